@@ -1,0 +1,148 @@
+import { describe, expect, it, beforeAll } from "vitest";
+import * as tf from "@tensorflow/tfjs-core";
+import "@tensorflow/tfjs-backend-cpu";
+import { InstanceAdam } from "../src/train/adam.ts";
+import { warmupCooldown } from "../src/train/schedule.ts";
+import { initTms, tmsLossAndGrads, tmsReferenceLoss } from "../src/tms.ts";
+import { Rng } from "../src/random.ts";
+import { initReluL1 } from "../src/sae/relu-l1.ts";
+import { trainComposedSaeGrid } from "../src/train/train-composed-sae.ts";
+
+beforeAll(async () => {
+  await tf.setBackend("cpu");
+});
+
+describe("warm-up / cool-down schedule", () => {
+  it("follows the original's constant_with_warmup_and_cooldown on 100 steps", () => {
+    const s = warmupCooldown(100); // W = 10, C = 20, cooldown from step 80
+    expect(s(0)).toBeCloseTo(0.1, 12);
+    expect(s(4)).toBeCloseTo(0.5, 12);
+    expect(s(9)).toBe(1);
+    expect(s(50)).toBe(1);
+    expect(s(79)).toBe(1);
+    expect(s(80)).toBe(1);
+    expect(s(90)).toBeCloseTo(0.5, 12);
+    expect(s(99)).toBeCloseTo(0.05, 12);
+  });
+
+  it("gives the paper profile's 125,000-step schedule: warm-up 12,500, decay from 100,000", () => {
+    const s = warmupCooldown(125_000);
+    expect(s(12_498)).toBeLessThan(1);
+    expect(s(12_499)).toBe(1);
+    expect(s(100_000)).toBe(1);
+    expect(s(112_500)).toBeCloseTo(0.5, 12);
+  });
+});
+
+describe("InstanceAdam", () => {
+  it("matches a hand-computed Adam step per instance (own lr and β1)", () => {
+    const p = Float32Array.from([1, 1]);
+    const adam = new InstanceAdam([p], 2, { beta1: Float64Array.from([0.9, 0]), beta2: 0.999, eps: 1e-8 });
+    adam.step([Float32Array.from([0.5, 0.5])], Float64Array.from([0.1, 0.01]));
+    // first step: m̂ = g, v̂ = g², update = lr·g/|g| = lr
+    expect(p[0]).toBeCloseTo(0.9, 5);
+    expect(p[1]).toBeCloseTo(0.99, 6);
+    // second step with β1 = 0 for instance 1: m = g2 = 1; v = .999·(.001·.25) + .001·1; v̂ = v/(1−.999²)
+    adam.step([Float32Array.from([0, 1])], Float64Array.from([0.1, 0.01]));
+    const v = 0.999 * (0.001 * 0.25) + 0.001 * 1;
+    const vh = v / (1 - 0.999 ** 2);
+    expect(p[1]).toBeCloseTo(0.99 - (0.01 * 1) / Math.sqrt(vh), 6);
+  });
+
+  it("applies decoupled weight decay (AdamW)", () => {
+    const p = Float32Array.from([2]);
+    const adam = new InstanceAdam([p], 1, { beta1: Float64Array.from([0.9]), beta2: 0.999, eps: 1e-8, weightDecay: Float64Array.from([0.01]) });
+    adam.step([Float32Array.from([0])], Float64Array.from([0.1]));
+    expect(p[0]).toBeCloseTo(2 * (1 - 0.1 * 0.01), 6);
+  });
+
+  it("leaves frozen instances untouched", () => {
+    const p = Float32Array.from([1, 1]);
+    const adam = new InstanceAdam([p], 2, { beta1: Float64Array.from([0.9, 0.9]), beta2: 0.999, eps: 1e-8 });
+    adam.step([Float32Array.from([1, 1])], Float64Array.from([0.1, 0.1]), Uint8Array.from([1, 0]));
+    expect(p[1]).toBe(1);
+    expect(p[0]).toBeLessThan(1);
+  });
+});
+
+describe("TMS ReLU-output model", () => {
+  it("fused gradients match tfjs autodiff", () => {
+    const rng = new Rng(5);
+    const I = 2, nIn = 4, nHidden = 2, B = 32;
+    const p = initTms(I, nIn, nHidden, [rng.fork("a"), rng.fork("b")]);
+    rng.fillNormal(p.b, 0, 0.1);
+    const xs = [rng.fillUniform(new Float32Array(B * nIn)), rng.fillUniform(new Float32Array(B * nIn))];
+    const gw = new Float32Array(p.w.length);
+    const gb = new Float32Array(p.b.length);
+    const loss = tmsLossAndGrads(p, xs, Int32Array.from([0, 1]), B, gw, gb);
+    const x = tf.tensor3d(Float32Array.from([...xs[0], ...xs[1]]), [I, B, nIn]);
+    const w = tf.tensor3d(p.w, [I, nIn, nHidden]);
+    const b = tf.tensor2d(p.b, [I, nIn]);
+    const refLoss = tmsReferenceLoss(tf, w, b, x).dataSync();
+    const [rw, rb] = tf.grads((ww: tf.Tensor, bb: tf.Tensor) => tf.sum(tmsReferenceLoss(tf, ww as tf.Tensor3D, bb as tf.Tensor2D, x)))([w, b]);
+    expect(loss[0]).toBeCloseTo(refLoss[0], 6);
+    expect(loss[1]).toBeCloseTo(refLoss[1], 6);
+    const rwd = rw.dataSync();
+    const rbd = rb.dataSync();
+    for (let e = 0; e < gw.length; e++) expect(gw[e]).toBeCloseTo(rwd[e], 5);
+    for (let e = 0; e < gb.length; e++) expect(gb[e]).toBeCloseTo(rbd[e], 5);
+  });
+});
+
+describe("composed SAE grid trainer", () => {
+  const shape = { instances: 3, dIn: 2, dSae: 4 };
+  const makeSample = (seed: number) => {
+    const rng = new Rng(seed);
+    return () => {
+      const x = new Float32Array(64 * 2);
+      for (let s = 0; s < 64; s++) {
+        const a = rng.uniform();
+        const k = rng.int(4);
+        x[s * 2] = a * Math.cos((k * Math.PI) / 2 + 0.3);
+        x[s * 2 + 1] = a * Math.sin((k * Math.PI) / 2 + 0.3);
+      }
+      return x;
+    };
+  };
+  const run = (engine: "fused" | "tfjs", lr = [1e-2, 3e-3, 1e-3]) => {
+    const rng = new Rng(11);
+    const p = initReluL1(shape, [0, 1, 2].map((i) => rng.fork(`init${i}`)));
+    const result = trainComposedSaeGrid(p, {
+      steps: 60,
+      batch: 64,
+      lr: Float64Array.from(lr),
+      l1: Float64Array.from([0.01, 0.1, 0.3]),
+      beta1: Float64Array.from([0, 0, 0.9]),
+      group: Int32Array.from([0, 0, 0]),
+      groups: 1,
+      sample: makeSample(3),
+      engine,
+      logEvery: 10,
+    });
+    return { p, result };
+  };
+
+  it("is deterministic and the fused and tfjs engines train to the same weights", () => {
+    const a = run("fused");
+    const b = run("fused");
+    expect(Array.from(a.p.wDec)).toEqual(Array.from(b.p.wDec));
+    const c = run("tfjs");
+    for (let e = 0; e < a.p.wDec.length; e++) expect(c.p.wDec[e]).toBeCloseTo(a.p.wDec[e], 3);
+  });
+
+  it("keeps decoder rows unit-norm and lowers the loss", () => {
+    const { p, result } = run("fused");
+    for (let r = 0; r < 12; r++) expect(Math.hypot(p.wDec[r * 2], p.wDec[r * 2 + 1])).toBeCloseTo(1, 5);
+    const first = result.curves.filter((c) => c.step === 0 && c.instance === 0)[0];
+    const last = result.curves.filter((c) => c.step === 59 && c.instance === 0)[0];
+    expect(last.loss).toBeLessThan(first.loss);
+    expect(Array.from(result.diverged)).toEqual([0, 0, 0]);
+  });
+
+  it("freezes an instance whose loss turns non-finite and finishes the rest", () => {
+    const { p, result } = run("fused", [1e-2, Number.POSITIVE_INFINITY, 1e-3]);
+    expect(Array.from(result.diverged)).toEqual([0, 1, 0]);
+    expect(result.divergedAt[1]).toBeGreaterThan(0);
+    for (let e = 0; e < 8; e++) expect(Number.isFinite(p.wDec[e])).toBe(true);
+  });
+});
