@@ -1,0 +1,377 @@
+/**
+ * Arrow artifact IO: the files stages hand each other (spec.arrow, saes.arrow, metrics.arrow, …).
+ *
+ * - One Arrow IPC *file* (not stream) per artifact: the file format ends with a footer, so a
+ *   truncated file cannot be read as a shorter valid table.
+ * - Written to `<path>.tmp-<pid>-<random>` and renamed, so an interrupted stage never leaves a
+ *   half-written file that a later run or the Nx cache would take for complete.
+ * - Provenance (experiment, config hash, seeds, versions, backend) lives in the schema metadata;
+ *   see `provenance.ts`.
+ * - Vectors and matrices per row are FixedSizeList<Float32>, built with `makeData` directly:
+ *   `vectorFromArray` fails on FixedSizeList ("Unrecognized type 'NONE'", apache/arrow#45453).
+ */
+import { randomBytes } from "node:crypto";
+import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
+import { dirname } from "node:path";
+import {
+  Bool,
+  DataType,
+  Field,
+  FixedSizeList,
+  Float32,
+  Null,
+  Precision,
+  Schema,
+  Table,
+  Utf8,
+  makeData,
+  makeVector,
+  tableFromIPC,
+  tableToIPC,
+  vectorFromArray,
+  type Vector,
+} from "apache-arrow";
+import { fromArrow, toArrowIPC, type ColumnTable } from "arquero";
+
+/** One vector (or flattened matrix) of `size` float32 values per row; `values.length = rows · size`. */
+export interface FixedSizeListColumn {
+  type: "fixedSizeList";
+  size: number;
+  values: Float32Array;
+}
+
+/**
+ * What a column may be given as. Typed arrays keep their Arrow type (Float32/Float64/Int32);
+ * `number[]` becomes Float64, `string[]` Utf8 (plain, not dictionary-encoded, so readers see one
+ * type), `boolean[]` Bool. An empty plain array carries no element type and is stored as the
+ * Arrow Null type; every typed reader accepts an empty Null column as an empty column of its kind.
+ */
+export type ColumnInput =
+  | Float32Array
+  | Float64Array
+  | Int32Array
+  | string[]
+  | number[]
+  | boolean[]
+  | FixedSizeListColumn;
+
+export type ArtifactColumns = Record<string, ColumnInput>;
+
+/** A read artifact: the Arrow table, its schema metadata, and a checked column lookup. */
+export interface Artifact {
+  readonly path: string;
+  readonly table: Table;
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly numRows: number;
+  /** Names of the columns, in schema order. */
+  readonly columnNames: readonly string[];
+  /** True when the artifact has a column of that name. */
+  has(name: string): boolean;
+  /** The column's Arrow vector; throws `ArtifactError` naming the file and column when missing. */
+  column(name: string): Vector;
+}
+
+/** Every error about an artifact's content names the file, and the column or key when there is one. */
+export class ArtifactError extends Error {
+  constructor(
+    readonly file: string,
+    readonly column: string | null,
+    detail: string,
+  ) {
+    super(`${file}: ${column === null ? "" : `column "${column}": `}${detail}`);
+    this.name = "ArtifactError";
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing
+
+function isFixedSizeList(c: ColumnInput): c is FixedSizeListColumn {
+  return !ArrayBuffer.isView(c) && !Array.isArray(c) && c.type === "fixedSizeList";
+}
+
+function columnLength(name: string, c: ColumnInput): number {
+  if (!isFixedSizeList(c)) return c.length;
+  if (!Number.isInteger(c.size) || c.size <= 0) {
+    throw new Error(`column "${name}": fixedSizeList size must be a positive integer, got ${c.size}`);
+  }
+  if (!(c.values instanceof Float32Array)) {
+    throw new Error(`column "${name}": fixedSizeList values must be a Float32Array`);
+  }
+  if (c.values.length % c.size !== 0) {
+    throw new Error(
+      `column "${name}": fixedSizeList has ${c.values.length} values, not a multiple of size ${c.size}`,
+    );
+  }
+  return c.values.length / c.size;
+}
+
+/** Plain arrays are checked element by element: a stray `undefined` or number in a string column is a bug upstream. */
+function plainArrayVector(name: string, values: readonly unknown[]): Vector {
+  if (values.length === 0) return makeVector(makeData({ type: new Null(), length: 0 }));
+  const kind = typeof values[0];
+  if (kind !== "number" && kind !== "string" && kind !== "boolean") {
+    throw new Error(`column "${name}": element 0 is ${describe(values[0])}; expected number, string or boolean`);
+  }
+  for (let i = 1; i < values.length; i++) {
+    if (typeof values[i] !== kind) {
+      throw new Error(`column "${name}": element ${i} is ${describe(values[i])}; the column holds ${kind}s`);
+    }
+  }
+  if (kind === "number") return makeVector(Float64Array.from(values as number[]));
+  if (kind === "string") return vectorFromArray(values as string[], new Utf8());
+  return vectorFromArray(values as boolean[], new Bool());
+}
+
+function describe(v: unknown): string {
+  return v === null ? "null" : Array.isArray(v) ? "an array" : `${typeof v} ${JSON.stringify(v) ?? String(v)}`;
+}
+
+function fixedSizeListVector(c: FixedSizeListColumn): Vector {
+  const rows = c.values.length / c.size;
+  const child = makeData({ type: new Float32(), length: c.values.length, nullCount: 0, data: c.values });
+  const type = new FixedSizeList(c.size, new Field("item", new Float32(), false));
+  return makeVector(makeData({ type, length: rows, nullCount: 0, child }));
+}
+
+function columnVector(name: string, c: ColumnInput): Vector {
+  if (isFixedSizeList(c)) return fixedSizeListVector(c);
+  if (c instanceof Float32Array || c instanceof Float64Array || c instanceof Int32Array) return makeVector(c);
+  if (Array.isArray(c)) return plainArrayVector(name, c);
+  throw new Error(`column "${name}": unsupported column value ${describe(c)}`);
+}
+
+/**
+ * Build the in-memory table of an artifact: checks every column first (equal lengths, element
+ * types), so a bad column throws before anything is written.
+ */
+export function buildTable(columns: ArtifactColumns, metadata: Record<string, string> = {}): Table {
+  const names = Object.keys(columns);
+  if (names.length === 0) throw new Error("an artifact needs at least one column");
+  const lengths = names.map((n) => columnLength(n, columns[n]));
+  const expected = lengths[0];
+  for (let k = 1; k < names.length; k++) {
+    if (lengths[k] !== expected) {
+      throw new Error(
+        `column "${names[k]}" has ${lengths[k]} rows but column "${names[0]}" has ${expected}; all columns must have the same length`,
+      );
+    }
+  }
+  for (const [key, value] of Object.entries(metadata)) {
+    if (typeof value !== "string") throw new Error(`metadata "${key}" must be a string, got ${describe(value)}`);
+  }
+  const vectors: Record<string, Vector> = {};
+  for (const n of names) vectors[n] = columnVector(n, columns[n]);
+  const plain = new Table(vectors);
+  const schema = new Schema(plain.schema.fields, new Map(Object.entries(metadata)));
+  return new Table(schema, plain.batches);
+}
+
+/**
+ * Write an artifact atomically: validate and serialise in memory, write to a temporary sibling,
+ * fsync, rename over `path`. Creates parent folders. On any failure the temporary file is
+ * removed and an existing file at `path` is left as it was.
+ */
+export async function writeArtifact(
+  path: string,
+  columns: ArtifactColumns,
+  metadata: Record<string, string> = {},
+): Promise<void> {
+  const bytes = tableToIPC(buildTable(columns, metadata), "file");
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}-${randomBytes(6).toString("hex")}`;
+  try {
+    const handle = await open(tmp, "wx");
+    try {
+      await handle.writeFile(bytes);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+
+/** Wrap an Arrow table read from `path` (or built in memory; `path` then only labels errors). */
+export function artifactFromTable(path: string, table: Table): Artifact {
+  const metadata: Record<string, string> = Object.fromEntries(table.schema.metadata);
+  const columnNames = table.schema.fields.map((f) => f.name);
+  return {
+    path,
+    table,
+    metadata,
+    numRows: table.numRows,
+    columnNames,
+    has: (name) => columnNames.includes(name),
+    column(name) {
+      const v = columnNames.includes(name) ? table.getChild(name) : null;
+      if (v === null) {
+        throw new ArtifactError(path, name, `missing; columns present: ${columnNames.join(", ") || "(none)"}`);
+      }
+      return v;
+    },
+  };
+}
+
+/** Read an artifact file; a file that is not a complete Arrow IPC file gives an error naming it. */
+export async function readArtifact(path: string): Promise<Artifact> {
+  const bytes = await readFile(path);
+  let table: Table;
+  try {
+    table = tableFromIPC(bytes);
+  } catch (err) {
+    throw new ArtifactError(path, null, `not a readable Arrow file (${(err as Error).message})`);
+  }
+  return artifactFromTable(path, table);
+}
+
+/** A schema-metadata value that must be there, e.g. `requireMetadata(art, "configHash")`. */
+export function requireMetadata(art: Artifact, key: string): string {
+  const v = art.metadata[key];
+  if (v === undefined) {
+    throw new ArtifactError(art.path, null, `metadata key "${key}" is missing; keys present: ${Object.keys(art.metadata).join(", ") || "(none)"}`);
+  }
+  return v;
+}
+
+/** Look a column up and check its type; the error says what was expected and what was found. */
+function typedColumn(art: Artifact, name: string, expected: string, ok: (t: DataType) => boolean): Vector | null {
+  if (!art.has(name)) {
+    throw new ArtifactError(
+      art.path,
+      name,
+      `missing (expected ${expected}); columns present: ${art.columnNames.join(", ") || "(none)"}`,
+    );
+  }
+  const v = art.column(name);
+  if (DataType.isNull(v.type) && v.length === 0) return null; // an empty column written without element type
+  if (!ok(v.type)) throw new ArtifactError(art.path, name, `expected ${expected}, found ${String(v.type)}`);
+  return v;
+}
+
+/**
+ * A numeric column as Float64Array: Float32/Float64, or an integer of at most 32 bits (arquero
+ * narrows integer-valued results such as a mean of 2 to Int8 when it writes Arrow). Nulls read as
+ * NaN (arquero writes missing numbers as nulls).
+ */
+export function readFloatColumn(art: Artifact, name: string): Float64Array {
+  const v = typedColumn(
+    art,
+    name,
+    "Float32 or Float64 (or an integer of ≤ 32 bits)",
+    (t) =>
+      (DataType.isFloat(t) && (t.precision === Precision.SINGLE || t.precision === Precision.DOUBLE)) ||
+      (DataType.isInt(t) && t.bitWidth <= 32),
+  );
+  if (v === null) return new Float64Array(0);
+  if (v.nullCount === 0) return Float64Array.from(v.toArray() as ArrayLike<number>);
+  const out = new Float64Array(v.length);
+  for (let i = 0; i < v.length; i++) {
+    const x: unknown = v.get(i);
+    out[i] = typeof x === "number" ? x : NaN;
+  }
+  return out;
+}
+
+/** An integer column of at most 32 bits (Int8/16/32, Uint8/16) as Int32Array; nulls are an error. */
+export function readIntColumn(art: Artifact, name: string): Int32Array {
+  const v = typedColumn(
+    art,
+    name,
+    "Int32 (or a narrower integer)",
+    (t) => DataType.isInt(t) && (t.bitWidth < 32 || (t.bitWidth === 32 && t.isSigned)),
+  );
+  if (v === null) return new Int32Array(0);
+  if (v.nullCount > 0) throw new ArtifactError(art.path, name, `expected no nulls, found ${v.nullCount}`);
+  return Int32Array.from(v.toArray() as ArrayLike<number>);
+}
+
+/** A Utf8 column (plain or dictionary-encoded, as arquero/tableFromArrays write strings) as string[]. */
+export function readStringColumn(art: Artifact, name: string): string[] {
+  const v = typedColumn(
+    art,
+    name,
+    "Utf8 strings",
+    (t) => DataType.isUtf8(t) || DataType.isLargeUtf8(t) || (DataType.isDictionary(t) && DataType.isUtf8(t.dictionary)),
+  );
+  if (v === null) return [];
+  if (v.nullCount > 0) throw new ArtifactError(art.path, name, `expected no nulls, found ${v.nullCount}`);
+  return Array.from(v as Iterable<string>);
+}
+
+/** A Bool column as boolean[]; nulls are an error. */
+export function readBoolColumn(art: Artifact, name: string): boolean[] {
+  const v = typedColumn(art, name, "Bool", (t) => DataType.isBool(t));
+  if (v === null) return [];
+  if (v.nullCount > 0) throw new ArtifactError(art.path, name, `expected no nulls, found ${v.nullCount}`);
+  return Array.from(v as Iterable<boolean>);
+}
+
+/** Rows of a FixedSizeList<Float32> column, flattened row-major: `values.length = rows · size`. */
+export interface MatrixColumn {
+  rows: number;
+  size: number;
+  values: Float32Array;
+}
+
+/**
+ * A FixedSizeList<Float32> column as one flat Float32Array. `expectedSize`, when given, is
+ * checked, so a reader that needs d_in-long vectors fails on the file rather than on the math.
+ */
+export function readMatrixColumn(art: Artifact, name: string, expectedSize?: number): MatrixColumn {
+  const what = `FixedSizeList<Float32>${expectedSize === undefined ? "" : ` of size ${expectedSize}`}`;
+  const v = typedColumn(
+    art,
+    name,
+    what,
+    (t) => DataType.isFixedSizeList(t) && DataType.isFloat(t.children[0].type) && t.children[0].type.precision === Precision.SINGLE,
+  );
+  if (v === null) return { rows: 0, size: expectedSize ?? 0, values: new Float32Array(0) };
+  const size = (v.type as FixedSizeList).listSize;
+  if (expectedSize !== undefined && size !== expectedSize) {
+    throw new ArtifactError(art.path, name, `expected ${what}, found size ${size}`);
+  }
+  if (v.nullCount > 0) throw new ArtifactError(art.path, name, `expected no null rows, found ${v.nullCount}`);
+  const values = new Float32Array(v.length * size);
+  let row = 0;
+  for (const chunk of v.data) {
+    // arrow-js slices a chunk's child by the list stride and its value buffers with it (`offset`
+    // then only indexes the validity bitmap), so the chunk's values start at child.values[0].
+    const child = chunk.children[0];
+    const flat = child.values as Float32Array;
+    if (child.length === chunk.length * size && child.nullCount === 0 && flat.length >= chunk.length * size) {
+      values.set(flat.subarray(0, chunk.length * size), row * size);
+    } else {
+      for (let i = 0; i < chunk.length; i++) {
+        const item = v.get(row + i) as Vector | null;
+        if (item === null) throw new ArtifactError(art.path, name, `row ${row + i} is null`);
+        values.set(item.toArray() as Float32Array, (row + i) * size);
+      }
+    }
+    row += chunk.length;
+  }
+  return { rows: v.length, size, values };
+}
+
+// ---------------------------------------------------------------------------------------------
+// arquero interop
+
+/**
+ * An arquero table for relational work (joins, group-bys across runs). arquero 8 reads Arrow
+ * through flechette, not apache-arrow, so the boundary is IPC bytes. Schema metadata does not
+ * cross it; read provenance from the artifact first.
+ */
+export function toArquero(table: Table): ColumnTable {
+  return fromArrow(tableToIPC(table, "stream"));
+}
+
+/** Back from arquero to an apache-arrow Table (via IPC bytes, the safe boundary). */
+export function fromArquero(dt: ColumnTable): Table {
+  return tableFromIPC(toArrowIPC(dt, { format: "file" }));
+}
