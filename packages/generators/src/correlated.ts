@@ -1,0 +1,300 @@
+/**
+ * Correlated (and independent) binary firing with per-feature magnitudes: the data of
+ * "Sparse but Wrong" (`get_training_batch`, reference §1.2).
+ *
+ * Firing is a Gaussian copula: z ~ N(0, C) with C a correlation matrix, feature i fires when
+ * z_i > Φ⁻¹(1 − p_i), so its marginal firing rate is exactly p_i whatever C is (C is the
+ * correlation of the *latent* Gaussians; the correlation of the binary firings is weaker).
+ * A firing feature gets magnitude ReLU(μ_i + δ), δ ~ N(0, σ_i); a silent one gets 0.
+ * Without C, features fire independently, Bernoulli(p_i).
+ */
+import type { Rng } from "@toy-sae/core/random";
+import type { FeatureSampler } from "@toy-sae/core/sampler";
+import { assertSymmetric, choleskyOrEigenFactor, fromEigen, normalQuantile, symmetricEigen } from "@toy-sae/core/linalg";
+
+/** A requested correlation [i, j, ρ] between features i and j (set symmetrically). */
+export type CorrelationPair = readonly [i: number, j: number, rho: number];
+
+/** Eigenvalues below −this mean "not PSD" for `createCorrelationMatrix` (the original's test). */
+export const NOT_PSD_TOLERANCE = 1e-6;
+/** The floor the original clips eigenvalues to when it repairs a matrix. */
+export const REPAIR_MIN_EIGENVALUE = 1e-6;
+
+function sizeOf(c: Float64Array, what: string): number {
+  const n = Math.round(Math.sqrt(c.length));
+  if (n * n !== c.length) throw new Error(`${what}: a square n×n matrix was expected, got ${c.length} entries`);
+  return n;
+}
+
+/**
+ * Make a symmetric matrix a valid correlation matrix (unit diagonal, positive definite),
+ * as the original `_fix_correlation_matrix` does: eigen-decompose, clip every eigenvalue to
+ * ≥ `minEigenvalue`, rebuild, rescale C_ij ← C_ij/√(C_ii·C_jj), and set the diagonal to 1.
+ * Always applies the clipping; the input is not modified.
+ */
+export function repairCorrelationMatrix(c: Float64Array, minEigenvalue = REPAIR_MIN_EIGENVALUE): Float64Array {
+  const n = sizeOf(c, "repairCorrelationMatrix");
+  const { values, vectors } = symmetricEigen(c, n);
+  const clipped = Array.from(values, (x) => Math.max(x, minEigenvalue));
+  const m = fromEigen(clipped, vectors, n);
+  const d = new Float64Array(n);
+  for (let i = 0; i < n; i++) d[i] = Math.sqrt(m[i * n + i]);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) m[i * n + j] = i === j ? 1 : m[i * n + j] / (d[i] * d[j]);
+  }
+  return m;
+}
+
+/** Smallest eigenvalue of a symmetric matrix. */
+export function minEigenvalue(c: Float64Array): number {
+  const n = sizeOf(c, "minEigenvalue");
+  return n === 0 ? Infinity : symmetricEigen(c, n).values[0];
+}
+
+/**
+ * The identity plus `defaultRho` on every off-diagonal entry, then each [i, j, ρ] written at
+ * (i, j) and (j, i). If the result has an eigenvalue below −1e-6 it is repaired with
+ * `repairCorrelationMatrix` (as the original `create_correlation_matrix`); otherwise it is
+ * returned as built — in particular a singular but PSD matrix (the small toy at |ρ| = 0.5)
+ * is kept exactly.
+ */
+export function createCorrelationMatrix(n: number, pairs: ReadonlyArray<CorrelationPair> = [], defaultRho = 0): Float64Array {
+  if (!Number.isInteger(n) || n < 0) throw new Error(`createCorrelationMatrix: n must be a non-negative integer, got ${n}`);
+  if (!(Math.abs(defaultRho) <= 1)) throw new Error(`createCorrelationMatrix: defaultRho must be in [−1, 1], got ${defaultRho}`);
+  const c = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) c[i * n + j] = i === j ? 1 : defaultRho;
+  for (const [i, j, rho] of pairs) {
+    if (!Number.isInteger(i) || !Number.isInteger(j) || i < 0 || j < 0 || i >= n || j >= n || i === j) {
+      throw new Error(`createCorrelationMatrix: pair [${i}, ${j}] must be two distinct feature indices in [0, ${n})`);
+    }
+    if (!(Math.abs(rho) <= 1)) throw new Error(`createCorrelationMatrix: correlation of pair [${i}, ${j}] must be in [−1, 1], got ${rho}`);
+    c[i * n + j] = rho;
+    c[j * n + i] = rho;
+  }
+  if (n > 0 && minEigenvalue(c) < -NOT_PSD_TOLERANCE) return repairCorrelationMatrix(c);
+  return c;
+}
+
+/**
+ * The small toy's correlation matrix: ρ between feature 0 and every other feature, 0
+ * elsewhere. Its eigenvalues are 1 ± ρ·√(n−1) and 1 (n−2 times), so for n = 5 it is singular
+ * at |ρ| = 0.5 (kept as is: the copula sampler handles singular matrices) and repaired
+ * beyond.
+ */
+export function smallToyCorrelation(rho: number, n = 5): Float64Array {
+  const pairs: CorrelationPair[] = [];
+  for (let j = 1; j < n; j++) pairs.push([0, j, rho]);
+  return createCorrelationMatrix(n, pairs);
+}
+
+export interface RandomCorrelationOptions {
+  /** Fraction of the correlated pairs that get a positive sign. Default 0.5. */
+  positiveRatio?: number;
+  /** Range [lo, hi) of the absolute correlation drawn for each correlated pair. Default [0.3, 0.8]. */
+  strengthRange?: readonly [number, number];
+  /** Fraction of the n(n−1)/2 pairs left uncorrelated. Default 0.3. */
+  sparsity?: number;
+}
+
+/**
+ * A random sparse correlation matrix as the original `generate_random_correlation_matrix`:
+ * of the P = n(n−1)/2 pairs, P − ⌊P·sparsity⌋ are picked in random order; the first
+ * ⌊count·positiveRatio⌋ of them get a positive sign, the rest negative, each with strength
+ * U[lo, hi). The matrix is then *always* repaired (eigenvalues clipped to ≥ 1e-6, unit
+ * diagonal), which strongly shrinks dense, strong correlations.
+ *
+ * Deterministic for a given `rng` state; it matches the original only statistically (the
+ * original draws from Python's Mersenne Twister).
+ */
+export function randomCorrelationMatrix(n: number, options: RandomCorrelationOptions, rng: Rng): Float64Array {
+  const positiveRatio = options.positiveRatio ?? 0.5;
+  const [lo, hi] = options.strengthRange ?? [0.3, 0.8];
+  const sparsity = options.sparsity ?? 0.3;
+  if (!Number.isInteger(n) || n < 0) throw new Error(`randomCorrelationMatrix: n must be a non-negative integer, got ${n}`);
+  if (!(positiveRatio >= 0 && positiveRatio <= 1)) throw new Error(`randomCorrelationMatrix: positiveRatio must be in [0, 1], got ${positiveRatio}`);
+  if (!(sparsity >= 0 && sparsity <= 1)) throw new Error(`randomCorrelationMatrix: sparsity must be in [0, 1], got ${sparsity}`);
+  if (!(lo >= 0 && hi >= lo && hi <= 1)) throw new Error(`randomCorrelationMatrix: strengthRange must satisfy 0 ≤ lo ≤ hi ≤ 1, got [${lo}, ${hi}]`);
+
+  const c = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) c[i * n + i] = 1;
+  const pairs: Array<readonly [number, number]> = [];
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) pairs.push([i, j]);
+  const total = pairs.length;
+  if (total === 0) return c;
+  const count = total - Math.floor(total * sparsity);
+  if (count === 0) return c;
+
+  // A uniformly random ordered sample of `count` pairs (partial Fisher–Yates), like random.sample.
+  for (let k = 0; k < count; k++) {
+    const r = k + rng.int(total - k);
+    [pairs[k], pairs[r]] = [pairs[r], pairs[k]];
+  }
+  const positives = Math.floor(count * positiveRatio);
+  for (let k = 0; k < count; k++) {
+    const [i, j] = pairs[k];
+    const rho = (k < positives ? 1 : -1) * rng.uniformIn(lo, hi);
+    c[i * n + j] = rho;
+    c[j * n + i] = rho;
+  }
+  return repairCorrelationMatrix(c);
+}
+
+// ---------------------------------------------------------------------------------------
+// The sampler
+// ---------------------------------------------------------------------------------------
+
+export interface CorrelatedFeatureOptions {
+  /** p_i, the probability that feature i fires; its length is the number of features. */
+  firingProbabilities: ArrayLike<number>;
+  /**
+   * Row-major n×n correlation matrix of the copula (symmetric, unit diagonal, positive
+   * semi-definite; singular is fine). Omitted or null: features fire independently.
+   */
+  correlation?: Float64Array | null;
+  /** μ, the magnitude of a firing feature: one number or one per feature. Default 1. */
+  magnitudeMean?: number | ArrayLike<number>;
+  /** σ, the standard deviation of a firing feature's magnitude: one number or one per feature. Default 0. */
+  magnitudeStd?: number | ArrayLike<number>;
+}
+
+export interface CorrelatedFeatureSampler extends FeatureSampler {
+  readonly firingProbabilities: Float64Array;
+  /** The correlation matrix in use (a copy), or null for independent firing. */
+  readonly correlation: Float64Array | null;
+  /** Φ⁻¹(1 − p_i): feature i fires when its latent Gaussian exceeds this. */
+  readonly thresholds: Float64Array;
+  readonly magnitudeMean: Float64Array;
+  readonly magnitudeStd: Float64Array;
+  /** How the copula factor L (L·Lᵀ = C) was computed; null for independent firing. */
+  readonly factorMethod: "cholesky" | "eigen" | null;
+  /** Expected number of firing features per sample, Σp_i (the true L0, up to ReLU clipping). */
+  readonly expectedL0: number;
+  /** Like `sample`, but writes into `out` (length ≥ batch·nFeatures, overwritten) and returns it. */
+  sampleInto(rng: Rng, batch: number, out: Float32Array): Float32Array;
+}
+
+function perFeature(value: number | ArrayLike<number>, n: number, what: string): Float64Array {
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) throw new Error(`correlatedFeatureSampler: ${what} must be finite, got ${value}`);
+    return new Float64Array(n).fill(value);
+  }
+  if (value.length !== n) throw new Error(`correlatedFeatureSampler: ${what} has ${value.length} entries, expected one per feature (${n})`);
+  const out = Float64Array.from(value);
+  for (let i = 0; i < n; i++) {
+    if (!Number.isFinite(out[i])) throw new Error(`correlatedFeatureSampler: ${what}[${i}] must be finite, got ${out[i]}`);
+  }
+  return out;
+}
+
+/** Tolerance on the unit diagonal and the PSD check of a user-given correlation matrix. */
+const CORRELATION_TOLERANCE = 1e-9;
+
+class CopulaSampler implements CorrelatedFeatureSampler {
+  readonly nFeatures: number;
+  readonly firingProbabilities: Float64Array;
+  readonly correlation: Float64Array | null;
+  readonly thresholds: Float64Array;
+  readonly magnitudeMean: Float64Array;
+  readonly magnitudeStd: Float64Array;
+  readonly expectedL0: number;
+  /** L with L·Lᵀ = C (row-major n×n), or null for independent firing. */
+  private readonly factor: Float64Array | null;
+  /** How `factor` was obtained; null for independent firing. */
+  readonly factorMethod: "cholesky" | "eigen" | null = null;
+  private readonly eps: Float64Array;
+
+  constructor(options: CorrelatedFeatureOptions) {
+    const n = options.firingProbabilities.length;
+    this.nFeatures = n;
+    this.firingProbabilities = Float64Array.from(options.firingProbabilities);
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      const p = this.firingProbabilities[i];
+      if (!(p >= 0 && p <= 1)) throw new Error(`correlatedFeatureSampler: firingProbabilities[${i}] must be in [0, 1], got ${p}`);
+      sum += p;
+    }
+    this.expectedL0 = sum;
+    this.thresholds = this.firingProbabilities.map((p) => normalQuantile(1 - p));
+    this.magnitudeMean = perFeature(options.magnitudeMean ?? 1, n, "magnitudeMean");
+    this.magnitudeStd = perFeature(options.magnitudeStd ?? 0, n, "magnitudeStd");
+    for (let i = 0; i < n; i++) {
+      if (this.magnitudeStd[i] < 0) throw new Error(`correlatedFeatureSampler: magnitudeStd[${i}] must be ≥ 0, got ${this.magnitudeStd[i]}`);
+    }
+
+    const c = options.correlation ?? null;
+    if (c === null) {
+      this.correlation = null;
+      this.factor = null;
+    } else {
+      if (c.length !== n * n) throw new Error(`correlatedFeatureSampler: correlation has ${c.length} entries, expected ${n}×${n} for ${n} features`);
+      assertSymmetric(c, n, CORRELATION_TOLERANCE, "correlatedFeatureSampler: correlation");
+      for (let i = 0; i < n; i++) {
+        if (Math.abs(c[i * n + i] - 1) > CORRELATION_TOLERANCE) {
+          throw new Error(`correlatedFeatureSampler: correlation must have a unit diagonal, but [${i},${i}] = ${c[i * n + i]} (repairCorrelationMatrix makes one)`);
+        }
+      }
+      const lowest = minEigenvalue(c);
+      if (lowest < -CORRELATION_TOLERANCE * Math.max(1, n)) {
+        throw new Error(`correlatedFeatureSampler: correlation is not positive semi-definite (smallest eigenvalue ${lowest}); repair it with repairCorrelationMatrix`);
+      }
+      this.correlation = Float64Array.from(c);
+      // L·Lᵀ = C: Cholesky (lower triangular) when C is positive definite, else the
+      // eigen-based L = V·diag(√max(λ, 0)), which is valid for singular C (the small toy
+      // at |ρ| = 0.5) where Cholesky fails.
+      const { factor, method } = choleskyOrEigenFactor(this.correlation, n);
+      this.factor = factor;
+      this.factorMethod = method;
+    }
+    this.eps = new Float64Array(n);
+  }
+
+  sample(rng: Rng, batch: number): Float32Array {
+    return this.sampleInto(rng, batch, new Float32Array(batch * this.nFeatures));
+  }
+
+  sampleInto(rng: Rng, batch: number, out: Float32Array): Float32Array {
+    const n = this.nFeatures;
+    if (!Number.isInteger(batch) || batch < 0) throw new Error(`sample: batch must be a non-negative integer, got ${batch}`);
+    if (out.length < batch * n) throw new Error(`sampleInto: out has ${out.length} entries, needs ${batch * n}`);
+    out.fill(0, 0, batch * n);
+    const { thresholds, magnitudeMean: mean, magnitudeStd: std, firingProbabilities: p } = this;
+    const factor = this.factor;
+    const triangular = this.factorMethod === "cholesky";
+    const eps = this.eps;
+
+    for (let b = 0; b < batch; b++) {
+      const base = b * n;
+      if (factor === null) {
+        for (let i = 0; i < n; i++) {
+          if (rng.uniform() < p[i]) out[base + i] = this.magnitude(rng, mean[i], std[i]);
+        }
+        continue;
+      }
+      for (let k = 0; k < n; k++) eps[k] = rng.normal();
+      for (let i = 0; i < n; i++) {
+        const row = i * n;
+        // A Cholesky factor is lower triangular: row i has no entries past column i.
+        const end = triangular ? i + 1 : n;
+        let z = 0;
+        for (let k = 0; k < end; k++) z += factor[row + k] * eps[k];
+        if (z > thresholds[i]) out[base + i] = this.magnitude(rng, mean[i], std[i]);
+      }
+    }
+    return out;
+  }
+
+  /** ReLU(μ + δ), δ ~ N(0, σ); no draw when σ = 0. */
+  private magnitude(rng: Rng, mean: number, std: number): number {
+    const m = std === 0 ? mean : mean + std * rng.normal();
+    return m > 0 ? m : 0;
+  }
+}
+
+/**
+ * Sampler of correlated (Gaussian copula) or independent (Bernoulli) firing features with
+ * magnitudes ReLU(μ_i + δ), δ ~ N(0, σ_i). The magnitude noise is drawn only for features
+ * that fire (the original draws it for all and zeroes the rest: the same distribution).
+ */
+export function correlatedFeatureSampler(options: CorrelatedFeatureOptions): CorrelatedFeatureSampler {
+  return new CopulaSampler(options);
+}
