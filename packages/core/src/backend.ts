@@ -6,8 +6,9 @@
  * Override with `--backend NAME` on a stage CLI or the TOY_SAE_BACKEND environment variable.
  */
 import * as tf from "@tensorflow/tfjs-core";
-// tfjs-core ships its gradient functions separately; autodiff needs them registered.
-import "@tensorflow/tfjs-core/dist/register_all_gradients";
+// tfjs-core ships its gradient functions separately; the @tensorflow/tfjs bundle registers them
+// (its node build shares our tfjs-core instance).
+import "@tensorflow/tfjs";
 
 export type BackendName = "tensorflow" | "wasm" | "cpu";
 export const BACKEND_ORDER: readonly BackendName[] = ["tensorflow", "wasm", "cpu"];

@@ -4,8 +4,9 @@
  * test checks against it.
  */
 import * as tf from "@tensorflow/tfjs-core";
-// tfjs-core ships its gradient functions separately; autodiff needs them registered.
-import "@tensorflow/tfjs-core/dist/register_all_gradients";
+// tfjs-core ships its gradient functions separately; the @tensorflow/tfjs bundle registers them
+// (its node build shares our tfjs-core instance).
+import "@tensorflow/tfjs";
 import { batchTensor, toTensors, type GridBatch, type SaeParams, type SaeTensors } from "../sae/types.ts";
 
 export type ReferenceLoss = (t: SaeTensors, x: tf.Tensor3D) => tf.Tensor1D;
