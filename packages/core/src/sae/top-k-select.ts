@@ -1,0 +1,90 @@
+/**
+ * Top-k selection in O(n): the mask of the `count` largest of n values, ties broken by
+ * the lower index. BatchTopK selects ⌊k·B⌋ of B·dSae values every step for every instance
+ * (about 1843 of 51,200 for the main toy), so a full sort per step would dominate the step.
+ *
+ * torch.topk breaks ties arbitrarily; we break them by index so that the same inputs
+ * always give the same mask on every machine.
+ */
+
+/**
+ * The value of rank `rank` (0-based) in descending order among `scratch[0..n)`, found by
+ * quickselect with a three-way (Dutch flag) partition: ReLU outputs hold many exact zeros,
+ * and a two-way partition degrades to O(n²) on long runs of equal values. `scratch` is
+ * reordered. After too many rounds (an adversarial order) it falls back to sorting the
+ * remaining range, so the worst case stays O(n log n).
+ */
+export function nthLargest(scratch: Float64Array, n: number, rank: number): number {
+  if (!(rank >= 0 && rank < n)) throw new Error(`nthLargest: rank ${rank} is outside [0, ${n})`);
+  let lo = 0;
+  let hi = n - 1;
+  let rounds = 0;
+  const maxRounds = 2 * Math.ceil(Math.log2(n + 1)) + 16;
+  while (lo < hi) {
+    if (++rounds > maxRounds) {
+      const rest = scratch.subarray(lo, hi + 1).sort(); // ascending
+      return rest[hi - rank];
+    }
+    // median of three as the pivot: sorted or reverse-sorted input stays linear
+    const mid = (lo + hi) >>> 1;
+    const a = scratch[lo];
+    const b = scratch[mid];
+    const c = scratch[hi];
+    const pivot = a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
+    // partition descending: [lo, lt) > pivot, [lt, i) == pivot, (gt, hi] < pivot
+    let lt = lo;
+    let gt = hi;
+    let i = lo;
+    while (i <= gt) {
+      const v = scratch[i];
+      if (v > pivot) {
+        scratch[i] = scratch[lt];
+        scratch[lt] = v;
+        lt++;
+        i++;
+      } else if (v < pivot) {
+        scratch[i] = scratch[gt];
+        scratch[gt] = v;
+        gt--;
+      } else {
+        i++;
+      }
+    }
+    if (rank < lt) hi = lt - 1;
+    else if (rank > gt) lo = gt + 1;
+    else return pivot;
+  }
+  return scratch[rank];
+}
+
+/**
+ * Writes into `mask[0..n)` a 1 for each of the `count` largest `values[0..n)` and 0
+ * elsewhere; among values equal to the cut-off, the lowest indices are kept. `scratch`
+ * must hold at least n entries. Returns the cut-off value (−Infinity when count = 0).
+ */
+export function topKMask(values: ArrayLike<number>, n: number, count: number, mask: Uint8Array, scratch: Float64Array): number {
+  if (count <= 0) {
+    mask.fill(0, 0, n);
+    return Number.NEGATIVE_INFINITY;
+  }
+  if (count >= n) {
+    mask.fill(1, 0, n);
+    let min = Number.POSITIVE_INFINITY;
+    for (let e = 0; e < n; e++) if (values[e] < min) min = values[e];
+    return min;
+  }
+  for (let e = 0; e < n; e++) scratch[e] = values[e];
+  const cut = nthLargest(scratch, n, count - 1);
+  let above = 0;
+  for (let e = 0; e < n; e++) if (values[e] > cut) above++;
+  let ties = count - above; // how many values equal to the cut-off still fit, by index order
+  for (let e = 0; e < n; e++) {
+    const v = values[e];
+    if (v > cut) mask[e] = 1;
+    else if (v === cut && ties > 0) {
+      mask[e] = 1;
+      ties--;
+    } else mask[e] = 0;
+  }
+  return cut;
+}
