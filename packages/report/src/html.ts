@@ -1,0 +1,103 @@
+import { REPORT_CSS } from "./html/css.ts";
+import { escapeHtml, slug } from "./html/escape.ts";
+import { assertInlineSvg } from "./html/svg-guard.ts";
+import { scopeSvgIds } from "./html/svg-ids.ts";
+import { metricsTableHtml, provenanceTableHtml } from "./html/tables.ts";
+import type { ReportDocument, ReportFigure, ReportSection } from "./report-document.ts";
+
+/**
+ * One self-contained HTML page: inline CSS, inline SVG figures, no scripts
+ * and no URLs, so it opens offline, can be mailed as one file, and prints to
+ * the same PDF anywhere.
+ */
+export function buildReportHtml(report: ReportDocument): string {
+  const sectionIds = uniqueIds(
+    report.sections.map((s, i) => s.id ?? `section-${i + 1}-${slug(s.heading)}`),
+    RESERVED_IDS,
+  );
+  let figureNumber = 0;
+  const sections = report.sections
+    .map((section, i) => {
+      const figures = (section.figures ?? []).map((figure) => figureHtml(figure, ++figureNumber, sectionIds[i]));
+      return sectionHtml(section, sectionIds[i], figures);
+    })
+    .join("\n");
+
+  const extra: Array<{ id: string; heading: string; html: string }> = [];
+  if (report.metrics) extra.push({ id: "metrics", heading: "Metrics", html: metricsTableHtml(report.metrics) });
+  extra.push({
+    id: "config",
+    heading: "Configuration",
+    html: `<pre class="config"><code>${escapeHtml(JSON.stringify(report.config, null, 2))}</code></pre>`,
+  });
+  extra.push({ id: "provenance", heading: "Provenance", html: provenanceTableHtml(report.provenance) });
+
+  const toc = [
+    ...report.sections.map((s, i) => ({ id: sectionIds[i], heading: s.heading })),
+    ...extra,
+  ]
+    .map((entry) => `<li><a href="#${escapeHtml(entry.id)}">${escapeHtml(entry.heading)}</a></li>`)
+    .join("");
+
+  const meta = [
+    report.provenance.experiment ? `experiment ${escapeHtml(report.provenance.experiment)}` : "",
+    `config <code>${escapeHtml(report.provenance.configHash)}</code>`,
+    `backend ${escapeHtml(report.provenance.backend)}`,
+    `generated ${escapeHtml(report.provenance.generatedAt)}`,
+  ]
+    .filter(Boolean)
+    .join(" · ");
+
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="@toy-sae/report">
+<title>${escapeHtml(report.title)}</title>
+<style>${REPORT_CSS}</style>
+</head>
+<body>
+<header>
+<h1>${escapeHtml(report.title)}</h1>
+<p class="meta">${meta}</p>
+<p class="summary">${escapeHtml(report.summary)}</p>
+<nav class="toc" aria-label="Contents"><ol>${toc}</ol></nav>
+</header>
+<main>
+${sections}
+${extra.map((e) => `<section id="${e.id}">\n<h2>${escapeHtml(e.heading)}</h2>\n${e.html}\n</section>`).join("\n")}
+</main>
+</body>
+</html>
+`;
+}
+
+function sectionHtml(section: ReportSection, id: string, figures: readonly string[]): string {
+  const paragraphs = (section.paragraphs ?? []).map((p) => `<p>${escapeHtml(p)}</p>`).join("\n");
+  return `<section id="${escapeHtml(id)}">\n<h2>${escapeHtml(section.heading)}</h2>\n${paragraphs}\n${figures.join("\n")}\n</section>`;
+}
+
+function figureHtml(figure: ReportFigure, number: number, sectionId: string): string {
+  const id = figure.id ?? `figure-${number}`;
+  assertInlineSvg(figure.svg, `figure ${number} ("${figure.caption.slice(0, 60)}") in section ${sectionId}`);
+  const svg = scopeSvgIds(figure.svg.trim(), `f${number}`);
+  return `<figure id="${escapeHtml(id)}">
+<div class="figure-body">${svg}</div>
+<figcaption><span class="figure-number">Figure ${number}.</span> ${escapeHtml(figure.caption)}</figcaption>
+</figure>`;
+}
+
+/** Ids of the sections every report ends with. */
+const RESERVED_IDS: ReadonlySet<string> = new Set(["metrics", "config", "provenance"]);
+
+/** Ids must be unique for the table of contents to work; suffix repeats and reserved ids. */
+function uniqueIds(ids: readonly string[], reserved: ReadonlySet<string>): string[] {
+  const taken = new Set(reserved);
+  return ids.map((id) => {
+    let candidate = id;
+    for (let n = 2; taken.has(candidate); n++) candidate = `${id}-${n}`;
+    taken.add(candidate);
+    return candidate;
+  });
+}
