@@ -1,0 +1,106 @@
+import { describe, expect, it, afterAll } from "vitest";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { mergeDeep, resolveProfile, readJsonFile, type JsonObject } from "../src/config/experiment.ts";
+import { ConfigError, check, int, num, object, arrayOf } from "../src/config/schema.ts";
+import { schema, gridInstances, type ComposedGridConfig } from "../src/composed/config.ts";
+import { REPO, tempWorkspace } from "./workspace.ts";
+
+const FILE = join(REPO, "packages/pipelines/experiments/lr-l1-grid.json");
+const base = () => readJsonFile(FILE);
+
+function problemsOf(raw: JsonObject, profile: "smoke" | "default" | "paper" = "default"): string[] {
+  try {
+    resolveProfile(FILE, raw, schema, profile);
+    return [];
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as ConfigError).problems;
+  }
+}
+
+describe("experiment config validation", () => {
+  it("accepts the shipped lr-l1-grid config in every profile", () => {
+    for (const p of ["smoke", "default", "paper"] as const) expect(problemsOf(base(), p)).toEqual([]);
+  });
+
+  it("resolves profiles by deep merge: smoke overrides lr, keeps λ-independent fields", () => {
+    const smoke = resolveProfile<ComposedGridConfig>(FILE, base(), schema, "smoke");
+    const paper = resolveProfile<ComposedGridConfig>(FILE, base(), schema, "paper");
+    expect(smoke.sae.lr).toEqual([1e-3, 3e-3]);
+    expect(smoke.sae.batch).toBe(1024);
+    expect(paper.sae.samples).toBe(128_000_000);
+    expect(paper.sae.lr).toEqual([3e-5, 1e-4, 3e-4, 1e-3, 3e-3]);
+    expect(gridInstances(paper)).toHaveLength(3 * 25 * 5);
+  });
+
+  it("names the file, the field path, the value and the expectation", () => {
+    const raw = base();
+    (raw.sae as JsonObject).lr = [3e-4, -1];
+    const problems = problemsOf(raw);
+    expect(problems).toEqual(["sae.lr[1]: got -1, expected a finite number > 0"]);
+    try {
+      resolveProfile(FILE, raw, schema, "default");
+    } catch (e) {
+      expect((e as Error).message).toContain("lr-l1-grid.json");
+    }
+  });
+
+  it("rejects unknown fields instead of ignoring them", () => {
+    const raw = base();
+    (raw.sae as JsonObject).learningRate = 0.1;
+    expect(problemsOf(raw)[0]).toMatch(/^sae\.learningRate: unknown field; expected one of lr, l1, /);
+  });
+
+  it("checks profile overrides and unknown profiles", () => {
+    const raw = base();
+    (raw.profiles as JsonObject).fast = {};
+    ((raw.profiles as JsonObject).smoke as JsonObject).model = { steps: 0 };
+    const problems = problemsOf(raw);
+    expect(problems).toContain("profiles.fast: unknown profile; expected one of smoke, default, paper");
+    expect(problems).toContain("profiles.smoke.model.steps: got 0, expected an integer ≥ 1");
+  });
+
+  it("reports a missing field, a wrong enum value and a name that does not match the file", () => {
+    const raw = base();
+    delete (raw.model as JsonObject).lr;
+    (raw.sae as JsonObject).engine = "gpu";
+    raw.name = "other";
+    const problems = problemsOf(raw);
+    expect(problems).toContain("model.lr: missing; expected a finite number > 0");
+    expect(problems).toContain('sae.engine: got "gpu", expected one of "fused", "tfjs"');
+    expect(problems).toContain('name: got "other", expected "lr-l1-grid" (the file name)');
+  });
+
+  it("schema helpers: nested arrays and objects report full paths", () => {
+    const s = object({ a: arrayOf(object({ b: int({ min: 1 }), c: num() })) });
+    expect(check(s, { a: [{ b: 1, c: 2 }, { b: 0.5, c: "x" }] }, "")).toEqual([
+      "a[1].b: got 0.5, expected an integer ≥ 1",
+      'a[1].c: got "x", expected a finite number',
+    ]);
+    expect(mergeDeep({ x: { y: 1, z: [1, 2] } }, { x: { z: [3] } })).toEqual({ x: { y: 1, z: [3] } });
+  });
+});
+
+describe("the stage CLI on a bad config", () => {
+  const ws = tempWorkspace();
+  afterAll(() => ws.dispose());
+
+  it("exits non-zero with the file, field and expectation, and writes nothing", () => {
+    ws.editConfig("lr-l1-grid", (c) => {
+      (c.data as Record<string, unknown>).hidden = "two";
+    });
+    const r = ws.cli(["generate", "--experiment", "lr-l1-grid", "--profile", "smoke"]);
+    expect(r.status).toBe(1);
+    expect(r.output).toContain("lr-l1-grid.json");
+    expect(r.output).toContain('data.hidden: got "two", expected an integer ≥ 1');
+    expect(() => readFileSync(join(ws.root, "artifacts/lr-l1-grid-smoke/generate/spec.arrow"))).toThrow();
+  });
+
+  it("reports invalid JSON with the file name", () => {
+    writeFileSync(join(ws.root, "packages/pipelines/experiments/broken.json"), "{ not json");
+    const r = ws.cli(["generate", "--experiment", "broken"]);
+    expect(r.status).toBe(1);
+    expect(r.output).toMatch(/broken\.json[\s\S]*not valid JSON/);
+  });
+});

@@ -1,0 +1,139 @@
+/**
+ * The lr-l1-grid pipeline end to end on the smoke profile, in a temporary copy of the
+ * workspace: its Arrow outputs are read back and checked, then the Nx cache behaviour is
+ * checked (a second run is all cache hits; a learning-rate edit reruns only train-saes → report).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  readArtifact,
+  readBoolColumn,
+  readFloatColumn,
+  readIntColumn,
+  readStringColumn,
+  type Artifact,
+} from "@toy-sae/core/artifact/arrow";
+import { taskStatus, tempWorkspace, type TempWorkspace } from "./workspace.ts";
+
+const STAGES = ["generate", "train-model", "train-saes", "metrics", "plots", "report"];
+const task = (stage: string) => `pipelines:lr-l1-grid-${stage}:smoke`;
+
+let ws: TempWorkspace;
+let first: { status: number; output: string };
+const out = () => join(ws.root, "artifacts/lr-l1-grid-smoke");
+
+beforeAll(() => {
+  ws = tempWorkspace();
+  first = ws.nx(["run", "pipelines:lr-l1-grid:smoke"]);
+});
+afterAll(() => ws?.dispose());
+
+describe("lr-l1-grid on the smoke profile", () => {
+  it("runs every stage", () => {
+    if (first.status !== 0) console.error(first.output.slice(-4000));
+    expect(first.status).toBe(0);
+    for (const s of STAGES) expect(taskStatus(first.output, task(s))).toBe("ran");
+  });
+
+  let metrics: Artifact;
+  let cos: Artifact;
+  it("writes metrics.arrow with one row per SAE and the documented columns", async () => {
+    metrics = await readArtifact(join(out(), "metrics/metrics.arrow"));
+    // smoke profile: 3 conditions × 2 lr × 2 λ × 2 realisations
+    expect(metrics.numRows).toBe(24);
+    for (const c of ["condition", "lr", "l1", "instance", "loss", "fvu", "l0", "dead", "monosemanticity", "mmcs", "diverged"]) {
+      expect(metrics.columnNames).toContain(c);
+    }
+    expect(new Set(readStringColumn(metrics, "condition"))).toEqual(new Set(["correlated", "uncorrelated", "one-hot-75"]));
+    expect(new Set(readFloatColumn(metrics, "lr"))).toEqual(new Set([1e-3, 3e-3]));
+    const loss = readFloatColumn(metrics, "loss");
+    const fvu = readFloatColumn(metrics, "fvu");
+    const l0 = readFloatColumn(metrics, "l0");
+    const mono = readFloatColumn(metrics, "monosemanticity");
+    const mmcs = readFloatColumn(metrics, "mmcs");
+    const diverged = readBoolColumn(metrics, "diverged");
+    for (let r = 0; r < metrics.numRows; r++) {
+      expect(diverged[r]).toBe(false);
+      expect(Number.isFinite(loss[r])).toBe(true);
+      expect(loss[r]).toBeGreaterThanOrEqual(fvu[r]);
+      expect(l0[r]).toBeGreaterThan(0);
+      expect(l0[r]).toBeLessThanOrEqual(4);
+      expect(mono[r]).toBeGreaterThan(0);
+      expect(mono[r]).toBeLessThanOrEqual(1 + 1e-9);
+      expect(mmcs[r]).toBeGreaterThan(0);
+      expect(mmcs[r]).toBeLessThanOrEqual(1 + 1e-9);
+    }
+    // exactly one lowest-loss instance per grid cell
+    const best = readBoolColumn(metrics, "best_in_cell");
+    expect(best.filter(Boolean).length).toBe(12);
+  });
+
+  it("records provenance in the Arrow schema metadata", () => {
+    for (const key of ["experiment", "stage", "profile", "configHash", "seeds", "versions", "backend"]) {
+      expect(metrics.metadata[key], key).toBeTruthy();
+    }
+    expect(metrics.metadata.experiment).toBe("lr-l1-grid");
+    expect(metrics.metadata.profile).toBe("smoke");
+    expect(JSON.parse(metrics.metadata.versions)["@tensorflow/tfjs-core"]).toBe("4.22.0");
+  });
+
+  it("writes cos.arrow: unit-normalised decoder row · true feature, for every latent and feature", async () => {
+    cos = await readArtifact(join(out(), "metrics/cos.arrow"));
+    expect(cos.numRows).toBe(24 * 4 * 4);
+    for (const c of ["condition", "lr", "l1", "instance", "latent", "feature", "cos"]) expect(cos.columnNames).toContain(c);
+    const values = readFloatColumn(cos, "cos");
+    expect(values.every((v) => Math.abs(v) <= 1 + 1e-6)).toBe(true);
+    // mmcs (true → SAE) recomputed from cos.arrow for the first SAE matches metrics.arrow
+    const cond = readStringColumn(cos, "condition");
+    const lr = readFloatColumn(cos, "lr");
+    const l1 = readFloatColumn(cos, "l1");
+    const inst = readIntColumn(cos, "instance");
+    const feature = readIntColumn(cos, "feature");
+    const rows = values.map((v, r) => ({ v, r })).filter(({ r }) => cond[r] === cond[0] && lr[r] === lr[0] && l1[r] === l1[0] && inst[r] === inst[0]);
+    const perFeature = [0, 1, 2, 3].map((f) => Math.max(...rows.filter(({ r }) => feature[r] === f).map(({ v }) => v)));
+    expect(perFeature.reduce((a, b) => a + b) / 4).toBeCloseTo(readFloatColumn(metrics, "mmcs")[0], 6);
+  });
+
+  it("builds a self-contained HTML report with the figures, and its PDF", () => {
+    const html = readFileSync(join(out(), "report/index.html"), "utf8");
+    expect(html).toContain("<svg");
+    expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href="http/);
+    const manifest = JSON.parse(readFileSync(join(out(), "plots/figures.json"), "utf8")) as { figures: Array<{ id: string; file: string }> };
+    expect(manifest.figures.length).toBeGreaterThanOrEqual(8);
+    for (const f of manifest.figures) expect(existsSync(join(out(), "plots", f.file))).toBe(true);
+    const chromium = existsSync(process.env.CHROMIUM_PATH ?? "/usr/bin/chromium");
+    if (chromium || process.env.REQUIRE_CHROMIUM) {
+      const pdf = readFileSync(join(out(), "report/report.pdf"));
+      expect(pdf.subarray(0, 4).toString()).toBe("%PDF");
+    }
+  });
+
+  it("replays everything from the Nx cache on a second run", () => {
+    const again = ws.nx(["run", "pipelines:lr-l1-grid:smoke"]);
+    expect(again.status).toBe(0);
+    for (const s of STAGES) expect(taskStatus(again.output, task(s)), s).toBe("cached");
+  });
+
+  it("reruns train-saes, metrics, plots and report, but not generate or train-model, after a learning-rate edit", () => {
+    ws.editConfig("lr-l1-grid", (c) => {
+      const smoke = (c.profiles as Record<string, { sae: { lr: number[] } }>).smoke;
+      smoke.sae.lr = [1e-3, 2e-3];
+    });
+    const edited = ws.nx(["run", "pipelines:lr-l1-grid:smoke"]);
+    expect(edited.status).toBe(0);
+    expect(taskStatus(edited.output, task("generate"))).toBe("cached");
+    expect(taskStatus(edited.output, task("train-model"))).toBe("cached");
+    for (const s of ["train-saes", "metrics", "plots", "report"]) expect(taskStatus(edited.output, task(s)), s).toBe("ran");
+  });
+
+  it("reruns only plots and report after a change to the figure code", () => {
+    const file = join(ws.root, "packages/report/src/index.ts");
+    const text = readFileSync(file, "utf8");
+    writeFileSync(file, text + "\n// touched by the caching test\n");
+    const touched = ws.nx(["run", "pipelines:lr-l1-grid:smoke"]);
+    expect(touched.status).toBe(0);
+    for (const s of ["generate", "train-model", "train-saes", "metrics"]) expect(taskStatus(touched.output, task(s)), s).toBe("cached");
+    for (const s of ["plots", "report"]) expect(taskStatus(touched.output, task(s)), s).toBe("ran");
+  });
+});
