@@ -92,11 +92,11 @@ export function heatmapColor(cells: readonly HeatmapCell[], options: HeatmapOpti
   // A constant or empty grid still needs a non-degenerate domain.
   const domain: [number, number] = options.colorDomain
     ? [options.colorDomain[0], options.colorDomain[1]]
-    : lo < hi
-      ? [lo, hi]
-      : log
-        ? values.length ? [lo / 10, lo * 10] : [1, 10]
-        : [lo - 1, lo + 1];
+    : values.length === 0
+      ? log ? [1, 10] : [0, 1]
+      : lo < hi
+        ? [lo, hi]
+        : log ? [lo / 10, lo * 10] : [lo - 1, lo + 1];
   return { kind, type: log ? "log" : "linear", scheme: options.scheme ?? "Viridis", domain, reverse };
 }
 
