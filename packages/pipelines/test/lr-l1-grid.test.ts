@@ -90,7 +90,7 @@ describe("lr-l1-grid on the smoke profile", () => {
     const l1 = readFloatColumn(cos, "l1");
     const inst = readIntColumn(cos, "instance");
     const feature = readIntColumn(cos, "feature");
-    const rows = values.map((v, r) => ({ v, r })).filter(({ r }) => cond[r] === cond[0] && lr[r] === lr[0] && l1[r] === l1[0] && inst[r] === inst[0]);
+    const rows = Array.from(values, (v, r) => ({ v, r })).filter(({ r }) => cond[r] === cond[0] && lr[r] === lr[0] && l1[r] === l1[0] && inst[r] === inst[0]);
     const perFeature = [0, 1, 2, 3].map((f) => Math.max(...rows.filter(({ r }) => feature[r] === f).map(({ v }) => v)));
     expect(perFeature.reduce((a, b) => a + b) / 4).toBeCloseTo(readFloatColumn(metrics, "mmcs")[0], 6);
   });
