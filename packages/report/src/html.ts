@@ -1,5 +1,6 @@
 import { REPORT_CSS } from "./html/css.ts";
 import { escapeHtml, slug } from "./html/escape.ts";
+import { prettyJson } from "./html/json.ts";
 import { assertInlineSvg } from "./html/svg-guard.ts";
 import { scopeSvgIds } from "./html/svg-ids.ts";
 import { metricsTableHtml, provenanceTableHtml } from "./html/tables.ts";
@@ -28,7 +29,7 @@ export function buildReportHtml(report: ReportDocument): string {
   extra.push({
     id: "config",
     heading: "Configuration",
-    html: `<pre class="config"><code>${escapeHtml(JSON.stringify(report.config, null, 2))}</code></pre>`,
+    html: `<pre class="config"><code>${escapeHtml(prettyJson(report.config))}</code></pre>`,
   });
   extra.push({ id: "provenance", heading: "Provenance", html: provenanceTableHtml(report.provenance) });
 

@@ -50,7 +50,9 @@ describe("buildReportHtml", () => {
     const paragraphs = [...document.querySelectorAll("section p")].map((p) => p.textContent);
     expect(paragraphs).toContain('A <script>alert("x")</script> is only text here.');
     expect(document.querySelector("pre.config b")).toBeNull();
-    expect(JSON.parse(document.querySelector("pre.config")?.textContent ?? "")).toEqual(report.config);
+    const config = document.querySelector("pre.config")?.textContent ?? "";
+    expect(JSON.parse(config)).toEqual(report.config);
+    expect(config).toContain('"lr": [0.0001, 0.001]'); // short arrays stay on one line
   });
 
   it("keeps ids unique when the same figure appears twice", () => {
@@ -64,12 +66,14 @@ describe("buildReportHtml", () => {
   it("formats the metrics table and marks diverged rows", () => {
     const rows = [...document.querySelectorAll("table.metrics tbody tr")];
     expect(rows).toHaveLength(2);
-    expect([...document.querySelectorAll("table.metrics th")].map((th) => th.textContent)).toEqual(["lr", "λ", "loss", "name"]);
-    expect([...rows[0].querySelectorAll("td")].map((td) => td.textContent)).toEqual(["1×10⁻⁴", "0.1", "0.123", "a"]);
+    const headers = [...document.querySelectorAll("table.metrics th")];
+    expect(headers.map((th) => th.textContent)).toEqual(["status", "lr", "λ", "loss", "name"]);
+    expect(headers.map((th) => th.classList.contains("num"))).toEqual([false, true, true, true, false]);
+    expect([...rows[0].querySelectorAll("td")].map((td) => td.textContent)).toEqual(["", "1×10⁻⁴", "0.1", "0.123", "a"]);
     expect(rows[0].classList.contains("diverged")).toBe(false);
     expect(rows[1].classList.contains("diverged")).toBe(true);
-    expect(rows[1].querySelector(".badge")?.textContent).toBe("diverged");
-    expect(rows[1].querySelectorAll("td")[2].textContent).toBe("NaN");
+    expect(rows[1].querySelector("td .badge")?.textContent).toBe("diverged");
+    expect(rows[1].querySelectorAll("td")[3].textContent).toBe("NaN");
     expect(document.querySelector(".table-note")?.textContent).toMatch(/^1 of 2 rows diverged/);
   });
 

@@ -32,6 +32,8 @@ pre.config {
 table { border-collapse: collapse; margin: .6rem 0; font-size: .82rem; }
 th, td { padding: .25rem .6rem; border-bottom: 1px solid var(--rule); text-align: left; vertical-align: top; }
 th { background: #f1f3f4; font-weight: bold; }
+.sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+th.num { text-align: right; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr.diverged td { background: var(--alert-bg); color: var(--alert); }
 .badge { display: inline-block; padding: 0 .35rem; border-radius: 3px; background: var(--alert); color: white; font-size: .72rem; font-weight: bold; }

@@ -10,23 +10,24 @@ import { escapeHtml } from "./escape.ts";
 export function metricsTableHtml(table: MetricsTable): string {
   const divergedKey = table.divergedKey ?? "diverged";
   const columns = table.columns.map((c): MetricsColumn => (typeof c === "string" ? { key: c } : c));
-  const head = columns.map((c) => `<th scope="col">${escapeHtml(c.label ?? c.key)}</th>`).join("");
-  let divergedCount = 0;
+  const isDiverged = (row: Readonly<Record<string, MetricValue>>) => row[divergedKey] === true;
+  const divergedCount = table.rows.filter(isDiverged).length;
+  // A status column only when something diverged: the badge reads as such in
+  // grey print too, and keeps the numeric columns free of text.
+  const statusColumn = divergedCount > 0;
+  // Right-align a column (header included) when its values are numbers.
+  const numeric = columns.map((c) => table.rows.some((r) => typeof r[c.key] === "number") && table.rows.every((r) => r[c.key] == null || typeof r[c.key] === "number"));
+  const head =
+    (statusColumn ? '<th scope="col"><span class="sr-only">status</span></th>' : "") +
+    columns.map((c, i) => `<th scope="col"${numeric[i] ? ' class="num"' : ""}>${escapeHtml(c.label ?? c.key)}</th>`).join("");
   const body = table.rows
     .map((row) => {
-      const diverged = row[divergedKey] === true;
-      if (diverged) divergedCount += 1;
+      const diverged = isDiverged(row);
+      const status = statusColumn ? `<td>${diverged ? '<span class="badge">diverged</span>' : ""}</td>` : "";
       const cells = columns
-        .map((c, i) => {
-          const value = row[c.key] ?? null;
-          const numeric = typeof value === "number";
-          const text = escapeHtml(formatCell(value, c.digits));
-          // The first cell carries the badge, so a diverged row reads as such in grey print too.
-          const badge = diverged && i === 0 ? ' <span class="badge">diverged</span>' : "";
-          return `<td${numeric ? ' class="num"' : ""}>${text}${badge}</td>`;
-        })
+        .map((c, i) => `<td${numeric[i] ? ' class="num"' : ""}>${escapeHtml(formatCell(row[c.key] ?? null, c.digits))}</td>`)
         .join("");
-      return `<tr${diverged ? ' class="diverged"' : ""}>${cells}</tr>`;
+      return `<tr${diverged ? ' class="diverged"' : ""}>${status}${cells}</tr>`;
     })
     .join("\n");
   const caption = table.caption ? `<caption>${escapeHtml(table.caption)}</caption>` : "";
