@@ -101,7 +101,13 @@ export function encodeReluL1(p: SaeParams, instance: number, x: Float32Array, ba
   return acts;
 }
 
-/** Fused forward + backward of every instance. `grads` are overwritten. */
+/**
+ * Fused forward + backward of every instance. `grads` are overwritten.
+ *
+ * Speed notes: each instance's parameters are copied into small Float64 scratch arrays and
+ * its gradients accumulated there (short, contiguous, no float32 rounding on every store);
+ * 1/‖x‖² is computed once per data group and shared by the instances that train on it.
+ */
 export function reluL1LossAndGrads(
   p: SaeParams,
   hyper: ReluL1Hyper,
@@ -112,113 +118,157 @@ export function reluL1LossAndGrads(
   const { instances: I, dIn: D, dSae: M } = p;
   const B = batch.batch;
   const out = emptyStepOutput(p);
-  grads.wEnc.fill(0);
-  grads.bEnc.fill(0);
-  grads.wDec.fill(0);
-  grads.bDec.fill(0);
+  const invB = 1 / B;
+  const invNorm2 = batch.x.map((x) => {
+    const inv = new Float64Array(B);
+    for (let s = 0; s < B; s++) {
+      let n2 = 0;
+      for (let k = 0; k < D; k++) n2 += x[s * D + k] * x[s * D + k];
+      inv[s] = 1 / (n2 === 0 ? 1 : n2);
+    }
+    return inv;
+  });
+  // per-instance scratch: parameters and their gradients
+  const we = new Float64Array(D * M);
+  const be = new Float64Array(M);
+  const wd = new Float64Array(M * D);
+  const bd = new Float64Array(D);
+  const gWe = new Float64Array(D * M);
+  const gBe = new Float64Array(M);
+  const gWd = new Float64Array(M * D);
+  const gBd = new Float64Array(D);
   const pre = new Float64Array(M);
   const act = new Float64Array(M);
-  const xh = new Float64Array(D);
   const dxh = new Float64Array(D);
-  const ghostAct = new Float64Array(M); // exp(pre) on dead latents, 0 elsewhere
+  const resid = new Float64Array(D); // x − x̂ of the current sample
+  const l1w = new Float64Array(M); // λ·c_j
+  const ghostAct = new Float64Array(M);
   const ghostOut = new Float64Array(D);
   const dGhost = new Float64Array(D);
-  const invB = 1 / B;
 
   for (let i = 0; i < I; i++) {
-    const x = batch.x[batch.group[i]];
-    const we = i * D * M;
-    const wd = i * M * D;
+    const g = batch.group[i];
+    const x = batch.x[g];
+    const inv = invNorm2[g];
+    for (let e = 0; e < D * M; e++) {
+      we[e] = p.wEnc[i * D * M + e];
+      wd[e] = p.wDec[i * M * D + e];
+    }
+    for (let j = 0; j < M; j++) be[j] = p.bEnc[i * M + j];
+    for (let k = 0; k < D; k++) bd[k] = p.bDec[i * D + k];
+    gWe.fill(0);
+    gBe.fill(0);
+    gWd.fill(0);
+    gBd.fill(0);
     const lambda = hyper.l1[i];
     let anyDead = false;
-    if (state.ghostGrads) for (let j = 0; j < M; j++) if (state.dead[i * M + j]) anyDead = true;
+    for (let j = 0; j < M; j++) {
+      l1w[j] = lambda * state.l1Scale[i * M + j];
+      if (state.ghostGrads && state.dead[i * M + j]) anyDead = true;
+    }
+    let fired = 0; // bit j set when latent j fired (M ≤ 31 on this path)
+    const bits = M <= 31;
     let sumFvu = 0;
     let sumL1 = 0;
     let sumGhost = 0;
 
     for (let s = 0; s < B; s++) {
       const xo = s * D;
+      const invN2 = inv[s];
       // forward
-      let xNorm2 = 0;
-      for (let k = 0; k < D; k++) xNorm2 += x[xo + k] * x[xo + k];
-      if (xNorm2 === 0) xNorm2 = 1;
-      const xNorm = Math.sqrt(xNorm2);
-      for (let j = 0; j < M; j++) {
-        let h = p.bEnc[i * M + j];
-        for (let k = 0; k < D; k++) h += x[xo + k] * p.wEnc[we + k * M + j];
-        pre[j] = h;
-        act[j] = h > 0 ? h : 0;
-        if (act[j] > FIRE_THRESHOLD) out.fired[i * M + j] = 1;
-      }
-      let fvu = 0;
-      for (let k = 0; k < D; k++) {
-        let v = p.bDec[i * D + k];
-        for (let j = 0; j < M; j++) v += act[j] * p.wDec[wd + j * D + k];
-        xh[k] = v;
-        const r = v - x[xo + k];
-        fvu += r * r;
-        dxh[k] = (2 * r * invB) / xNorm2;
-      }
-      fvu /= xNorm2;
       let l1 = 0;
-      for (let j = 0; j < M; j++) l1 += state.l1Scale[i * M + j] * act[j];
+      for (let j = 0; j < M; j++) {
+        let h = be[j];
+        for (let k = 0; k < D; k++) h += x[xo + k] * we[k * M + j];
+        pre[j] = h;
+        const a = h > 0 ? h : 0;
+        act[j] = a;
+        if (a > FIRE_THRESHOLD) {
+          if (bits) fired |= 1 << j;
+          else out.fired[i * M + j] = 1;
+        }
+        l1 += l1w[j] * a;
+      }
+      let err = 0;
+      for (let k = 0; k < D; k++) {
+        let v = bd[k];
+        for (let j = 0; j < M; j++) v += act[j] * wd[j * D + k];
+        const r = v - x[xo + k];
+        resid[k] = -r;
+        err += r * r;
+        dxh[k] = 2 * r * invB * invN2;
+      }
+      const fvu = err * invN2;
       sumFvu += fvu;
-      sumL1 += lambda * l1;
+      sumL1 += l1;
 
       // ghost grads: a second, exp-activated pass through the dead latents only
-      let ghostScale = 0;
       if (anyDead) {
-        let rNorm2 = 0;
-        for (let k = 0; k < D; k++) rNorm2 += ((x[xo + k] - xh[k]) / xNorm) ** 2;
+        const xNorm = 1 / Math.sqrt(invN2);
         ghostOut.fill(0);
         for (let j = 0; j < M; j++) {
           ghostAct[j] = state.dead[i * M + j] ? Math.exp(pre[j]) : 0;
-          if (ghostAct[j] !== 0) for (let k = 0; k < D; k++) ghostOut[k] += ghostAct[j] * p.wDec[wd + j * D + k];
+          if (ghostAct[j] !== 0) for (let k = 0; k < D; k++) ghostOut[k] += ghostAct[j] * wd[j * D + k];
         }
+        let rNorm2 = 0;
         let gNorm2 = 0;
-        for (let k = 0; k < D; k++) gNorm2 += ghostOut[k] * ghostOut[k];
-        ghostScale = Math.sqrt(rNorm2) / (1e-6 + 2 * Math.sqrt(gNorm2));
+        for (let k = 0; k < D; k++) {
+          const res = resid[k] / xNorm;
+          rNorm2 += res * res;
+          gNorm2 += ghostOut[k] * ghostOut[k];
+        }
+        const ghostScale = Math.sqrt(rNorm2) / (1e-6 + 2 * Math.sqrt(gNorm2)); // detached
         let ghostMse = 0;
         for (let k = 0; k < D; k++) {
-          const e = (x[xo + k] - xh[k]) / xNorm - ghostScale * ghostOut[k];
-          dGhost[k] = e; // residual minus scaled ghost output
+          const e = resid[k] / xNorm - ghostScale * ghostOut[k];
+          dGhost[k] = e;
           ghostMse += e * e;
         }
         const rescale = fvu / (1e-6 + ghostMse); // detached
         sumGhost += ghostMse * rescale;
-        // d ghost / d e = 2·rescale·e/B; e = (x − x̂)/‖x‖ − s·g
+        // d ghost / d e = 2·rescale·e/B, with e = (x − x̂)/‖x‖ − s·g
         for (let k = 0; k < D; k++) {
           const de = 2 * rescale * dGhost[k] * invB;
-          dxh[k] += -de / xNorm;
+          dxh[k] -= de / xNorm;
           dGhost[k] = -de * ghostScale; // now d/d(ghostOut_k), through the detached scale
         }
         for (let j = 0; j < M; j++) {
           if (ghostAct[j] === 0) continue;
           let dg = 0;
           for (let k = 0; k < D; k++) {
-            grads.wDec[wd + j * D + k] += ghostAct[j] * dGhost[k];
-            dg += p.wDec[wd + j * D + k] * dGhost[k];
+            gWd[j * D + k] += ghostAct[j] * dGhost[k];
+            dg += wd[j * D + k] * dGhost[k];
           }
-          // d exp(pre)/d pre = exp(pre)
-          const dPre = dg * ghostAct[j];
-          grads.bEnc[i * M + j] += dPre;
-          for (let k = 0; k < D; k++) grads.wEnc[we + k * M + j] += x[xo + k] * dPre;
+          const dPre = dg * ghostAct[j]; // d exp(pre)/d pre = exp(pre)
+          gBe[j] += dPre;
+          for (let k = 0; k < D; k++) gWe[k * M + j] += x[xo + k] * dPre;
         }
       }
 
       // backward through decoder, L1 and ReLU
-      for (let k = 0; k < D; k++) grads.bDec[i * D + k] += dxh[k];
+      for (let k = 0; k < D; k++) gBd[k] += dxh[k];
       for (let j = 0; j < M; j++) {
-        if (act[j] === 0) continue; // ReLU gate (and no decoder gradient from a zero activation)
-        let da = lambda * state.l1Scale[i * M + j] * invB;
+        const a = act[j];
+        if (a === 0) continue; // ReLU gate (and no decoder gradient from a zero activation)
+        let da = l1w[j] * invB;
         for (let k = 0; k < D; k++) {
-          grads.wDec[wd + j * D + k] += act[j] * dxh[k];
-          da += p.wDec[wd + j * D + k] * dxh[k];
+          gWd[j * D + k] += a * dxh[k];
+          da += wd[j * D + k] * dxh[k];
         }
-        grads.bEnc[i * M + j] += da;
-        for (let k = 0; k < D; k++) grads.wEnc[we + k * M + j] += x[xo + k] * da;
+        gBe[j] += da;
+        for (let k = 0; k < D; k++) gWe[k * M + j] += x[xo + k] * da;
       }
     }
+
+    for (let e = 0; e < D * M; e++) {
+      grads.wEnc[i * D * M + e] = gWe[e];
+      grads.wDec[i * M * D + e] = gWd[e];
+    }
+    for (let j = 0; j < M; j++) {
+      grads.bEnc[i * M + j] = gBe[j];
+      if (bits && fired & (1 << j)) out.fired[i * M + j] = 1;
+    }
+    for (let k = 0; k < D; k++) grads.bDec[i * D + k] = gBd[k];
     out.reconstruction[i] = sumFvu * invB;
     out.sparsity[i] = sumL1 * invB;
     out.auxiliary[i] = sumGhost * invB;

@@ -1,0 +1,6 @@
+/** Bench worker: runs one workload on a slice of the instance axis. */
+import { parentPort, workerData } from "node:worker_threads";
+import { WORKLOADS } from "./workloads.ts";
+
+const { workload, instances, total, steps } = workerData as { workload: string; instances: number[]; total: number; steps: number };
+parentPort?.postMessage(WORKLOADS[workload].run(instances, total, steps));
