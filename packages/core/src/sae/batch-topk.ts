@@ -89,7 +89,14 @@ export function encodeBatchTopK(p: SaeParams, instance: number, x: ArrayLike<num
   return acts;
 }
 
-/** Fused forward + backward of every instance. `grads` are overwritten. */
+/**
+ * Fused forward + backward of every instance. `grads` are overwritten.
+ *
+ * Per instance the weights are copied to Float64 scratch (W_enc transposed, so that every
+ * per-latent loop, the encoder's dot products included, runs over contiguous memory) and the gradients accumulate in
+ * Float64 before being written back: the backward pass touches only the kept and aux
+ * latents of each sample, a few of dSae.
+ */
 export function batchTopKLossAndGrads(
   p: SaeParams,
   hyper: BatchTopKHyper,
@@ -100,15 +107,21 @@ export function batchTopKLossAndGrads(
   const { instances: I, dIn: D, dSae: M } = p;
   const B = batch.batch;
   const out: BatchTopKStepOutput = { ...emptyStepOutput(p), minPositive: new Float64Array(I).fill(NaN), l0: new Float64Array(I) };
-  grads.wEnc.fill(0);
-  grads.bEnc.fill(0);
-  grads.wDec.fill(0);
-  grads.bDec.fill(0);
   const n = B * M;
   const pre = new Float64Array(n); // h
   const relu = new Float64Array(n);
   const keep = new Uint8Array(n);
   const scratch = new Float64Array(n);
+  // per-instance Float64 copies: wEncT [M, D] (W_enc transposed), wDec [M, D]; gradients likewise
+  const wEncT = new Float64Array(M * D);
+  const wDec = new Float64Array(M * D);
+  const bEnc = new Float64Array(M);
+  const bDec = new Float64Array(D);
+  const gWEncT = new Float64Array(M * D);
+  const gWDec = new Float64Array(M * D);
+  const gBEnc = new Float64Array(M);
+  const gBDec = new Float64Array(D);
+  const xc = new Float64Array(D); // x − b_dec of the current sample
   const xh = new Float64Array(D);
   const dxh = new Float64Array(D);
   const auxOut = new Float64Array(D);
@@ -124,13 +137,26 @@ export function batchTopKLossAndGrads(
 
   for (let i = 0; i < I; i++) {
     const x = batch.x[batch.group[i]];
-    const we = i * D * M;
-    const wd = i * M * D;
-    const bd = i * D;
     const be = i * M;
+    for (let k = 0; k < D; k++) for (let j = 0; j < M; j++) wEncT[j * D + k] = p.wEnc[i * D * M + k * M + j];
+    for (let e = 0; e < M * D; e++) wDec[e] = p.wDec[i * M * D + e];
+    for (let j = 0; j < M; j++) bEnc[j] = p.bEnc[be + j];
+    for (let k = 0; k < D; k++) bDec[k] = p.bDec[i * D + k];
+    gWEncT.fill(0);
+    gWDec.fill(0);
+    gBEnc.fill(0);
+    gBDec.fill(0);
 
-    // forward: pre-activations and the batch-wide top-k mask
-    saePreActivations(p, i, x, B, pre);
+    // forward: pre-activations h = (x − b_dec)·W_enc + b_enc and the batch-wide top-k mask
+    for (let s = 0; s < B; s++) {
+      for (let k = 0; k < D; k++) xc[k] = x[s * D + k] - bDec[k];
+      for (let j = 0; j < M; j++) {
+        const w = j * D;
+        let acc = bEnc[j];
+        for (let k = 0; k < D; k++) acc += xc[k] * wEncT[w + k];
+        pre[s * M + j] = acc;
+      }
+    }
     for (let e = 0; e < n; e++) relu[e] = pre[e] > 0 ? pre[e] : 0;
     topKMask(relu, n, batchTopKCount(hyper.k[i], B, M), keep, scratch);
 
@@ -146,15 +172,17 @@ export function batchTopKLossAndGrads(
     for (let s = 0; s < B; s++) {
       const xo = s * D;
       const row = s * M;
+      for (let k = 0; k < D; k++) xc[k] = x[xo + k] - bDec[k];
       // decode the kept activations
-      for (let k = 0; k < D; k++) xh[k] = p.bDec[bd + k];
+      for (let k = 0; k < D; k++) xh[k] = bDec[k];
       for (let j = 0; j < M; j++) {
         if (!keep[row + j] || relu[row + j] === 0) continue;
         const a = relu[row + j];
         active++;
         if (a < minPositive) minPositive = a;
         out.fired[be + j] = 1;
-        for (let k = 0; k < D; k++) xh[k] += a * p.wDec[wd + j * D + k];
+        const w = j * D;
+        for (let k = 0; k < D; k++) xh[k] += a * wDec[w + k];
       }
       for (let k = 0; k < D; k++) {
         const r = xh[k] - x[xo + k];
@@ -169,27 +197,28 @@ export function batchTopKLossAndGrads(
       if (nDead > 0) {
         for (let t = 0; t < nDead; t++) deadVals[t] = pre[row + deadIdx[t]];
         topKMask(deadVals, nDead, kAux, deadKeep, deadScratch);
-        for (let k = 0; k < D; k++) auxOut[k] = p.bDec[bd + k];
+        for (let k = 0; k < D; k++) auxOut[k] = bDec[k];
         for (let t = 0; t < nDead; t++) {
           if (!deadKeep[t]) continue;
-          const j = deadIdx[t];
-          const hv = pre[row + j];
-          for (let k = 0; k < D; k++) auxOut[k] += hv * p.wDec[wd + j * D + k];
+          const w = deadIdx[t] * D;
+          const hv = deadVals[t];
+          for (let k = 0; k < D; k++) auxOut[k] += hv * wDec[w + k];
         }
         for (let k = 0; k < D; k++) {
           const e = auxOut[k] - (x[xo + k] - xh[k]);
           sumAux += e * e;
           dAux[k] = 2 * auxCoeff * e * invB;
-          grads.bDec[bd + k] += dAux[k];
+          gBDec[k] += dAux[k];
         }
         for (let t = 0; t < nDead; t++) {
           if (!deadKeep[t]) continue;
           const j = deadIdx[t];
-          const hv = pre[row + j];
+          const w = j * D;
+          const hv = deadVals[t];
           let g = 0;
           for (let k = 0; k < D; k++) {
-            grads.wDec[wd + j * D + k] += hv * dAux[k];
-            g += p.wDec[wd + j * D + k] * dAux[k];
+            gWDec[w + k] += hv * dAux[k];
+            g += wDec[w + k] * dAux[k];
           }
           dh[j] += g; // no ReLU: the raw pre-activation is the aux code
           isTouched[j] = 1;
@@ -198,14 +227,15 @@ export function batchTopKLossAndGrads(
       }
 
       // mse backward through the kept activations (straight through the top-k mask)
-      for (let k = 0; k < D; k++) grads.bDec[bd + k] += dxh[k];
+      for (let k = 0; k < D; k++) gBDec[k] += dxh[k];
       for (let j = 0; j < M; j++) {
         if (!keep[row + j] || relu[row + j] === 0) continue;
         const a = relu[row + j];
+        const w = j * D;
         let g = 0;
         for (let k = 0; k < D; k++) {
-          grads.wDec[wd + j * D + k] += a * dxh[k];
-          g += p.wDec[wd + j * D + k] * dxh[k];
+          gWDec[w + k] += a * dxh[k];
+          g += wDec[w + k] * dxh[k];
         }
         dh[j] += g;
         if (!isTouched[j]) {
@@ -215,19 +245,22 @@ export function batchTopKLossAndGrads(
       }
 
       // encoder backward: h depends on W_enc, b_enc and (through x − b_dec) on b_dec
-      for (let t = 0; t < nTouched; t++) grads.bEnc[be + touched[t]] += dh[touched[t]];
-      for (let k = 0; k < D; k++) {
-        const v = x[xo + k] - p.bDec[bd + k];
-        const w = we + k * M;
-        let back = 0;
-        for (let t = 0; t < nTouched; t++) {
-          const j = touched[t];
-          grads.wEnc[w + j] += v * dh[j];
-          back += p.wEnc[w + j] * dh[j];
+      for (let t = 0; t < nTouched; t++) {
+        const j = touched[t];
+        const d = dh[j];
+        const w = j * D;
+        gBEnc[j] += d;
+        for (let k = 0; k < D; k++) {
+          gWEncT[w + k] += xc[k] * d;
+          gBDec[k] -= wEncT[w + k] * d;
         }
-        grads.bDec[bd + k] -= back;
       }
     }
+
+    for (let k = 0; k < D; k++) for (let j = 0; j < M; j++) grads.wEnc[i * D * M + k * M + j] = gWEncT[j * D + k];
+    grads.wDec.set(gWDec, i * M * D);
+    grads.bEnc.set(gBEnc, be);
+    grads.bDec.set(gBDec, i * D);
     out.reconstruction[i] = sumMse * invB;
     out.auxiliary[i] = nDead > 0 ? auxCoeff * sumAux * invB : 0;
     out.loss[i] = out.reconstruction[i] + out.auxiliary[i];

@@ -66,7 +66,10 @@ export function encodeJumpRelu(p: SaeParams, logThreshold: Float32Array, instanc
   return acts;
 }
 
-/** Fused forward + backward. `grads` and `gradLogThreshold` are overwritten. */
+/**
+ * Fused forward + backward. `grads` and `gradLogThreshold` are overwritten. As the BatchTopK
+ * kernel, each instance works on Float64 copies (W_enc transposed to [dSae, dIn]).
+ */
 export function jumpReluLossAndGrads(
   p: SaeParams,
   logThreshold: Float32Array,
@@ -79,104 +82,109 @@ export function jumpReluLossAndGrads(
   const B = batch.batch;
   const { bandwidth: bw, tanhScale } = hyper;
   const out: JumpReluStepOutput = { ...emptyStepOutput(p), l0: new Float64Array(I) };
-  grads.wEnc.fill(0);
-  grads.bEnc.fill(0);
-  grads.wDec.fill(0);
-  grads.bDec.fill(0);
-  gradLogThreshold.fill(0);
-  const pre = new Float64Array(B * M);
+  const wEncT = new Float64Array(M * D);
+  const wDec = new Float64Array(M * D);
+  const bEnc = new Float64Array(M);
+  const bDec = new Float64Array(D);
+  const gWEncT = new Float64Array(M * D);
+  const gWDec = new Float64Array(M * D);
+  const gBEnc = new Float64Array(M);
+  const gBDec = new Float64Array(D);
   const t = new Float64Array(M);
   const norm = new Float64Array(M);
   const dNorm = new Float64Array(M); // ∂L/∂‖W_dec,j‖ from the tanh term
   const dT = new Float64Array(M);
+  const pre = new Float64Array(M);
   const act = new Float64Array(M);
-  const dh = new Float64Array(M);
+  const xc = new Float64Array(D);
   const xh = new Float64Array(D);
   const dxh = new Float64Array(D);
   const invB = 1 / B;
 
   for (let i = 0; i < I; i++) {
     const x = batch.x[batch.group[i]];
-    const we = i * D * M;
-    const wd = i * M * D;
-    const bd = i * D;
     const be = i * M;
+    for (let k = 0; k < D; k++) for (let j = 0; j < M; j++) wEncT[j * D + k] = p.wEnc[i * D * M + k * M + j];
+    for (let e = 0; e < M * D; e++) wDec[e] = p.wDec[i * M * D + e];
+    for (let j = 0; j < M; j++) bEnc[j] = p.bEnc[be + j];
+    for (let k = 0; k < D; k++) bDec[k] = p.bDec[i * D + k];
+    gWEncT.fill(0);
+    gWDec.fill(0);
+    gBEnc.fill(0);
+    gBDec.fill(0);
     const coeff = hyper.l0Coefficient[i];
     for (let j = 0; j < M; j++) {
       t[j] = Math.exp(logThreshold[be + j]);
       let n2 = 0;
-      for (let k = 0; k < D; k++) n2 += p.wDec[wd + j * D + k] ** 2;
+      for (let k = 0; k < D; k++) n2 += wDec[j * D + k] ** 2;
       norm[j] = Math.sqrt(n2);
     }
     dNorm.fill(0);
     dT.fill(0);
-    saePreActivations(p, i, x, B, pre);
     let sumMse = 0;
     let sumSparsity = 0;
     let active = 0;
 
     for (let s = 0; s < B; s++) {
       const xo = s * D;
-      const row = s * M;
       // forward
-      for (let k = 0; k < D; k++) xh[k] = p.bDec[bd + k];
+      for (let k = 0; k < D; k++) {
+        xc[k] = x[xo + k] - bDec[k];
+        xh[k] = bDec[k];
+      }
       for (let j = 0; j < M; j++) {
-        const h = pre[row + j];
+        const w = j * D;
+        let h = bEnc[j];
+        for (let k = 0; k < D; k++) h += xc[k] * wEncT[w + k];
+        pre[j] = h;
         act[j] = h > t[j] ? h : 0;
         if (act[j] !== 0) {
           active++;
           out.fired[be + j] = 1;
-          for (let k = 0; k < D; k++) xh[k] += act[j] * p.wDec[wd + j * D + k];
+          for (let k = 0; k < D; k++) xh[k] += act[j] * wDec[w + k];
         }
       }
       for (let k = 0; k < D; k++) {
         const r = xh[k] - x[xo + k];
         sumMse += r * r;
         dxh[k] = 2 * r * invB;
-        grads.bDec[bd + k] += dxh[k];
+        gBDec[k] += dxh[k];
       }
       // ∂L/∂a_j (mse through the decoder + tanh sparsity), then through the jump
       for (let j = 0; j < M; j++) {
-        const h = pre[row + j];
-        const inWindow = rect((h - t[j]) / bw) === 1;
+        const inWindow = rect((pre[j] - t[j]) / bw) === 1;
         const tanhV = Math.tanh(tanhScale * act[j] * norm[j]);
         sumSparsity += tanhV;
-        if (act[j] === 0 && !inWindow) {
-          dh[j] = 0;
-          continue;
-        }
+        if (act[j] === 0 && !inWindow) continue;
+        const w = j * D;
         const sech2 = 1 - tanhV * tanhV;
-        let g = coeff * invB * tanhScale * norm[j] * sech2;
-        for (let k = 0; k < D; k++) g += p.wDec[wd + j * D + k] * dxh[k];
-        if (inWindow) dT[j] += -(t[j] / bw) * g;
-        if (act[j] !== 0) {
-          for (let k = 0; k < D; k++) grads.wDec[wd + j * D + k] += act[j] * dxh[k];
-          dNorm[j] += coeff * invB * tanhScale * act[j] * sech2;
-          dh[j] = g; // [h > t]·∂L/∂a
-        } else dh[j] = 0;
-      }
-      // encoder backward
-      for (let j = 0; j < M; j++) if (dh[j] !== 0) grads.bEnc[be + j] += dh[j];
-      for (let k = 0; k < D; k++) {
-        const v = x[xo + k] - p.bDec[bd + k];
-        const w = we + k * M;
-        let back = 0;
-        for (let j = 0; j < M; j++) {
-          if (dh[j] === 0) continue;
-          grads.wEnc[w + j] += v * dh[j];
-          back += p.wEnc[w + j] * dh[j];
+        let dA = coeff * invB * tanhScale * norm[j] * sech2;
+        for (let k = 0; k < D; k++) dA += wDec[w + k] * dxh[k];
+        if (inWindow) dT[j] += -(t[j] / bw) * dA;
+        if (act[j] === 0) continue;
+        // active: decoder, the norm in the tanh term, and the encoder ([h > t]·∂L/∂a)
+        const a = act[j];
+        dNorm[j] += coeff * invB * tanhScale * a * sech2;
+        gBEnc[j] += dA;
+        for (let k = 0; k < D; k++) {
+          gWDec[w + k] += a * dxh[k];
+          gWEncT[w + k] += xc[k] * dA;
+          gBDec[k] -= wEncT[w + k] * dA; // h depends on b_dec through x − b_dec
         }
-        grads.bDec[bd + k] -= back;
       }
     }
     // the decoder norm in the tanh term: ∂‖w‖/∂w = w/‖w‖; the threshold: ∂t/∂log_t = t
     for (let j = 0; j < M; j++) {
       if (dNorm[j] !== 0 && norm[j] > 0) {
         const f = dNorm[j] / norm[j];
-        for (let k = 0; k < D; k++) grads.wDec[wd + j * D + k] += f * p.wDec[wd + j * D + k];
+        for (let k = 0; k < D; k++) gWDec[j * D + k] += f * wDec[j * D + k];
       }
       gradLogThreshold[be + j] = dT[j] * t[j];
     }
+    for (let k = 0; k < D; k++) for (let j = 0; j < M; j++) grads.wEnc[i * D * M + k * M + j] = gWEncT[j * D + k];
+    grads.wDec.set(gWDec, i * M * D);
+    grads.bEnc.set(gBEnc, be);
+    grads.bDec.set(gBDec, i * D);
     out.reconstruction[i] = sumMse * invB;
     out.sparsity[i] = coeff * sumSparsity * invB;
     out.loss[i] = out.reconstruction[i] + out.sparsity[i];

@@ -48,21 +48,23 @@ export function copyDecoderTransposeToEncoder(p: SaeParams): void {
 /**
  * Encoder pre-activations of one instance, h = (x − b_dec)·W_enc + b_enc (SAELens applies
  * b_dec to the input: `apply_b_dec_to_input=True`), for a [B, dIn] batch → out [B, dSae].
- * Float64 accumulation.
+ * Float64 accumulation; W_enc is transposed once so each h_j is a contiguous dot product.
  */
 export function saePreActivations(p: SaeParams, instance: number, x: ArrayLike<number>, batch: number, out: Float64Array): Float64Array {
   const { dIn: D, dSae: M } = p;
   const we = instance * D * M;
   const bd = instance * D;
   const be = instance * M;
+  const wEncT = new Float64Array(M * D);
+  for (let k = 0; k < D; k++) for (let j = 0; j < M; j++) wEncT[j * D + k] = p.wEnc[we + k * M + j];
+  const xc = new Float64Array(D);
   for (let s = 0; s < batch; s++) {
-    const row = s * M;
-    for (let j = 0; j < M; j++) out[row + j] = p.bEnc[be + j];
-    for (let k = 0; k < D; k++) {
-      const v = x[s * D + k] - p.bDec[bd + k];
-      if (v === 0) continue;
-      const w = we + k * M;
-      for (let j = 0; j < M; j++) out[row + j] += v * p.wEnc[w + j];
+    for (let k = 0; k < D; k++) xc[k] = x[s * D + k] - p.bDec[bd + k];
+    for (let j = 0; j < M; j++) {
+      const w = j * D;
+      let acc = p.bEnc[be + j];
+      for (let k = 0; k < D; k++) acc += xc[k] * wEncT[w + k];
+      out[s * M + j] = acc;
     }
   }
   return out;
