@@ -9,6 +9,7 @@ import {
   batchTopKReferenceLoss,
   batchTopKState,
   encodeBatchTopK,
+  encodeWithTopKThreshold,
   updateTopKThreshold,
 } from "../src/sae/batch-topk.ts";
 import { initSaeLens } from "../src/sae/saelens-base.ts";
@@ -92,6 +93,13 @@ describe("BatchTopK", () => {
     const allPre = encodeBatchTopK(p, 0, x, 1024, 5);
     const dropped = Array.from(allPre).filter((_, e) => acts[e] === 0);
     expect(Math.max(...dropped)).toBeLessThanOrEqual(keptMin);
+  });
+
+  it("the saved inference form is a JumpReLU with the uniform threshold θ", () => {
+    const p = emptySaeParams({ instances: 1, dIn: 2, dSae: 2 });
+    p.wEnc.set([1, 0, 0, 1]);
+    const acts = encodeWithTopKThreshold(p, 0, Float32Array.from([0.5, 0.2, 0.1, 0.9]), 2, 0.3);
+    expect(Array.from(acts)).toEqual([0.5, 0, 0, Math.fround(0.9)]);
   });
 
   it("computes the aux-k sizes as SAELens: k_aux = ⌊dIn/2⌋, scale = min(nDead/k_aux, 1)", () => {

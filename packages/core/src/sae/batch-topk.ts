@@ -90,6 +90,19 @@ export function encodeBatchTopK(p: SaeParams, instance: number, x: ArrayLike<num
 }
 
 /**
+ * The inference SAE SAELens saves from a BatchTopK training SAE: a JumpReLU with the
+ * uniform threshold θ, a = h·[h > θ] (per sample; no batch coupling). The paper's toy
+ * evaluations do not use it; it is here to compare the two.
+ */
+export function encodeWithTopKThreshold(p: SaeParams, instance: number, x: ArrayLike<number>, batch: number, theta: number): Float32Array {
+  const n = batch * p.dSae;
+  const h = saePreActivations(p, instance, x, batch, new Float64Array(n));
+  const acts = new Float32Array(n);
+  for (let e = 0; e < n; e++) if (h[e] > theta) acts[e] = h[e];
+  return acts;
+}
+
+/**
  * Fused forward + backward of every instance. `grads` are overwritten.
  *
  * Per instance the weights are copied to Float64 scratch (W_enc transposed, so that every

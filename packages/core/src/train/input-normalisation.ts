@@ -8,6 +8,9 @@
  */
 import type { SaeParams } from "../sae/types.ts";
 
+/** SAELens `n_batches_for_norm_estimate`. */
+export const NORM_ESTIMATE_BATCHES = 1000;
+
 export function estimateInputScale(sample: () => ArrayLike<number>, dIn: number, batches: number): number {
   let sumOfMeans = 0;
   for (let b = 0; b < batches; b++) {
