@@ -28,7 +28,8 @@ describe("writePdf", () => {
     }
   });
 
-  const hasChromium = existsSync(process.env.CHROMIUM_PATH ?? DEFAULT_CHROMIUM_PATH);
+  // CI sets REQUIRE_CHROMIUM so this test runs (and fails loudly) instead of being skipped.
+  const hasChromium = existsSync(process.env.CHROMIUM_PATH ?? DEFAULT_CHROMIUM_PATH) || process.env.REQUIRE_CHROMIUM === "1";
   it.runIf(hasChromium)(
     "prints the report to an A4 PDF whose text contains the title",
     async () => {
