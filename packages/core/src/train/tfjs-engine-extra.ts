@@ -4,8 +4,11 @@
  * differentiated tensor.
  */
 import * as tf from "@tensorflow/tfjs-core";
-// tfjs-core ships its gradient functions separately; autodiff needs them registered.
-import "@tensorflow/tfjs-core/dist/register_all_gradients";
+// tfjs-core ships its gradient functions separately; the @tensorflow/tfjs bundle registers them
+// (its node build shares our tfjs-core instance). The deep import of
+// "@tensorflow/tfjs-core/dist/register_all_gradients" is ESM with directory imports, which
+// Node's own loader rejects, so any stage CLI importing this file would fail to start.
+import "@tensorflow/tfjs";
 import { batchTensor, toTensors, type GridBatch, type SaeParams, type SaeTensors } from "../sae/types.ts";
 
 export interface ExtraParam {
