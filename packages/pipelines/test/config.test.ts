@@ -104,3 +104,23 @@ describe("the stage CLI on a bad config", () => {
     expect(r.output).toMatch(/broken\.json[\s\S]*not valid JSON/);
   });
 });
+
+describe("plot rotation", () => {
+  it("rotates feature 0 onto the horizontal axis with arctan (so it may land on −x)", async () => {
+    const { rotationFor } = await import("../src/composed/plots.ts");
+    // feature 0 at (1, 1)/√2·2: θ = 45°, so it maps to (2, 0)
+    const w = Float32Array.from([Math.SQRT2, Math.SQRT2, 0, 1]);
+    const [x, y] = rotationFor(w)([Math.SQRT2, Math.SQRT2]);
+    expect(x).toBeCloseTo(2, 6);
+    expect(y).toBeCloseTo(0, 6);
+    // feature 0 at (−1, −1): arctan gives the same θ = 45°, so it lands on −x (atan2 would not)
+    const v = Float32Array.from([-1, -1]);
+    const [x2, y2] = rotationFor(v)([-1, -1]);
+    expect(x2).toBeCloseTo(-Math.SQRT2, 6);
+    expect(y2).toBeCloseTo(0, 6);
+    // a perpendicular vector stays perpendicular (rotation, not a projection)
+    const [x3, y3] = rotationFor(w)([-1, 1]);
+    expect(x3).toBeCloseTo(0, 6);
+    expect(Math.abs(y3)).toBeCloseTo(Math.SQRT2, 6);
+  });
+});

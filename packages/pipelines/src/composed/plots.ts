@@ -41,11 +41,10 @@ export interface FigureManifest {
  * Rotate 2-d points as the original plot_grid does: θ = arctan(W01/W00) (arctan, not atan2, so
  * feature 0 can land on −x), points p·R with R = [[cos θ, −sin θ], [sin θ, cos θ]].
  */
-export function rotationFor(w: Float32Array, nHidden: number): (p: Vec2) => Vec2 {
-  const theta = Math.atan(w[1] / w[0]);
+export function rotationFor(w: Float32Array): (p: Vec2) => Vec2 {
+  const theta = Math.atan(w[1] / w[0]); // w[0], w[1]: feature 0's direction (W00, W01)
   const c = Math.cos(theta);
   const s = Math.sin(theta);
-  void nHidden;
   return ([x, y]) => [x * c + y * s, -x * s + y * c];
 }
 
@@ -139,7 +138,7 @@ export async function run(ctx: StageContext<ComposedGridConfig>): Promise<void> 
 
   tms.conditions.forEach((condition, c) => {
     const w = tms.w[c];
-    const rotate = rotationFor(w, d);
+    const rotate = rotationFor(w);
     const trueFeatures: TrueFeature[] = Array.from({ length: tms.nIn }, (_, i) => {
       const [x, y] = rotate([w[i * d], w[i * d + 1]]);
       const set = i < n0 ? 0 : 1;
