@@ -22,8 +22,8 @@
  * of the loss; `updateTopKThreshold` applies it after each step.
  */
 import type * as tfTypes from "@tensorflow/tfjs-core";
-import { saePreActivations } from "./saelens-base.ts";
-import { topKMask } from "./top-k-select.ts";
+import { centreInputs, encoderPreActivations, instanceWeights, loadInstance, saePreActivations, scratchF64, scratchI32 } from "./saelens-base.ts";
+import { positiveTopKCut, topKMask } from "./top-k-select.ts";
 import { emptyStepOutput, stopGradient, type GridBatch, type SaeParams, type SaeTensors, type StepOutput } from "./types.ts";
 
 export interface BatchTopKHyper {
@@ -106,9 +106,17 @@ export function encodeWithTopKThreshold(p: SaeParams, instance: number, x: Array
  * Fused forward + backward of every instance. `grads` are overwritten.
  *
  * Per instance the weights are copied to Float64 scratch (W_enc transposed, so that every
- * per-latent loop, the encoder's dot products included, runs over contiguous memory) and the gradients accumulate in
- * Float64 before being written back: the backward pass touches only the kept and aux
- * latents of each sample, a few of dSae.
+ * per-latent loop runs over contiguous memory), the inputs are centred once (xc = x − b_dec)
+ * and the gradients accumulate in Float64 before being written back. Only the encoder is
+ * dense (`encoderPreActivations`, register-blocked); the rest is sparse:
+ *   - selection: the ⌊k·B⌋-th largest positive pre-activation by quickselect over the
+ *     positive values only, then one pass that lists each sample's kept latents (index,
+ *     activation) in index order;
+ *   - decoder and backward visit only the kept latents (≈ k of dSae per sample) and, when
+ *     some latents are dead, the aux-k ones, two latents per pass over dIn (independent
+ *     accumulators, each loaded residual value used twice);
+ *   - b_dec's gradient through the encoder is −W_enc·∂L/∂b_enc, once per instance.
+ * All scratch is reused between calls (`scratchF64`).
  */
 export function batchTopKLossAndGrads(
   p: SaeParams,
@@ -121,164 +129,224 @@ export function batchTopKLossAndGrads(
   const B = batch.batch;
   const out: BatchTopKStepOutput = { ...emptyStepOutput(p), minPositive: new Float64Array(I).fill(NaN), l0: new Float64Array(I) };
   const n = B * M;
-  const pre = new Float64Array(n); // h
-  const relu = new Float64Array(n);
-  const keep = new Uint8Array(n);
-  const scratch = new Float64Array(n);
-  // per-instance Float64 copies: wEncT [M, D] (W_enc transposed), wDec [M, D]; gradients likewise
-  const wEncT = new Float64Array(M * D);
-  const wDec = new Float64Array(M * D);
-  const bEnc = new Float64Array(M);
-  const bDec = new Float64Array(D);
-  const gWEncT = new Float64Array(M * D);
-  const gWDec = new Float64Array(M * D);
-  const gBEnc = new Float64Array(M);
-  const gBDec = new Float64Array(D);
-  const xc = new Float64Array(D); // x − b_dec of the current sample
-  const xh = new Float64Array(D);
-  const dxh = new Float64Array(D);
-  const auxOut = new Float64Array(D);
-  const dAux = new Float64Array(D);
-  const dh = new Float64Array(M);
-  const touched = new Int32Array(M); // the latents that get a gradient in this sample…
-  const isTouched = new Uint8Array(M); // …and the same as a mask, so each is listed once
-  const deadIdx = new Int32Array(M);
-  const deadVals = new Float64Array(M);
+  const w = instanceWeights("batchTopK", D, M);
+  const { wEncT, bEnc, wDec, bDec } = w;
+  const xc = scratchF64("batchTopK.xc", B * D); // x − b_dec
+  const pre = scratchF64("batchTopK.pre", n); // h
+  const select = scratchF64("batchTopK.select", n);
+  // the kept activations, sample by sample: latent, value, ∂L/∂h; sample s owns [rowStart[s], rowStart[s + 1])
+  const keptLatent = scratchI32("batchTopK.keptLatent", n);
+  const keptAct = scratchF64("batchTopK.keptAct", n);
+  const keptGrad = scratchF64("batchTopK.keptGrad", n);
+  const rowStart = scratchI32("batchTopK.rowStart", B + 1);
+  const gWEncT = scratchF64("batchTopK.gWEncT", M * D);
+  const gWDec = scratchF64("batchTopK.gWDec", M * D);
+  const gBEnc = scratchF64("batchTopK.gBEnc", M);
+  const gBDec = scratchF64("batchTopK.gBDec", D);
+  const xh = scratchF64("batchTopK.xh", D); // x̂ − b_dec of the current sample
+  const res = scratchF64("batchTopK.res", D); // x̂ − x
+  const dxh = scratchF64("batchTopK.dxh", D);
+  const auxOut = scratchF64("batchTopK.auxOut", D);
+  const dAux = scratchF64("batchTopK.dAux", D);
+  // aux-k of the current sample: dead latents, their pre-activations, the kept ones and their ∂L/∂h
+  const deadIdx = scratchI32("batchTopK.deadIdx", M);
+  const deadVals = scratchF64("batchTopK.deadVals", M);
+  const deadScratch = scratchF64("batchTopK.deadScratch", M);
+  const auxLatent = scratchI32("batchTopK.auxLatent", M);
+  const auxAct = scratchF64("batchTopK.auxAct", M);
+  const auxGrad = scratchF64("batchTopK.auxGrad", M);
   const deadKeep = new Uint8Array(M);
-  const deadScratch = new Float64Array(M);
   const invB = 1 / B;
+  const c = 2 * invB; // ∂ mean_b Σ_d r² / ∂r
 
   for (let i = 0; i < I; i++) {
-    const x = batch.x[batch.group[i]];
     const be = i * M;
-    for (let k = 0; k < D; k++) for (let j = 0; j < M; j++) wEncT[j * D + k] = p.wEnc[i * D * M + k * M + j];
-    for (let e = 0; e < M * D; e++) wDec[e] = p.wDec[i * M * D + e];
-    for (let j = 0; j < M; j++) bEnc[j] = p.bEnc[be + j];
-    for (let k = 0; k < D; k++) bDec[k] = p.bDec[i * D + k];
-    gWEncT.fill(0);
-    gWDec.fill(0);
-    gBEnc.fill(0);
-    gBDec.fill(0);
+    loadInstance(p, i, w);
+    gWEncT.fill(0, 0, M * D);
+    gWDec.fill(0, 0, M * D);
+    gBEnc.fill(0, 0, M);
+    gBDec.fill(0, 0, D);
 
-    // forward: pre-activations h = (x − b_dec)·W_enc + b_enc and the batch-wide top-k mask
+    // forward: h = (x − b_dec)·W_enc + b_enc, then the batch-wide top-k of ReLU(h)
+    centreInputs(batch.x[batch.group[i]], B, D, bDec, xc);
+    encoderPreActivations(xc, B, D, M, wEncT, bEnc, pre);
+    const selection = positiveTopKCut(pre, n, batchTopKCount(hyper.k[i], B, M), select);
+    const cut = selection.cut;
+    let ties = selection.ties; // values equal to the cut that still fit, by index order
+    let nKept = 0;
+    let minPositive = Number.POSITIVE_INFINITY;
     for (let s = 0; s < B; s++) {
-      for (let k = 0; k < D; k++) xc[k] = x[s * D + k] - bDec[k];
+      rowStart[s] = nKept;
+      const row = s * M;
       for (let j = 0; j < M; j++) {
-        const w = j * D;
-        let acc = bEnc[j];
-        for (let k = 0; k < D; k++) acc += xc[k] * wEncT[w + k];
-        pre[s * M + j] = acc;
+        const v = pre[row + j];
+        if (v > cut) {
+          // kept
+        } else if (v === cut && ties > 0) {
+          ties--;
+        } else continue;
+        keptLatent[nKept] = j;
+        keptAct[nKept++] = v;
+        if (v < minPositive) minPositive = v;
+        out.fired[be + j] = 1;
       }
     }
-    for (let e = 0; e < n; e++) relu[e] = pre[e] > 0 ? pre[e] : 0;
-    topKMask(relu, n, batchTopKCount(hyper.k[i], B, M), keep, scratch);
+    rowStart[B] = nKept;
 
     let nDead = 0;
     for (let j = 0; j < M; j++) if (state.dead[be + j]) deadIdx[nDead++] = j;
     const { kAux, scale } = auxKSizes(D, nDead);
     const auxCoeff = hyper.auxCoefficient * scale;
+    const cAux = 2 * auxCoeff * invB;
 
     let sumMse = 0;
     let sumAux = 0;
-    let active = 0;
-    let minPositive = Number.POSITIVE_INFINITY;
     for (let s = 0; s < B; s++) {
       const xo = s * D;
-      const row = s * M;
-      for (let k = 0; k < D; k++) xc[k] = x[xo + k] - bDec[k];
-      // decode the kept activations
-      for (let k = 0; k < D; k++) xh[k] = bDec[k];
-      for (let j = 0; j < M; j++) {
-        if (!keep[row + j] || relu[row + j] === 0) continue;
-        const a = relu[row + j];
-        active++;
-        if (a < minPositive) minPositive = a;
-        out.fired[be + j] = 1;
-        const w = j * D;
-        for (let k = 0; k < D; k++) xh[k] += a * wDec[w + k];
-      }
-      for (let k = 0; k < D; k++) {
-        const r = xh[k] - x[xo + k];
-        sumMse += r * r;
-        dxh[k] = 2 * r * invB;
-      }
-      let nTouched = 0;
-      dh.fill(0);
-      isTouched.fill(0);
+      const t0 = rowStart[s];
+      const t1 = rowStart[s + 1];
 
-      // aux-k: the dead latents' raw pre-activations reconstruct the (detached) residual
+      // decode the kept activations: x̂ − b_dec = Σ a_j·W_dec,j
+      xh.fill(0, 0, D);
+      let t = t0;
+      for (; t + 1 < t1; t += 2) {
+        const a0 = keptAct[t];
+        const a1 = keptAct[t + 1];
+        const w0 = keptLatent[t] * D;
+        const w1 = keptLatent[t + 1] * D;
+        for (let k = 0; k < D; k++) xh[k] += a0 * wDec[w0 + k] + a1 * wDec[w1 + k];
+      }
+      if (t < t1) {
+        const a0 = keptAct[t];
+        const w0 = keptLatent[t] * D;
+        for (let k = 0; k < D; k++) xh[k] += a0 * wDec[w0 + k];
+      }
+      // residual x̂ − x = (x̂ − b_dec) − (x − b_dec)
+      for (let k = 0; k < D; k++) {
+        const r = xh[k] - xc[xo + k];
+        res[k] = r;
+        sumMse += r * r;
+        dxh[k] = c * r;
+        gBDec[k] += c * r;
+      }
+
+      // mse backward through the kept activations (straight through the top-k mask):
+      // the decoder rows and ∂L/∂h = W_dec,j·∂L/∂x̂
+      t = t0;
+      for (; t + 1 < t1; t += 2) {
+        const a0 = keptAct[t];
+        const a1 = keptAct[t + 1];
+        const w0 = keptLatent[t] * D;
+        const w1 = keptLatent[t + 1] * D;
+        let g0 = 0;
+        let g1 = 0;
+        for (let k = 0; k < D; k++) {
+          const d = dxh[k];
+          gWDec[w0 + k] += a0 * d;
+          gWDec[w1 + k] += a1 * d;
+          g0 += wDec[w0 + k] * d;
+          g1 += wDec[w1 + k] * d;
+        }
+        keptGrad[t] = g0;
+        keptGrad[t + 1] = g1;
+      }
+      if (t < t1) {
+        const a0 = keptAct[t];
+        const w0 = keptLatent[t] * D;
+        let g0 = 0;
+        for (let k = 0; k < D; k++) {
+          gWDec[w0 + k] += a0 * dxh[k];
+          g0 += wDec[w0 + k] * dxh[k];
+        }
+        keptGrad[t] = g0;
+      }
+
+      // aux-k: the dead latents' raw pre-activations reconstruct the (detached) residual x − x̂
+      let nAux = 0;
       if (nDead > 0) {
-        for (let t = 0; t < nDead; t++) deadVals[t] = pre[row + deadIdx[t]];
+        for (let q = 0; q < nDead; q++) deadVals[q] = pre[s * M + deadIdx[q]];
         topKMask(deadVals, nDead, kAux, deadKeep, deadScratch);
+        for (let q = 0; q < nDead; q++) {
+          if (!deadKeep[q]) continue;
+          auxLatent[nAux] = deadIdx[q];
+          auxAct[nAux++] = deadVals[q]; // no ReLU: the raw pre-activation is the aux code
+        }
         for (let k = 0; k < D; k++) auxOut[k] = bDec[k];
-        for (let t = 0; t < nDead; t++) {
-          if (!deadKeep[t]) continue;
-          const w = deadIdx[t] * D;
-          const hv = deadVals[t];
-          for (let k = 0; k < D; k++) auxOut[k] += hv * wDec[w + k];
+        for (let u = 0; u < nAux; u++) {
+          const hv = auxAct[u];
+          const w0 = auxLatent[u] * D;
+          for (let k = 0; k < D; k++) auxOut[k] += hv * wDec[w0 + k];
         }
         for (let k = 0; k < D; k++) {
-          const e = auxOut[k] - (x[xo + k] - xh[k]);
+          const e = auxOut[k] + res[k]; // â·W_dec + b_dec − (x − x̂)
           sumAux += e * e;
-          dAux[k] = 2 * auxCoeff * e * invB;
-          gBDec[k] += dAux[k];
+          dAux[k] = cAux * e;
+          gBDec[k] += cAux * e;
         }
-        for (let t = 0; t < nDead; t++) {
-          if (!deadKeep[t]) continue;
-          const j = deadIdx[t];
-          const w = j * D;
-          const hv = deadVals[t];
+        for (let u = 0; u < nAux; u++) {
+          const hv = auxAct[u];
+          const w0 = auxLatent[u] * D;
           let g = 0;
           for (let k = 0; k < D; k++) {
-            gWDec[w + k] += hv * dAux[k];
-            g += wDec[w + k] * dAux[k];
+            gWDec[w0 + k] += hv * dAux[k];
+            g += wDec[w0 + k] * dAux[k];
           }
-          dh[j] += g; // no ReLU: the raw pre-activation is the aux code
-          isTouched[j] = 1;
-          touched[nTouched++] = j;
+          auxGrad[u] = g;
         }
       }
 
-      // mse backward through the kept activations (straight through the top-k mask)
-      for (let k = 0; k < D; k++) gBDec[k] += dxh[k];
-      for (let j = 0; j < M; j++) {
-        if (!keep[row + j] || relu[row + j] === 0) continue;
-        const a = relu[row + j];
-        const w = j * D;
-        let g = 0;
+      // encoder backward: ∂L/∂W_enc,j += ∂L/∂h_j·(x − b_dec), for the kept and the aux latents
+      // (a latent in both lists gets both terms)
+      t = t0;
+      for (; t + 1 < t1; t += 2) {
+        const j0 = keptLatent[t];
+        const j1 = keptLatent[t + 1];
+        const d0 = keptGrad[t];
+        const d1 = keptGrad[t + 1];
+        gBEnc[j0] += d0;
+        gBEnc[j1] += d1;
+        const w0 = j0 * D;
+        const w1 = j1 * D;
         for (let k = 0; k < D; k++) {
-          gWDec[w + k] += a * dxh[k];
-          g += wDec[w + k] * dxh[k];
-        }
-        dh[j] += g;
-        if (!isTouched[j]) {
-          isTouched[j] = 1;
-          touched[nTouched++] = j;
+          const v = xc[xo + k];
+          gWEncT[w0 + k] += d0 * v;
+          gWEncT[w1 + k] += d1 * v;
         }
       }
-
-      // encoder backward: h depends on W_enc, b_enc and (through x − b_dec) on b_dec
-      for (let t = 0; t < nTouched; t++) {
-        const j = touched[t];
-        const d = dh[j];
-        const w = j * D;
-        gBEnc[j] += d;
-        for (let k = 0; k < D; k++) {
-          gWEncT[w + k] += xc[k] * d;
-          gBDec[k] -= wEncT[w + k] * d;
-        }
+      if (t < t1) {
+        const j0 = keptLatent[t];
+        const d0 = keptGrad[t];
+        gBEnc[j0] += d0;
+        const w0 = j0 * D;
+        for (let k = 0; k < D; k++) gWEncT[w0 + k] += d0 * xc[xo + k];
+      }
+      for (let u = 0; u < nAux; u++) {
+        const j0 = auxLatent[u];
+        const d0 = auxGrad[u];
+        gBEnc[j0] += d0;
+        const w0 = j0 * D;
+        for (let k = 0; k < D; k++) gWEncT[w0 + k] += d0 * xc[xo + k];
       }
     }
 
-    for (let k = 0; k < D; k++) for (let j = 0; j < M; j++) grads.wEnc[i * D * M + k * M + j] = gWEncT[j * D + k];
-    grads.wDec.set(gWDec, i * M * D);
-    grads.bEnc.set(gBEnc, be);
-    grads.bDec.set(gBDec, i * D);
+    // h depends on b_dec through x − b_dec: ∂L/∂b_dec −= W_enc·∂L/∂b_enc
+    for (let j = 0; j < M; j++) {
+      const g = gBEnc[j];
+      if (g === 0) continue;
+      const w0 = j * D;
+      for (let k = 0; k < D; k++) gBDec[k] -= wEncT[w0 + k] * g;
+    }
+
+    const we = i * D * M;
+    for (let k = 0; k < D; k++) for (let j = 0; j < M; j++) grads.wEnc[we + k * M + j] = gWEncT[j * D + k];
+    for (let e = 0; e < M * D; e++) grads.wDec[we + e] = gWDec[e];
+    for (let j = 0; j < M; j++) grads.bEnc[be + j] = gBEnc[j];
+    for (let k = 0; k < D; k++) grads.bDec[i * D + k] = gBDec[k];
     out.reconstruction[i] = sumMse * invB;
     out.auxiliary[i] = nDead > 0 ? auxCoeff * sumAux * invB : 0;
     out.loss[i] = out.reconstruction[i] + out.auxiliary[i];
-    out.l0[i] = active * invB;
-    if (active > 0) out.minPositive[i] = minPositive;
+    out.l0[i] = nKept * invB;
+    if (nKept > 0) out.minPositive[i] = minPositive;
   }
   return out;
 }

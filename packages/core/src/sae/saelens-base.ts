@@ -46,27 +46,158 @@ export function copyDecoderTransposeToEncoder(p: SaeParams): void {
 }
 
 /**
+ * Scratch buffers of the fused kernels, kept between calls and grown on demand, so that a
+ * training step allocates nothing of the batch's size. `name` must be unique to its use
+ * (prefix it with the kernel's name); a buffer may be longer than asked for. The kernels
+ * are synchronous and not re-entrant, and every worker thread has its own module instance.
+ */
+const f64Scratch = new Map<string, Float64Array>();
+const i32Scratch = new Map<string, Int32Array>();
+
+export function scratchF64(name: string, length: number): Float64Array {
+  let b = f64Scratch.get(name);
+  if (!b || b.length < length) f64Scratch.set(name, (b = new Float64Array(length)));
+  return b;
+}
+
+export function scratchI32(name: string, length: number): Int32Array {
+  let b = i32Scratch.get(name);
+  if (!b || b.length < length) i32Scratch.set(name, (b = new Int32Array(length)));
+  return b;
+}
+
+/** One instance's parameters as Float64 copies, W_enc transposed to [dSae, dIn] (row j = latent j's encoder). */
+export interface InstanceWeights {
+  wEncT: Float64Array;
+  bEnc: Float64Array;
+  wDec: Float64Array;
+  bDec: Float64Array;
+}
+
+/** Float64 scratch for one instance's weights (`prefix` names the buffers, see `scratchF64`). */
+export function instanceWeights(prefix: string, dIn: number, dSae: number): InstanceWeights {
+  return {
+    wEncT: scratchF64(`${prefix}.wEncT`, dSae * dIn),
+    bEnc: scratchF64(`${prefix}.bEnc`, dSae),
+    wDec: scratchF64(`${prefix}.wDec`, dSae * dIn),
+    bDec: scratchF64(`${prefix}.bDec`, dIn),
+  };
+}
+
+/** Copies instance `i` of `p` into `w` (W_enc transposed). */
+export function loadInstance(p: SaeParams, i: number, w: InstanceWeights): void {
+  const { dIn: D, dSae: M } = p;
+  const we = i * D * M;
+  for (let k = 0; k < D; k++) for (let j = 0; j < M; j++) w.wEncT[j * D + k] = p.wEnc[we + k * M + j];
+  for (let e = 0; e < M * D; e++) w.wDec[e] = p.wDec[we + e];
+  for (let j = 0; j < M; j++) w.bEnc[j] = p.bEnc[i * M + j];
+  for (let k = 0; k < D; k++) w.bDec[k] = p.bDec[i * D + k];
+}
+
+/** xc = x − b_dec for a [B, dIn] batch, in Float64 (SAELens `apply_b_dec_to_input`). */
+export function centreInputs(x: ArrayLike<number>, batch: number, dIn: number, bDec: Float64Array, xc: Float64Array): void {
+  for (let s = 0; s < batch; s++) {
+    const o = s * dIn;
+    for (let k = 0; k < dIn; k++) xc[o + k] = x[o + k] - bDec[k];
+  }
+}
+
+/**
+ * The encoder, the one dense product of a step: h[s, j] = b_enc[j] + Σ_k xc[s, k]·W_encᵀ[j, k]
+ * for centred inputs xc [B, dIn] → out [B, dSae].
+ *
+ * Register-blocked: each pass over k computes two samples × four latents, so the eight
+ * accumulators are independent (a single running sum waits on the previous addition at
+ * every step) and every loaded value feeds two or four products. About 2.5× faster than
+ * one dot product at a time at the main toy's size (B 1024, dIn 100, dSae 50).
+ */
+export function encoderPreActivations(
+  xc: Float64Array,
+  batch: number,
+  dIn: number,
+  dSae: number,
+  wEncT: Float64Array,
+  bEnc: Float64Array,
+  out: Float64Array,
+): void {
+  const D = dIn;
+  const M = dSae;
+  let s = 0;
+  for (; s + 1 < batch; s += 2) {
+    const x0 = s * D;
+    const x1 = x0 + D;
+    const o0 = s * M;
+    const o1 = o0 + M;
+    let j = 0;
+    for (; j + 3 < M; j += 4) {
+      const w0 = j * D;
+      const w1 = w0 + D;
+      const w2 = w1 + D;
+      const w3 = w2 + D;
+      let a0 = bEnc[j], a1 = bEnc[j + 1], a2 = bEnc[j + 2], a3 = bEnc[j + 3]; // sample s
+      let b0 = a0, b1 = a1, b2 = a2, b3 = a3; // sample s + 1
+      for (let k = 0; k < D; k++) {
+        const u = xc[x0 + k];
+        const v = xc[x1 + k];
+        let w = wEncT[w0 + k];
+        a0 += u * w;
+        b0 += v * w;
+        w = wEncT[w1 + k];
+        a1 += u * w;
+        b1 += v * w;
+        w = wEncT[w2 + k];
+        a2 += u * w;
+        b2 += v * w;
+        w = wEncT[w3 + k];
+        a3 += u * w;
+        b3 += v * w;
+      }
+      out[o0 + j] = a0;
+      out[o0 + j + 1] = a1;
+      out[o0 + j + 2] = a2;
+      out[o0 + j + 3] = a3;
+      out[o1 + j] = b0;
+      out[o1 + j + 1] = b1;
+      out[o1 + j + 2] = b2;
+      out[o1 + j + 3] = b3;
+    }
+    for (; j < M; j++) {
+      const w0 = j * D;
+      let a = bEnc[j];
+      let b = a;
+      for (let k = 0; k < D; k++) {
+        const w = wEncT[w0 + k];
+        a += xc[x0 + k] * w;
+        b += xc[x1 + k] * w;
+      }
+      out[o0 + j] = a;
+      out[o1 + j] = b;
+    }
+  }
+  if (s < batch) {
+    // an odd batch: the last sample alone
+    const x0 = s * D;
+    for (let j = 0; j < M; j++) {
+      const w0 = j * D;
+      let a = bEnc[j];
+      for (let k = 0; k < D; k++) a += xc[x0 + k] * wEncT[w0 + k];
+      out[s * M + j] = a;
+    }
+  }
+}
+
+/**
  * Encoder pre-activations of one instance, h = (x − b_dec)·W_enc + b_enc (SAELens applies
  * b_dec to the input: `apply_b_dec_to_input=True`), for a [B, dIn] batch → out [B, dSae].
- * Float64 accumulation; W_enc is transposed once so each h_j is a contiguous dot product.
+ * Float64 accumulation.
  */
 export function saePreActivations(p: SaeParams, instance: number, x: ArrayLike<number>, batch: number, out: Float64Array): Float64Array {
   const { dIn: D, dSae: M } = p;
-  const we = instance * D * M;
-  const bd = instance * D;
-  const be = instance * M;
-  const wEncT = new Float64Array(M * D);
-  for (let k = 0; k < D; k++) for (let j = 0; j < M; j++) wEncT[j * D + k] = p.wEnc[we + k * M + j];
-  const xc = new Float64Array(D);
-  for (let s = 0; s < batch; s++) {
-    for (let k = 0; k < D; k++) xc[k] = x[s * D + k] - p.bDec[bd + k];
-    for (let j = 0; j < M; j++) {
-      const w = j * D;
-      let acc = p.bEnc[be + j];
-      for (let k = 0; k < D; k++) acc += xc[k] * wEncT[w + k];
-      out[s * M + j] = acc;
-    }
-  }
+  const w = instanceWeights("saePreActivations", D, M);
+  loadInstance(p, instance, w);
+  const xc = scratchF64("saePreActivations.xc", batch * D);
+  centreInputs(x, batch, D, w.bDec, xc);
+  encoderPreActivations(xc, batch, D, M, w.wEncT, w.bEnc, out);
   return out;
 }
 

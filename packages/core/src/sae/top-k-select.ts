@@ -88,3 +88,27 @@ export function topKMask(values: ArrayLike<number>, n: number, count: number, ma
   }
   return cut;
 }
+
+/**
+ * BatchTopK's selection among ReLU outputs without building the ReLU array or a mask: the
+ * `count` largest of max(values[e], 0), e < n, keeping only the positive ones (a kept zero
+ * contributes nothing). Returns the cut-off c and `ties`: keep every value > c, and the
+ * first `ties` values (by index) equal to c — the same set `topKMask` selects on the ReLU
+ * values, less its zeros. With at most `count` positive values, c = 0 and ties = 0.
+ *
+ * Only the positive values are copied into `scratch` (at least n entries) for the
+ * quickselect, which at BatchTopK's sizes roughly halves its work.
+ */
+export function positiveTopKCut(values: Float64Array, n: number, count: number, scratch: Float64Array): { cut: number; ties: number } {
+  if (count <= 0) return { cut: Number.POSITIVE_INFINITY, ties: 0 };
+  let nPos = 0;
+  for (let e = 0; e < n; e++) {
+    const v = values[e];
+    if (v > 0) scratch[nPos++] = v;
+  }
+  if (nPos <= count) return { cut: 0, ties: 0 };
+  const cut = nthLargest(scratch, nPos, count - 1);
+  let above = 0;
+  for (let e = 0; e < nPos; e++) if (scratch[e] > cut) above++;
+  return { cut, ties: count - above };
+}
