@@ -5,8 +5,13 @@
  */
 import { Rng } from "@toy-sae/core/random";
 import { initReluL1 } from "@toy-sae/core/sae/relu-l1";
+import { initSaeLens } from "@toy-sae/core/sae/saelens-base";
+import { orthogonalFeatureEmbedding } from "@toy-sae/core/toy-model";
 import { trainComposedSaeGrid } from "@toy-sae/core/train/train-composed-sae";
+import { trainSaeLensGrid } from "@toy-sae/core/train/train-saelens-sae";
 import { composedFeatureSampler } from "@toy-sae/generators/composed";
+import { correlatedFeatureSampler, randomCorrelationMatrix, smallToyCorrelation, type CorrelatedFeatureSampler } from "@toy-sae/generators/correlated";
+import { constantProbabilities, sparseButWrongMainProbabilities } from "@toy-sae/generators/probabilities";
 
 export interface WorkloadResult {
   instances: number;
@@ -62,6 +67,100 @@ export const composedGrid: Workload = (mine, total, steps) => {
   return { instances: I, batch: B, steps, seconds: (performance.now() - t0) / 1000 };
 };
 
+interface CorrelatedToy {
+  nFeatures: number;
+  dIn: number;
+  dSae: number;
+  k: number;
+  /** The copula sampler of global instance i (one data group per instance, as the peer). */
+  sampler: (instance: number) => CorrelatedFeatureSampler;
+}
+
+/**
+ * A BatchTopK grid on a correlated toy, as `trainSaeLensGrid` runs it: every step each
+ * instance draws a fresh batch (copula sampler → orthonormal embedding), then BatchTopK
+ * forward/backward, the per-instance clip at 1.0 and Adam (β1 .9) at a constant lr 3e-4.
+ */
+function correlatedBatchTopK(toy: CorrelatedToy): Workload {
+  return (mine, _total, steps) => {
+    const B = 1024;
+    const I = mine.length;
+    const { nFeatures: N, dIn: D, dSae: M } = toy;
+    const rng = new Rng(0);
+    const embedding = orthogonalFeatureEmbedding(N, D, { stopBelowLoss: 1e-10 }, rng.fork("embedding"));
+    const samplers = mine.map((i) => toy.sampler(i));
+    const rngs = mine.map((i) => rng.fork(`data/${i}`));
+    const p = initSaeLens({ instances: I, dIn: D, dSae: M }, mine.map((i) => rng.fork(`init/${i}`)));
+    const features = new Float32Array(B * N);
+    const row = new Float64Array(D);
+    // x = features·E, skipping the silent features (≈ L0 of N per sample)
+    const sample = (g: number): Float32Array => {
+      samplers[g].sampleInto(rngs[g], B, features);
+      const x = new Float32Array(B * D);
+      for (let s = 0; s < B; s++) {
+        row.fill(0);
+        for (let f = 0; f < N; f++) {
+          const v = features[s * N + f];
+          if (v === 0) continue;
+          const e = f * D;
+          for (let d = 0; d < D; d++) row[d] += v * embedding[e + d];
+        }
+        x.set(row, s * D);
+      }
+      return x;
+    };
+    const run = (n: number) =>
+      trainSaeLensGrid(p, {
+        architecture: { kind: "batchtopk", k: new Float64Array(I).fill(toy.k) },
+        steps: n,
+        batch: B,
+        lr: new Float64Array(I).fill(3e-4),
+        beta1: new Float64Array(I).fill(0.9),
+        maxGradNorm: 1.0,
+        group: Int32Array.from(mine, (_, k) => k),
+        groups: I,
+        sample,
+        logEvery: n + 1,
+      });
+    run(5); // warm-up, as the peer does
+    const t0 = performance.now();
+    run(steps);
+    return { instances: I, batch: B, steps, seconds: (performance.now() - t0) / 1000 };
+  };
+}
+
+/** Small correlated toy: 11 correlations ρ ∈ {−.5 … .5} × 5 seeds, 5 features in 20-d, d_sae 5, k = 1.8. */
+export const l0Small: Workload = correlatedBatchTopK({
+  nFeatures: 5,
+  dIn: 20,
+  dSae: 5,
+  k: 1.8,
+  sampler: (i) =>
+    correlatedFeatureSampler({
+      firingProbabilities: constantProbabilities(5, 0.4),
+      correlation: smallToyCorrelation(-0.5 + 0.1 * Math.floor(i / 5)),
+      magnitudeMean: 1,
+      magnitudeStd: 0.15,
+    }),
+});
+
+/** Main correlated toy: 5 seeds, 50 features (p 0.388 → 0.05, random correlations) in 100-d, d_sae 50, k = 11. */
+export const l0Main: Workload = correlatedBatchTopK({
+  nFeatures: 50,
+  dIn: 100,
+  dSae: 50,
+  k: 11,
+  sampler: () =>
+    correlatedFeatureSampler({
+      firingProbabilities: sparseButWrongMainProbabilities(),
+      correlation: randomCorrelationMatrix(50, {}, new Rng(0).fork("correlation")),
+      magnitudeMean: 1,
+      magnitudeStd: 0.15,
+    }),
+});
+
 export const WORKLOADS: Record<string, { instances: number; run: Workload }> = {
   "composed-grid": { instances: 125, run: composedGrid },
+  "l0-small": { instances: 55, run: l0Small },
+  "l0-main": { instances: 5, run: l0Main },
 };
