@@ -13,7 +13,7 @@ import {
   updateTopKThreshold,
 } from "../src/sae/batch-topk.ts";
 import { initSaeLens } from "../src/sae/saelens-base.ts";
-import { nthLargest, topKMask } from "../src/sae/top-k-select.ts";
+import { nthLargest, positiveTopKCut, topKMask } from "../src/sae/top-k-select.ts";
 import { emptySaeParams, type GridBatch, type SaeParams } from "../src/sae/types.ts";
 import { tfjsLossAndGrads } from "../src/train/tfjs-engine.ts";
 
@@ -58,6 +58,33 @@ describe("top-k selection", () => {
     expect(Array.from(mask)).toEqual([0, 0, 0, 0, 0, 0, 0]);
     topKMask(values, 7, 9, mask, new Float64Array(7));
     expect(Array.from(mask)).toEqual([1, 1, 1, 1, 1, 1, 1]);
+  });
+
+  it("positiveTopKCut selects what topKMask selects on the ReLU values, less the zeros (sample-bracketed sizes included)", () => {
+    const rng = new Rng(11);
+    const cases: Array<{ n: number; draw: () => number; counts: number[] }> = [
+      // continuous, about half positive: the bracket hits
+      { n: 51_200, draw: () => rng.normal(), counts: [1, 1843, 11_264, 25_000, 40_000, 51_200] },
+      // coarse values: long runs of ties at the cut
+      { n: 20_000, draw: () => Math.round(rng.normal() * 4) / 4, counts: [3000, 9000, 15_000] },
+      // mostly ≤ 0: the bracket reaches 0 and the selection falls back
+      { n: 12_000, draw: () => (rng.uniform() < 0.9 ? -rng.uniform() : rng.uniform()), counts: [500, 1200, 5000] },
+      { n: 100, draw: () => rng.normal(), counts: [0, 7, 60] },
+    ];
+    for (const { n, draw, counts } of cases) {
+      const values = Float64Array.from({ length: n }, draw);
+      const relu = values.map((v) => Math.max(v, 0));
+      for (const count of counts) {
+        const expected = new Uint8Array(n);
+        topKMask(relu, n, count, expected, new Float64Array(n));
+        const { cut, ties } = positiveTopKCut(values, n, count, new Float64Array(n));
+        let left = ties;
+        for (let e = 0; e < n; e++) {
+          const kept = values[e] > cut || (values[e] === cut && left-- > 0);
+          if ((expected[e] === 1 && relu[e] > 0) !== kept) throw new Error(`n ${n}, count ${count}: entry ${e} differs`);
+        }
+      }
+    }
   });
 });
 
@@ -192,5 +219,54 @@ describe("BatchTopK", () => {
         expect(g[k][e]).toBeCloseTo((up - down) / (2 * h), 2);
       }
     }
+  });
+});
+
+describe("BatchTopK at sizes that take the fast paths", () => {
+  // B·dSae ≥ 8192 selects through a sample bracket; B = 2048 leaves two samples outside the
+  // encoder's 3-sample blocks and dSae = 6 one latent pair outside its 4-latent blocks.
+  function large(seed: number) {
+    const I = 2, D = 7, M = 6, B = 2048;
+    const rng = new Rng(seed);
+    const p = initSaeLens({ instances: I, dIn: D, dSae: M }, Array.from({ length: I }, (_, i) => rng.fork(`i${i}`)));
+    rng.fillNormal(p.wEnc, 0, 0.5);
+    rng.fillNormal(p.wDec, 0, 0.5);
+    rng.fillNormal(p.bEnc, 0, 0.3);
+    rng.fillNormal(p.bDec, 0, 0.2);
+    const x = [rng.fillUniform(new Float32Array(B * D), -1, 1)];
+    return { p, batch: { x, batch: B, group: new Int32Array(I) } as GridBatch };
+  }
+
+  it("fused gradients match tfjs autodiff, with and without dead latents", () => {
+    const { p, batch } = large(21);
+    for (const deadMask of [[0, 0, 0, 0, 0, 0], [1, 0, 0, 1, 0, 1]]) {
+      const hyper = { k: Float64Array.from([1.8, 3.3]), auxCoefficient: 1 };
+      const state = batchTopKState(p);
+      state.dead.set(deadMask, 0);
+      const fused = emptySaeParams(p);
+      const out = batchTopKLossAndGrads(p, hyper, state, batch, fused);
+      const ref = emptySaeParams(p);
+      const refLoss = tfjsLossAndGrads(p, batch, (t, x) => batchTopKReferenceLoss(tf, t, x, hyper, state), ref);
+      for (let i = 0; i < 2; i++) expect(out.loss[i]).toBeCloseTo(refLoss[i], 4);
+      expect(out.l0[0]).toBe(Math.floor(1.8 * 2048) / 2048);
+      for (const k of ["wEnc", "bEnc", "wDec", "bDec"] as const) expect(maxRelErr(fused[k], ref[k])).toBeLessThan(1e-3);
+    }
+  });
+
+  it("the codes are the batch top-k of ReLU(h), h computed by the blocked encoder", () => {
+    const { p, batch } = large(22);
+    const x = batch.x[0];
+    const acts = encodeBatchTopK(p, 1, x, 2048, 2.5);
+    // h by one plain dot product per entry
+    const h = new Float64Array(2048 * 6);
+    for (let s = 0; s < 2048; s++)
+      for (let j = 0; j < 6; j++) {
+        let acc = p.bEnc[6 + j];
+        for (let k = 0; k < 7; k++) acc += (x[s * 7 + k] - p.bDec[7 + k]) * p.wEnc[42 + k * 6 + j];
+        h[s * 6 + j] = acc;
+      }
+    const mask = new Uint8Array(h.length);
+    topKMask(h.map((v) => Math.max(v, 0)), h.length, Math.floor(2.5 * 2048), mask, new Float64Array(h.length));
+    for (let e = 0; e < h.length; e++) expect(acts[e]).toBeCloseTo(mask[e] ? Math.max(h[e], 0) : 0, 5);
   });
 });

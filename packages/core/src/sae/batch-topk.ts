@@ -22,7 +22,7 @@
  * of the loss; `updateTopKThreshold` applies it after each step.
  */
 import type * as tfTypes from "@tensorflow/tfjs-core";
-import { centreInputs, encoderPreActivations, instanceWeights, loadInstance, saePreActivations, scratchF64, scratchI32 } from "./saelens-base.ts";
+import { encoderPreActivations, instanceWeights, loadInstance, saePreActivations, scratchF64, scratchI32, type InstanceWeights } from "./saelens-base.ts";
 import { positiveTopKCut, topKMask } from "./top-k-select.ts";
 import { emptyStepOutput, stopGradient, type GridBatch, type SaeParams, type SaeTensors, type StepOutput } from "./types.ts";
 
@@ -105,18 +105,29 @@ export function encodeWithTopKThreshold(p: SaeParams, instance: number, x: Array
 /**
  * Fused forward + backward of every instance. `grads` are overwritten.
  *
- * Per instance the weights are copied to Float64 scratch (W_enc transposed, so that every
- * per-latent loop runs over contiguous memory), the inputs are centred once (xc = x − b_dec)
- * and the gradients accumulate in Float64 before being written back. Only the encoder is
- * dense (`encoderPreActivations`, register-blocked); the rest is sparse:
- *   - selection: the ⌊k·B⌋-th largest positive pre-activation by quickselect over the
- *     positive values only, then one pass that lists each sample's kept latents (index,
- *     activation) in index order;
- *   - decoder and backward visit only the kept latents (≈ k of dSae per sample) and, when
- *     some latents are dead, the aux-k ones, two latents per pass over dIn (independent
- *     accumulators, each loaded residual value used twice);
- *   - b_dec's gradient through the encoder is −W_enc·∂L/∂b_enc, once per instance.
- * All scratch is reused between calls (`scratchF64`).
+ * Per instance the weights are copied to Float64 scratch (W_enc transposed to [dSae, dIn],
+ * so every per-latent loop runs over contiguous memory), the inputs are centred once
+ * (xc = x − b_dec) and the gradients accumulate in Float64 before being written back. The
+ * encoder is the only dense product (`encoderPreActivations`); everything after it visits
+ * only the kept activations, ≈ k of dSae per sample:
+ *
+ *   selection  the ⌊k·B⌋-th largest positive h by quickselect over the positive values,
+ *              then the kept (sample, latent, a) listed by sample and by latent.
+ *   mse        with G = W_dec·W_decᵀ, q_s = G·a_s and p_sj = W_dec,j·xc_s (kept j only),
+ *              x̂_s − x_s = Σ_j a_sj·W_dec,j − xc_s gives
+ *                ‖x̂_s − x_s‖² = Σ_j a_sj·(q_sj − 2·p_sj) + ‖xc_s‖²
+ *                ∂L/∂h_sj     = c·(q_sj − p_sj)                          (c = 2/B; kept j)
+ *                ∂L/∂W_dec   = c·(AᵀA·W_dec − Aᵀ·Xc)
+ *                ∂L/∂b_dec  += c·(Σ_s a_s·W_dec − Σ_s xc_s)
+ *              so x̂ is never formed: one pass over dIn per kept activation for p and Aᵀ·Xc,
+ *              one for ∂L/∂W_enc, and O(k²) per sample for q and AᵀA.
+ *   encoder    ∂L/∂W_enc,j = Σ_s ∂L/∂h_sj·xc_s, ∂L/∂b_enc = Σ_s ∂L/∂h_s, and h depends on b_dec
+ *              through x − b_dec: ∂L/∂b_dec −= W_enc·∂L/∂b_enc.
+ *   aux-k      only for instances with dead latents, sample by sample (it needs x̂ itself).
+ *
+ * The per-latent passes go over the latent's samples four at a time (four independent dot
+ * products sharing each loaded weight, one read-modify-write of the gradient row per four
+ * samples). All scratch is reused between calls (`scratchF64`).
  */
 export function batchTopKLossAndGrads(
   p: SaeParams,
@@ -134,49 +145,49 @@ export function batchTopKLossAndGrads(
   const xc = scratchF64("batchTopK.xc", B * D); // x − b_dec
   const pre = scratchF64("batchTopK.pre", n); // h
   const select = scratchF64("batchTopK.select", n);
-  // the kept activations, sample by sample: latent, value, ∂L/∂h; sample s owns [rowStart[s], rowStart[s + 1])
-  const keptLatent = scratchI32("batchTopK.keptLatent", n);
-  const keptAct = scratchF64("batchTopK.keptAct", n);
-  const keptGrad = scratchF64("batchTopK.keptGrad", n);
-  const rowStart = scratchI32("batchTopK.rowStart", B + 1);
+  const codes = sparseCodes("batchTopK", B, M, n);
+  const { rowStart, latent, act, dot, grad } = codes;
+  const gram = scratchF64("batchTopK.gram", M * M); // W_dec·W_decᵀ
+  const aTa = scratchF64("batchTopK.aTa", M * M); // Σ_s a_s·a_sᵀ
+  const actSum = scratchF64("batchTopK.actSum", M); // Σ_s a_s
+  const xcSum = scratchF64("batchTopK.xcSum", D); // Σ_s xc_s
+  const xcSq = scratchF64("batchTopK.xcSq", D); // Σ_s xc_s²
+  const aTxc = scratchF64("batchTopK.aTxc", M * D); // Aᵀ·Xc
   const gWEncT = scratchF64("batchTopK.gWEncT", M * D);
   const gWDec = scratchF64("batchTopK.gWDec", M * D);
   const gBEnc = scratchF64("batchTopK.gBEnc", M);
   const gBDec = scratchF64("batchTopK.gBDec", D);
-  const xh = scratchF64("batchTopK.xh", D); // x̂ − b_dec of the current sample
-  const res = scratchF64("batchTopK.res", D); // x̂ − x
-  const dxh = scratchF64("batchTopK.dxh", D);
-  const auxOut = scratchF64("batchTopK.auxOut", D);
-  const dAux = scratchF64("batchTopK.dAux", D);
-  // aux-k of the current sample: dead latents, their pre-activations, the kept ones and their ∂L/∂h
-  const deadIdx = scratchI32("batchTopK.deadIdx", M);
-  const deadVals = scratchF64("batchTopK.deadVals", M);
-  const deadScratch = scratchF64("batchTopK.deadScratch", M);
-  const auxLatent = scratchI32("batchTopK.auxLatent", M);
-  const auxAct = scratchF64("batchTopK.auxAct", M);
-  const auxGrad = scratchF64("batchTopK.auxGrad", M);
-  const deadKeep = new Uint8Array(M);
   const invB = 1 / B;
-  const c = 2 * invB; // ∂ mean_b Σ_d r² / ∂r
+  const c = 2 * invB; // ∂(mean_b Σ_d r²)/∂r
 
   for (let i = 0; i < I; i++) {
     const be = i * M;
     loadInstance(p, i, w);
-    gWEncT.fill(0, 0, M * D);
-    gWDec.fill(0, 0, M * D);
-    gBEnc.fill(0, 0, M);
-    gBDec.fill(0, 0, D);
 
     // forward: h = (x − b_dec)·W_enc + b_enc, then the batch-wide top-k of ReLU(h)
-    centreInputs(batch.x[batch.group[i]], B, D, bDec, xc);
+    const x = batch.x[batch.group[i]];
+    xcSum.fill(0, 0, D);
+    xcSq.fill(0, 0, D);
+    for (let s = 0; s < B; s++) {
+      const o = s * D;
+      for (let k = 0; k < D; k++) {
+        const v = x[o + k] - bDec[k];
+        xc[o + k] = v;
+        xcSum[k] += v;
+        xcSq[k] += v * v;
+      }
+    }
+    let xcSquares = 0; // Σ_s ‖xc_s‖²
+    for (let k = 0; k < D; k++) xcSquares += xcSq[k];
     encoderPreActivations(xc, B, D, M, wEncT, bEnc, pre);
     const selection = positiveTopKCut(pre, n, batchTopKCount(hyper.k[i], B, M), select);
     const cut = selection.cut;
-    let ties = selection.ties; // values equal to the cut that still fit, by index order
-    let nKept = 0;
+    let ties = selection.ties; // kept values equal to the cut, by index order
+    let nnz = 0;
     let minPositive = Number.POSITIVE_INFINITY;
+    actSum.fill(0, 0, M);
     for (let s = 0; s < B; s++) {
-      rowStart[s] = nKept;
+      rowStart[s] = nnz;
       const row = s * M;
       for (let j = 0; j < M; j++) {
         const v = pre[row + j];
@@ -185,156 +196,79 @@ export function batchTopKLossAndGrads(
         } else if (v === cut && ties > 0) {
           ties--;
         } else continue;
-        keptLatent[nKept] = j;
-        keptAct[nKept++] = v;
+        latent[nnz] = j;
+        act[nnz++] = v;
+        actSum[j] += v;
         if (v < minPositive) minPositive = v;
         out.fired[be + j] = 1;
       }
     }
-    rowStart[B] = nKept;
+    rowStart[B] = nnz;
+    indexByLatent(codes, B, M);
 
-    let nDead = 0;
-    for (let j = 0; j < M; j++) if (state.dead[be + j]) deadIdx[nDead++] = j;
-    const { kAux, scale } = auxKSizes(D, nDead);
-    const auxCoeff = hyper.auxCoefficient * scale;
-    const cAux = 2 * auxCoeff * invB;
+    // p_sj = W_dec,j·xc_s for every kept (s, j), and Aᵀ·Xc
+    aTxc.fill(0, 0, M * D);
+    decoderDotsAndATx(codes, M, D, wDec, xc, aTxc);
 
-    let sumMse = 0;
-    let sumAux = 0;
+    // q_s = G·a_s, the mse and ∂L/∂h of the kept activations, AᵀA
+    gramMatrix(wDec, M, D, gram);
+    aTa.fill(0, 0, M * M);
+    let sumMse = xcSquares;
     for (let s = 0; s < B; s++) {
-      const xo = s * D;
       const t0 = rowStart[s];
       const t1 = rowStart[s + 1];
+      // over the pairs t ≤ u of the sample's entries (G and AᵀA are symmetric); q_t builds
+      // up in grad[t] from the pairs before t
+      grad.fill(0, t0, t1);
+      for (let t = t0; t < t1; t++) {
+        const jM = latent[t] * M;
+        const a = act[t];
+        let q = grad[t] + gram[jM + latent[t]] * a;
+        aTa[jM + latent[t]] += a * a;
+        for (let u = t + 1; u < t1; u++) {
+          const l = latent[u];
+          const g = gram[jM + l];
+          const b = act[u];
+          q += g * b;
+          grad[u] += g * a;
+          aTa[jM + l] += a * b; // upper triangle: a sample's latents are in increasing order
+        }
+        sumMse += a * (q - 2 * dot[t]);
+        grad[t] = c * (q - dot[t]);
+      }
+    }
+    for (let j = 0; j < M; j++) for (let l = 0; l < j; l++) aTa[j * M + l] = aTa[l * M + j];
 
-      // decode the kept activations: x̂ − b_dec = Σ a_j·W_dec,j
-      xh.fill(0, 0, D);
-      let t = t0;
-      for (; t + 1 < t1; t += 2) {
-        const a0 = keptAct[t];
-        const a1 = keptAct[t + 1];
-        const w0 = keptLatent[t] * D;
-        const w1 = keptLatent[t + 1] * D;
-        for (let k = 0; k < D; k++) xh[k] += a0 * wDec[w0 + k] + a1 * wDec[w1 + k];
-      }
-      if (t < t1) {
-        const a0 = keptAct[t];
-        const w0 = keptLatent[t] * D;
-        for (let k = 0; k < D; k++) xh[k] += a0 * wDec[w0 + k];
-      }
-      // residual x̂ − x = (x̂ − b_dec) − (x − b_dec)
-      for (let k = 0; k < D; k++) {
-        const r = xh[k] - xc[xo + k];
-        res[k] = r;
-        sumMse += r * r;
-        dxh[k] = c * r;
-        gBDec[k] += c * r;
-      }
+    // decoder: ∂L/∂W_dec = c·(AᵀA·W_dec − Aᵀ·Xc), ∂L/∂b_dec = c·(Σ_s a_s·W_dec − Σ_s xc_s)
+    for (let e = 0; e < M * M; e++) aTa[e] *= c;
+    for (let e = 0; e < M * D; e++) gWDec[e] = -c * aTxc[e];
+    addMatMul(aTa, wDec, M, M, D, gWDec);
+    for (let k = 0; k < D; k++) gBDec[k] = -c * xcSum[k];
+    for (let j = 0; j < M; j++) {
+      const f = c * actSum[j];
+      if (f === 0) continue;
+      const wj = j * D;
+      for (let k = 0; k < D; k++) gBDec[k] += f * wDec[wj + k];
+    }
 
-      // mse backward through the kept activations (straight through the top-k mask):
-      // the decoder rows and ∂L/∂h = W_dec,j·∂L/∂x̂
-      t = t0;
-      for (; t + 1 < t1; t += 2) {
-        const a0 = keptAct[t];
-        const a1 = keptAct[t + 1];
-        const w0 = keptLatent[t] * D;
-        const w1 = keptLatent[t + 1] * D;
-        let g0 = 0;
-        let g1 = 0;
-        for (let k = 0; k < D; k++) {
-          const d = dxh[k];
-          gWDec[w0 + k] += a0 * d;
-          gWDec[w1 + k] += a1 * d;
-          g0 += wDec[w0 + k] * d;
-          g1 += wDec[w1 + k] * d;
-        }
-        keptGrad[t] = g0;
-        keptGrad[t + 1] = g1;
-      }
-      if (t < t1) {
-        const a0 = keptAct[t];
-        const w0 = keptLatent[t] * D;
-        let g0 = 0;
-        for (let k = 0; k < D; k++) {
-          gWDec[w0 + k] += a0 * dxh[k];
-          g0 += wDec[w0 + k] * dxh[k];
-        }
-        keptGrad[t] = g0;
-      }
+    // encoder: ∂L/∂W_enc,j = Σ_s ∂L/∂h_sj·xc_s, ∂L/∂b_enc,j = Σ_s ∂L/∂h_sj
+    gWEncT.fill(0, 0, M * D);
+    gBEnc.fill(0, 0, M);
+    encoderGradient(codes, M, D, grad, xc, gWEncT, gBEnc);
 
-      // aux-k: the dead latents' raw pre-activations reconstruct the (detached) residual x − x̂
-      let nAux = 0;
-      if (nDead > 0) {
-        for (let q = 0; q < nDead; q++) deadVals[q] = pre[s * M + deadIdx[q]];
-        topKMask(deadVals, nDead, kAux, deadKeep, deadScratch);
-        for (let q = 0; q < nDead; q++) {
-          if (!deadKeep[q]) continue;
-          auxLatent[nAux] = deadIdx[q];
-          auxAct[nAux++] = deadVals[q]; // no ReLU: the raw pre-activation is the aux code
-        }
-        for (let k = 0; k < D; k++) auxOut[k] = bDec[k];
-        for (let u = 0; u < nAux; u++) {
-          const hv = auxAct[u];
-          const w0 = auxLatent[u] * D;
-          for (let k = 0; k < D; k++) auxOut[k] += hv * wDec[w0 + k];
-        }
-        for (let k = 0; k < D; k++) {
-          const e = auxOut[k] + res[k]; // â·W_dec + b_dec − (x − x̂)
-          sumAux += e * e;
-          dAux[k] = cAux * e;
-          gBDec[k] += cAux * e;
-        }
-        for (let u = 0; u < nAux; u++) {
-          const hv = auxAct[u];
-          const w0 = auxLatent[u] * D;
-          let g = 0;
-          for (let k = 0; k < D; k++) {
-            gWDec[w0 + k] += hv * dAux[k];
-            g += wDec[w0 + k] * dAux[k];
-          }
-          auxGrad[u] = g;
-        }
-      }
-
-      // encoder backward: ∂L/∂W_enc,j += ∂L/∂h_j·(x − b_dec), for the kept and the aux latents
-      // (a latent in both lists gets both terms)
-      t = t0;
-      for (; t + 1 < t1; t += 2) {
-        const j0 = keptLatent[t];
-        const j1 = keptLatent[t + 1];
-        const d0 = keptGrad[t];
-        const d1 = keptGrad[t + 1];
-        gBEnc[j0] += d0;
-        gBEnc[j1] += d1;
-        const w0 = j0 * D;
-        const w1 = j1 * D;
-        for (let k = 0; k < D; k++) {
-          const v = xc[xo + k];
-          gWEncT[w0 + k] += d0 * v;
-          gWEncT[w1 + k] += d1 * v;
-        }
-      }
-      if (t < t1) {
-        const j0 = keptLatent[t];
-        const d0 = keptGrad[t];
-        gBEnc[j0] += d0;
-        const w0 = j0 * D;
-        for (let k = 0; k < D; k++) gWEncT[w0 + k] += d0 * xc[xo + k];
-      }
-      for (let u = 0; u < nAux; u++) {
-        const j0 = auxLatent[u];
-        const d0 = auxGrad[u];
-        gBEnc[j0] += d0;
-        const w0 = j0 * D;
-        for (let k = 0; k < D; k++) gWEncT[w0 + k] += d0 * xc[xo + k];
-      }
+    let auxiliary = 0;
+    let nDead = 0;
+    for (let j = 0; j < M; j++) nDead += state.dead[be + j];
+    if (nDead > 0) {
+      auxiliary = auxKLossAndGrads(state.dead.subarray(be, be + M), hyper.auxCoefficient, codes, B, D, M, w, xc, pre, gWEncT, gBEnc, gWDec, gBDec);
     }
 
     // h depends on b_dec through x − b_dec: ∂L/∂b_dec −= W_enc·∂L/∂b_enc
     for (let j = 0; j < M; j++) {
       const g = gBEnc[j];
       if (g === 0) continue;
-      const w0 = j * D;
-      for (let k = 0; k < D; k++) gBDec[k] -= wEncT[w0 + k] * g;
+      const wj = j * D;
+      for (let k = 0; k < D; k++) gBDec[k] -= wEncT[wj + k] * g;
     }
 
     const we = i * D * M;
@@ -343,12 +277,258 @@ export function batchTopKLossAndGrads(
     for (let j = 0; j < M; j++) grads.bEnc[be + j] = gBEnc[j];
     for (let k = 0; k < D; k++) grads.bDec[i * D + k] = gBDec[k];
     out.reconstruction[i] = sumMse * invB;
-    out.auxiliary[i] = nDead > 0 ? auxCoeff * sumAux * invB : 0;
+    out.auxiliary[i] = auxiliary;
     out.loss[i] = out.reconstruction[i] + out.auxiliary[i];
-    out.l0[i] = nKept * invB;
-    if (nKept > 0) out.minPositive[i] = minPositive;
+    out.l0[i] = nnz * invB;
+    if (nnz > 0) out.minPositive[i] = minPositive;
   }
   return out;
+}
+
+/**
+ * The kept activations of one batch: entry t is (sample, latent[t], act[t]); a sample's
+ * entries are [rowStart[s], rowStart[s + 1]) in latent order. `byLatent` lists the same
+ * entries latent by latent ([colStart[j], colStart[j + 1]), in sample order) and
+ * `sampleOf` gives each entry's sample. `dot` and `grad` hold per-entry values.
+ */
+interface SparseCodes {
+  rowStart: Int32Array;
+  latent: Int32Array;
+  act: Float64Array;
+  dot: Float64Array;
+  grad: Float64Array;
+  sampleOf: Int32Array;
+  colStart: Int32Array;
+  byLatent: Int32Array;
+}
+
+function sparseCodes(prefix: string, batch: number, dSae: number, capacity: number): SparseCodes {
+  return {
+    rowStart: scratchI32(`${prefix}.rowStart`, batch + 1),
+    latent: scratchI32(`${prefix}.latent`, capacity),
+    act: scratchF64(`${prefix}.act`, capacity),
+    dot: scratchF64(`${prefix}.dot`, capacity),
+    grad: scratchF64(`${prefix}.grad`, capacity),
+    sampleOf: scratchI32(`${prefix}.sampleOf`, capacity),
+    colStart: scratchI32(`${prefix}.colStart`, dSae + 1),
+    byLatent: scratchI32(`${prefix}.byLatent`, capacity),
+  };
+}
+
+/** Fills `sampleOf`, `colStart` and `byLatent` from the by-sample lists (a counting sort). */
+function indexByLatent(codes: SparseCodes, batch: number, dSae: number): void {
+  const { rowStart, latent, sampleOf, colStart, byLatent } = codes;
+  const nnz = rowStart[batch];
+  colStart.fill(0, 0, dSae + 1);
+  for (let t = 0; t < nnz; t++) colStart[latent[t] + 1]++;
+  for (let j = 0; j < dSae; j++) colStart[j + 1] += colStart[j];
+  for (let s = 0; s < batch; s++) {
+    for (let t = rowStart[s]; t < rowStart[s + 1]; t++) {
+      sampleOf[t] = s;
+      byLatent[colStart[latent[t]]++] = t;
+    }
+  }
+  // the fill advanced each colStart[j] to the end of latent j's entries: shift back
+  for (let j = dSae; j > 0; j--) colStart[j] = colStart[j - 1];
+  colStart[0] = 0;
+}
+
+/**
+ * For every kept entry (s, j): dot = W_dec,j·xc_s, and aTxc[j] += a_sj·xc_s. Latent by
+ * latent, four samples per pass over dIn.
+ */
+function decoderDotsAndATx(codes: SparseCodes, dSae: number, D: number, wDec: Float64Array, xc: Float64Array, aTxc: Float64Array): void {
+  const { act, dot, sampleOf, colStart, byLatent } = codes;
+  for (let j = 0; j < dSae; j++) {
+    const wj = j * D;
+    const end = colStart[j + 1];
+    let q = colStart[j];
+    for (; q + 3 < end; q += 4) {
+      const t0 = byLatent[q], t1 = byLatent[q + 1], t2 = byLatent[q + 2], t3 = byLatent[q + 3];
+      const r0 = sampleOf[t0] * D, r1 = sampleOf[t1] * D, r2 = sampleOf[t2] * D, r3 = sampleOf[t3] * D;
+      const a0 = act[t0], a1 = act[t1], a2 = act[t2], a3 = act[t3];
+      let p0 = 0, p1 = 0, p2 = 0, p3 = 0;
+      for (let k = 0; k < D; k++) {
+        const v = wDec[wj + k];
+        const u0 = xc[r0 + k], u1 = xc[r1 + k], u2 = xc[r2 + k], u3 = xc[r3 + k];
+        p0 += v * u0;
+        p1 += v * u1;
+        p2 += v * u2;
+        p3 += v * u3;
+        aTxc[wj + k] += a0 * u0 + a1 * u1 + (a2 * u2 + a3 * u3);
+      }
+      dot[t0] = p0;
+      dot[t1] = p1;
+      dot[t2] = p2;
+      dot[t3] = p3;
+    }
+    for (; q < end; q++) {
+      const t0 = byLatent[q];
+      const r0 = sampleOf[t0] * D;
+      const a0 = act[t0];
+      let p0 = 0;
+      for (let k = 0; k < D; k++) {
+        const u0 = xc[r0 + k];
+        p0 += wDec[wj + k] * u0;
+        aTxc[wj + k] += a0 * u0;
+      }
+      dot[t0] = p0;
+    }
+  }
+}
+
+/** gWEncT[j] += Σ grad_sj·xc_s and gBEnc[j] += Σ grad_sj over the kept entries; latent by latent, four samples per pass. */
+function encoderGradient(
+  codes: SparseCodes,
+  dSae: number,
+  D: number,
+  grad: Float64Array,
+  xc: Float64Array,
+  gWEncT: Float64Array,
+  gBEnc: Float64Array,
+): void {
+  const { sampleOf, colStart, byLatent } = codes;
+  for (let j = 0; j < dSae; j++) {
+    const wj = j * D;
+    const end = colStart[j + 1];
+    let q = colStart[j];
+    let gb = 0;
+    for (; q + 3 < end; q += 4) {
+      const t0 = byLatent[q], t1 = byLatent[q + 1], t2 = byLatent[q + 2], t3 = byLatent[q + 3];
+      const r0 = sampleOf[t0] * D, r1 = sampleOf[t1] * D, r2 = sampleOf[t2] * D, r3 = sampleOf[t3] * D;
+      const d0 = grad[t0], d1 = grad[t1], d2 = grad[t2], d3 = grad[t3];
+      gb += d0 + d1 + (d2 + d3);
+      for (let k = 0; k < D; k++) gWEncT[wj + k] += d0 * xc[r0 + k] + d1 * xc[r1 + k] + (d2 * xc[r2 + k] + d3 * xc[r3 + k]);
+    }
+    for (; q < end; q++) {
+      const t0 = byLatent[q];
+      const r0 = sampleOf[t0] * D;
+      const d0 = grad[t0];
+      gb += d0;
+      for (let k = 0; k < D; k++) gWEncT[wj + k] += d0 * xc[r0 + k];
+    }
+    gBEnc[j] += gb;
+  }
+}
+
+/** G = W·Wᵀ for W [rows, D] → G [rows, rows]; four dot products per pass over a row. */
+function gramMatrix(w: Float64Array, rows: number, D: number, g: Float64Array): void {
+  for (let j = 0; j < rows; j++) {
+    const wj = j * D;
+    let l = j;
+    for (; l + 3 < rows; l += 4) {
+      const w0 = l * D, w1 = w0 + D, w2 = w1 + D, w3 = w2 + D;
+      let g0 = 0, g1 = 0, g2 = 0, g3 = 0;
+      for (let k = 0; k < D; k++) {
+        const v = w[wj + k];
+        g0 += v * w[w0 + k];
+        g1 += v * w[w1 + k];
+        g2 += v * w[w2 + k];
+        g3 += v * w[w3 + k];
+      }
+      g[j * rows + l] = g[l * rows + j] = g0;
+      g[j * rows + l + 1] = g[(l + 1) * rows + j] = g1;
+      g[j * rows + l + 2] = g[(l + 2) * rows + j] = g2;
+      g[j * rows + l + 3] = g[(l + 3) * rows + j] = g3;
+    }
+    for (; l < rows; l++) {
+      let g0 = 0;
+      for (let k = 0; k < D; k++) g0 += w[wj + k] * w[l * D + k];
+      g[j * rows + l] = g[l * rows + j] = g0;
+    }
+  }
+}
+
+/** out [n, D] += a [n, m]·b [m, D]; four rows of b per pass over an output row. */
+function addMatMul(a: Float64Array, b: Float64Array, n: number, m: number, D: number, out: Float64Array): void {
+  for (let j = 0; j < n; j++) {
+    const o = j * D;
+    const aj = j * m;
+    let l = 0;
+    for (; l + 3 < m; l += 4) {
+      const f0 = a[aj + l], f1 = a[aj + l + 1], f2 = a[aj + l + 2], f3 = a[aj + l + 3];
+      const b0 = l * D, b1 = b0 + D, b2 = b1 + D, b3 = b2 + D;
+      for (let k = 0; k < D; k++) out[o + k] += f0 * b[b0 + k] + f1 * b[b1 + k] + (f2 * b[b2 + k] + f3 * b[b3 + k]);
+    }
+    for (; l < m; l++) {
+      const f0 = a[aj + l];
+      const b0 = l * D;
+      for (let k = 0; k < D; k++) out[o + k] += f0 * b[b0 + k];
+    }
+  }
+}
+
+/**
+ * aux-k of one instance, sample by sample: the dead latents' raw pre-activations (no ReLU,
+ * so they may be negative) reconstruct the detached residual x − x̂. Adds its gradients to
+ * the accumulators and returns coeff·scale·mean_b ‖â·W_dec + b_dec − (x − x̂)‖².
+ */
+function auxKLossAndGrads(
+  dead: Uint8Array,
+  auxCoefficient: number,
+  codes: SparseCodes,
+  B: number,
+  D: number,
+  M: number,
+  w: InstanceWeights,
+  xc: Float64Array,
+  pre: Float64Array,
+  gWEncT: Float64Array,
+  gBEnc: Float64Array,
+  gWDec: Float64Array,
+  gBDec: Float64Array,
+): number {
+  const { wDec, bDec } = w;
+  const { rowStart, latent, act } = codes;
+  const deadIdx = scratchI32("auxK.deadIdx", M);
+  const deadVals = scratchF64("auxK.deadVals", M);
+  const deadScratch = scratchF64("auxK.deadScratch", M);
+  const deadKeep = new Uint8Array(M);
+  const e = scratchF64("auxK.e", D); // x̂ − b_dec, then the aux error
+  let nDead = 0;
+  for (let j = 0; j < M; j++) if (dead[j]) deadIdx[nDead++] = j;
+  const { kAux, scale } = auxKSizes(D, nDead);
+  const coeff = auxCoefficient * scale;
+  const cAux = (2 * coeff) / B;
+  let sum = 0;
+  for (let s = 0; s < B; s++) {
+    const xo = s * D;
+    // the aux codes: per sample the kAux largest raw pre-activations among the dead latents
+    for (let q = 0; q < nDead; q++) deadVals[q] = pre[s * M + deadIdx[q]];
+    topKMask(deadVals, nDead, kAux, deadKeep, deadScratch);
+    // e = â·W_dec + b_dec − (x − x̂) = â·W_dec + b_dec + (x̂ − b_dec) − xc
+    for (let k = 0; k < D; k++) e[k] = bDec[k] - xc[xo + k];
+    for (let t = rowStart[s]; t < rowStart[s + 1]; t++) {
+      const a = act[t];
+      const wj = latent[t] * D;
+      for (let k = 0; k < D; k++) e[k] += a * wDec[wj + k];
+    }
+    for (let q = 0; q < nDead; q++) {
+      if (!deadKeep[q]) continue;
+      const hv = deadVals[q];
+      const wj = deadIdx[q] * D;
+      for (let k = 0; k < D; k++) e[k] += hv * wDec[wj + k];
+    }
+    for (let k = 0; k < D; k++) {
+      sum += e[k] * e[k];
+      e[k] *= cAux; // ∂aux/∂(â·W_dec)
+      gBDec[k] += e[k];
+    }
+    for (let q = 0; q < nDead; q++) {
+      if (!deadKeep[q]) continue;
+      const j = deadIdx[q];
+      const hv = deadVals[q];
+      const wj = j * D;
+      let g = 0;
+      for (let k = 0; k < D; k++) {
+        gWDec[wj + k] += hv * e[k];
+        g += wDec[wj + k] * e[k];
+      }
+      gBEnc[j] += g;
+      for (let k = 0; k < D; k++) gWEncT[wj + k] += g * xc[xo + k];
+    }
+  }
+  return coeff * sum / B;
 }
 
 /**

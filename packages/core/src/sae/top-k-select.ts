@@ -95,20 +95,55 @@ export function topKMask(values: ArrayLike<number>, n: number, count: number, ma
  * contributes nothing). Returns the cut-off c and `ties`: keep every value > c, and the
  * first `ties` values (by index) equal to c — the same set `topKMask` selects on the ReLU
  * values, less its zeros. With at most `count` positive values, c = 0 and ties = 0.
+ * `scratch` needs n entries.
  *
- * Only the positive values are copied into `scratch` (at least n entries) for the
- * quickselect, which at BatchTopK's sizes roughly halves its work.
+ * Large inputs are bracketed by a sample first (Floyd–Rivest): SAMPLE values spread over
+ * the input by a Weyl sequence are sorted, and two sample values four standard deviations
+ * either side of the wanted rank bound the cut. One pass counts the values above the
+ * bracket and copies the few inside it (≈ a tenth), and the quickselect runs on those.
+ * Otherwise — small inputs, a bracket reaching down to 0, or a miss (vanishingly rare,
+ * never wrong) — the quickselect runs on all the positive values.
  */
 export function positiveTopKCut(values: Float64Array, n: number, count: number, scratch: Float64Array): { cut: number; ties: number } {
   if (count <= 0) return { cut: Number.POSITIVE_INFINITY, ties: 0 };
+  const rank = count - 1; // in descending order
+  if (n >= BRACKET_MIN && count < n) {
+    const sample = bracketSample;
+    for (let i = 0; i < SAMPLE; i++) sample[i] = values[Math.floor(((i * WEYL) % 1) * n)];
+    sample.sort(); // ascending
+    const at = ((n - 1 - rank) / n) * SAMPLE; // the rank's expected place in the sorted sample
+    const spread = 2 * Math.sqrt(SAMPLE); // ≥ 4 standard deviations of a sample rank
+    const lo = sample[Math.floor(at - spread)] ?? Number.NaN;
+    const hi = sample[Math.ceil(at + spread)] ?? Number.POSITIVE_INFINITY;
+    if (lo > 0) {
+      let above = 0;
+      let kept = 0;
+      for (let e = 0; e < n; e++) {
+        const v = values[e];
+        if (v > hi) above++;
+        else if (v >= lo) scratch[kept++] = v;
+      }
+      if (rank >= above && rank < above + kept) {
+        const cut = nthLargest(scratch, kept, rank - above);
+        for (let e = 0; e < kept; e++) if (scratch[e] > cut) above++;
+        return { cut, ties: count - above };
+      }
+    }
+  }
   let nPos = 0;
   for (let e = 0; e < n; e++) {
     const v = values[e];
     if (v > 0) scratch[nPos++] = v;
   }
   if (nPos <= count) return { cut: 0, ties: 0 };
-  const cut = nthLargest(scratch, nPos, count - 1);
+  const cut = nthLargest(scratch, nPos, rank);
   let above = 0;
   for (let e = 0; e < nPos; e++) if (scratch[e] > cut) above++;
   return { cut, ties: count - above };
 }
+
+/** Inputs at least this long are bracketed by a sample before the quickselect. */
+const BRACKET_MIN = 8192;
+const SAMPLE = 1024;
+const WEYL = 0.6180339887498949; // golden-ratio fraction: i·WEYL mod 1 is evenly spread, whatever the input's period
+const bracketSample = new Float64Array(SAMPLE);
