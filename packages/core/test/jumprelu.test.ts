@@ -64,28 +64,34 @@ describe("JumpReLU", () => {
   });
 
   it("fused gradients match tfjs autodiff with the custom step gradient", () => {
-    const { p, logT, batch } = setup(1);
-    const hyper = hyperOf([0, 0.3, 1.2]);
-    const fused = emptySaeParams(p);
-    const fusedT = new Float32Array(logT.length);
-    const out = jumpReluLossAndGrads(p, logT, hyper, batch, fused, fusedT);
-    const ref = emptySaeParams(p);
-    const refT = new Float32Array(logT.length);
-    const refLoss = tfjsLossAndGradsWithExtra(
-      p,
-      { values: logT, shape: [3, 5] },
-      batch,
-      (t, lt, x) => jumpReluReferenceLoss(tf, t, lt as tf.Tensor2D, x, hyper),
-      ref,
-      refT,
-    );
-    for (let i = 0; i < 3; i++) expect(out.loss[i]).toBeCloseTo(refLoss[i], 4);
-    for (const k of ["wEnc", "bEnc", "wDec", "bDec"] as const) expect(maxRelErr(fused[k], ref[k])).toBeLessThan(1e-3);
-    expect(maxRelErr(fusedT, refT)).toBeLessThan(1e-3);
-    expect(out.sparsity[0]).toBe(0);
-    expect(out.sparsity[2]).toBeGreaterThan(0);
-    // the threshold gradient is really exercised
-    expect(Math.max(...Array.from(fusedT).map(Math.abs))).toBeGreaterThan(1e-3);
+    // the second shape leaves two samples and two latents outside the blocked products' blocks
+    for (const [D, M, B] of [
+      [6, 5, 24],
+      [7, 6, 26],
+    ]) {
+      const { p, logT, batch } = setup(1, 3, D, M, B);
+      const hyper = hyperOf([0, 0.3, 1.2]);
+      const fused = emptySaeParams(p);
+      const fusedT = new Float32Array(logT.length);
+      const out = jumpReluLossAndGrads(p, logT, hyper, batch, fused, fusedT);
+      const ref = emptySaeParams(p);
+      const refT = new Float32Array(logT.length);
+      const refLoss = tfjsLossAndGradsWithExtra(
+        p,
+        { values: logT, shape: [3, M] },
+        batch,
+        (t, lt, x) => jumpReluReferenceLoss(tf, t, lt as tf.Tensor2D, x, hyper),
+        ref,
+        refT,
+      );
+      for (let i = 0; i < 3; i++) expect(out.loss[i]).toBeCloseTo(refLoss[i], 4);
+      for (const k of ["wEnc", "bEnc", "wDec", "bDec"] as const) expect(maxRelErr(fused[k], ref[k])).toBeLessThan(1e-3);
+      expect(maxRelErr(fusedT, refT)).toBeLessThan(1e-3);
+      expect(out.sparsity[0]).toBe(0);
+      expect(out.sparsity[2]).toBeGreaterThan(0);
+      // the threshold gradient is really exercised
+      expect(Math.max(...Array.from(fusedT).map(Math.abs))).toBeGreaterThan(1e-3);
+    }
   });
 
   it("the threshold gradient is Σ_b −(t/bw)·rect((h−t)/bw)·∂L/∂a, times t for log t", () => {

@@ -16,7 +16,7 @@
  * c is the L0 coefficient after its warm-up (see `l0WarmUpFactor`).
  */
 import type * as tfTypes from "@tensorflow/tfjs-core";
-import { saePreActivations } from "./saelens-base.ts";
+import { centreInputs, encoderPreActivations, instanceWeights, loadInstance, saePreActivations, scratchF64, scratchI32 } from "./saelens-base.ts";
 import { emptyStepOutput, type GridBatch, type SaeParams, type SaeTensors, type StepOutput } from "./types.ts";
 
 export const JUMPRELU_BANDWIDTH = 2.0;
@@ -68,7 +68,11 @@ export function encodeJumpRelu(p: SaeParams, logThreshold: Float32Array, instanc
 
 /**
  * Fused forward + backward. `grads` and `gradLogThreshold` are overwritten. As the BatchTopK
- * kernel, each instance works on Float64 copies (W_enc transposed to [dSae, dIn]).
+ * kernel, each instance works on Float64 copies (W_enc transposed to [dSae, dIn]) and reused
+ * scratch. Two products are dense: the encoder, and ∂L/∂x̂·W_decᵀ, which the threshold's
+ * straight-through gradient needs for every latent inside the rect window (with bandwidth 2,
+ * nearly all of them); both run register-blocked (`encoderPreActivations`). The decoder and
+ * the weight gradients visit only the active latents, two per pass over dIn.
  */
 export function jumpReluLossAndGrads(
   p: SaeParams,
@@ -82,109 +86,155 @@ export function jumpReluLossAndGrads(
   const B = batch.batch;
   const { bandwidth: bw, tanhScale } = hyper;
   const out: JumpReluStepOutput = { ...emptyStepOutput(p), l0: new Float64Array(I) };
-  const wEncT = new Float64Array(M * D);
-  const wDec = new Float64Array(M * D);
-  const bEnc = new Float64Array(M);
-  const bDec = new Float64Array(D);
-  const gWEncT = new Float64Array(M * D);
-  const gWDec = new Float64Array(M * D);
-  const gBEnc = new Float64Array(M);
-  const gBDec = new Float64Array(D);
-  const t = new Float64Array(M);
-  const norm = new Float64Array(M);
-  const dNorm = new Float64Array(M); // ∂L/∂‖W_dec,j‖ from the tanh term
-  const dT = new Float64Array(M);
-  const pre = new Float64Array(M);
-  const act = new Float64Array(M);
-  const xc = new Float64Array(D);
-  const xh = new Float64Array(D);
-  const dxh = new Float64Array(D);
+  const w = instanceWeights("jumpRelu", D, M);
+  const { wEncT, bEnc, wDec, bDec } = w;
+  const xc = scratchF64("jumpRelu.xc", B * D); // x − b_dec
+  const pre = scratchF64("jumpRelu.pre", B * M); // h
+  const dxh = scratchF64("jumpRelu.dxh", B * D); // ∂mse/∂x̂
+  const dDec = scratchF64("jumpRelu.dDec", B * M); // W_dec,j·∂mse/∂x̂
+  const zeros = scratchF64("jumpRelu.zeros", M).fill(0, 0, M);
+  const gWEncT = scratchF64("jumpRelu.gWEncT", M * D);
+  const gWDec = scratchF64("jumpRelu.gWDec", M * D);
+  const gBEnc = scratchF64("jumpRelu.gBEnc", M);
+  const gBDec = scratchF64("jumpRelu.gBDec", D);
+  const t = scratchF64("jumpRelu.t", M);
+  const norm = scratchF64("jumpRelu.norm", M);
+  const dNorm = scratchF64("jumpRelu.dNorm", M); // ∂L/∂‖W_dec,j‖ from the tanh term
+  const dT = scratchF64("jumpRelu.dT", M);
+  const xh = scratchF64("jumpRelu.xh", D); // x̂ − b_dec of one sample
+  const activeLatent = scratchI32("jumpRelu.activeLatent", M);
+  const activeGrad = scratchF64("jumpRelu.activeGrad", M); // ∂L/∂h of the sample's active latents
   const invB = 1 / B;
+  const c = 2 * invB;
 
   for (let i = 0; i < I; i++) {
     const x = batch.x[batch.group[i]];
     const be = i * M;
-    for (let k = 0; k < D; k++) for (let j = 0; j < M; j++) wEncT[j * D + k] = p.wEnc[i * D * M + k * M + j];
-    for (let e = 0; e < M * D; e++) wDec[e] = p.wDec[i * M * D + e];
-    for (let j = 0; j < M; j++) bEnc[j] = p.bEnc[be + j];
-    for (let k = 0; k < D; k++) bDec[k] = p.bDec[i * D + k];
-    gWEncT.fill(0);
-    gWDec.fill(0);
-    gBEnc.fill(0);
-    gBDec.fill(0);
+    loadInstance(p, i, w);
+    gWEncT.fill(0, 0, M * D);
+    gWDec.fill(0, 0, M * D);
+    gBEnc.fill(0, 0, M);
+    gBDec.fill(0, 0, D);
+    dNorm.fill(0, 0, M);
+    dT.fill(0, 0, M);
     const coeff = hyper.l0Coefficient[i];
+    const tanhGrad = coeff * invB * tanhScale; // ∂(c·mean_b tanh(s·u))/∂u at u = 0
     for (let j = 0; j < M; j++) {
       t[j] = Math.exp(logThreshold[be + j]);
       let n2 = 0;
       for (let k = 0; k < D; k++) n2 += wDec[j * D + k] ** 2;
       norm[j] = Math.sqrt(n2);
     }
-    dNorm.fill(0);
-    dT.fill(0);
-    let sumMse = 0;
-    let sumSparsity = 0;
-    let active = 0;
 
+    // forward: h, the jump, the decoder (active latents only) and ∂mse/∂x̂
+    centreInputs(x, B, D, bDec, xc);
+    encoderPreActivations(xc, B, D, M, wEncT, bEnc, pre);
+    let sumMse = 0;
+    let active = 0;
     for (let s = 0; s < B; s++) {
       const xo = s * D;
-      // forward
-      for (let k = 0; k < D; k++) {
-        xc[k] = x[xo + k] - bDec[k];
-        xh[k] = bDec[k];
-      }
+      const row = s * M;
+      xh.fill(0, 0, D);
+      let pending = -1; // an active latent waiting for a partner, to decode two rows per pass
       for (let j = 0; j < M; j++) {
-        const w = j * D;
-        let h = bEnc[j];
-        for (let k = 0; k < D; k++) h += xc[k] * wEncT[w + k];
-        pre[j] = h;
-        act[j] = h > t[j] ? h : 0;
-        if (act[j] !== 0) {
-          active++;
-          out.fired[be + j] = 1;
-          for (let k = 0; k < D; k++) xh[k] += act[j] * wDec[w + k];
+        if (!(pre[row + j] > t[j])) continue;
+        active++;
+        out.fired[be + j] = 1;
+        if (pending < 0) {
+          pending = j;
+          continue;
+        }
+        const a0 = pre[row + pending], a1 = pre[row + j];
+        const w0 = pending * D, w1 = j * D;
+        for (let k = 0; k < D; k++) xh[k] += a0 * wDec[w0 + k] + a1 * wDec[w1 + k];
+        pending = -1;
+      }
+      if (pending >= 0) {
+        const a0 = pre[row + pending];
+        const w0 = pending * D;
+        for (let k = 0; k < D; k++) xh[k] += a0 * wDec[w0 + k];
+      }
+      for (let k = 0; k < D; k++) {
+        const r = xh[k] - xc[xo + k]; // x̂ − x
+        sumMse += r * r;
+        dxh[xo + k] = c * r;
+        gBDec[k] += c * r;
+      }
+    }
+    // W_dec,j·∂mse/∂x̂ for every sample and latent (dense: the threshold gradient needs most of them)
+    encoderPreActivations(dxh, B, D, M, wDec, zeros, dDec);
+
+    // ∂L/∂a_j (mse + tanh sparsity), then through the jump
+    let sumSparsity = 0;
+    for (let s = 0; s < B; s++) {
+      const xo = s * D;
+      const row = s * M;
+      let nActive = 0;
+      for (let j = 0; j < M; j++) {
+        const h = pre[row + j];
+        const a = h > t[j] ? h : 0;
+        const inWindow = rect((h - t[j]) / bw) === 1;
+        if (a === 0 && !inWindow) continue;
+        let sech2 = 1; // tanh(0) = 0 for an inactive latent
+        if (a !== 0) {
+          const tanhV = Math.tanh(tanhScale * a * norm[j]);
+          sumSparsity += tanhV;
+          sech2 = 1 - tanhV * tanhV;
+        }
+        const dA = tanhGrad * norm[j] * sech2 + dDec[row + j];
+        if (inWindow) dT[j] += -(t[j] / bw) * dA;
+        if (a === 0) continue;
+        // active: decoder, the norm in the tanh term, and the encoder ([h > t]·∂L/∂a)
+        dNorm[j] += tanhGrad * a * sech2;
+        gBEnc[j] += dA;
+        activeLatent[nActive] = j;
+        activeGrad[nActive++] = dA;
+      }
+      // weight gradients of the active latents, two per pass over dIn
+      let u = 0;
+      for (; u + 1 < nActive; u += 2) {
+        const j0 = activeLatent[u], j1 = activeLatent[u + 1];
+        const a0 = pre[row + j0], a1 = pre[row + j1];
+        const d0 = activeGrad[u], d1 = activeGrad[u + 1];
+        const w0 = j0 * D, w1 = j1 * D;
+        for (let k = 0; k < D; k++) {
+          const g = dxh[xo + k];
+          const v = xc[xo + k];
+          gWDec[w0 + k] += a0 * g;
+          gWDec[w1 + k] += a1 * g;
+          gWEncT[w0 + k] += d0 * v;
+          gWEncT[w1 + k] += d1 * v;
         }
       }
-      for (let k = 0; k < D; k++) {
-        const r = xh[k] - x[xo + k];
-        sumMse += r * r;
-        dxh[k] = 2 * r * invB;
-        gBDec[k] += dxh[k];
-      }
-      // ∂L/∂a_j (mse through the decoder + tanh sparsity), then through the jump
-      for (let j = 0; j < M; j++) {
-        const inWindow = rect((pre[j] - t[j]) / bw) === 1;
-        const tanhV = Math.tanh(tanhScale * act[j] * norm[j]);
-        sumSparsity += tanhV;
-        if (act[j] === 0 && !inWindow) continue;
-        const w = j * D;
-        const sech2 = 1 - tanhV * tanhV;
-        let dA = coeff * invB * tanhScale * norm[j] * sech2;
-        for (let k = 0; k < D; k++) dA += wDec[w + k] * dxh[k];
-        if (inWindow) dT[j] += -(t[j] / bw) * dA;
-        if (act[j] === 0) continue;
-        // active: decoder, the norm in the tanh term, and the encoder ([h > t]·∂L/∂a)
-        const a = act[j];
-        dNorm[j] += coeff * invB * tanhScale * a * sech2;
-        gBEnc[j] += dA;
+      if (u < nActive) {
+        const j0 = activeLatent[u];
+        const a0 = pre[row + j0];
+        const d0 = activeGrad[u];
+        const w0 = j0 * D;
         for (let k = 0; k < D; k++) {
-          gWDec[w + k] += a * dxh[k];
-          gWEncT[w + k] += xc[k] * dA;
-          gBDec[k] -= wEncT[w + k] * dA; // h depends on b_dec through x − b_dec
+          gWDec[w0 + k] += a0 * dxh[xo + k];
+          gWEncT[w0 + k] += d0 * xc[xo + k];
         }
       }
     }
-    // the decoder norm in the tanh term: ∂‖w‖/∂w = w/‖w‖; the threshold: ∂t/∂log_t = t
+
+    // h depends on b_dec through x − b_dec: ∂L/∂b_dec −= W_enc·∂L/∂b_enc; the decoder norm in
+    // the tanh term: ∂‖w‖/∂w = w/‖w‖; the threshold: ∂t/∂log_t = t
     for (let j = 0; j < M; j++) {
+      const wj = j * D;
+      const g = gBEnc[j];
+      if (g !== 0) for (let k = 0; k < D; k++) gBDec[k] -= wEncT[wj + k] * g;
       if (dNorm[j] !== 0 && norm[j] > 0) {
         const f = dNorm[j] / norm[j];
-        for (let k = 0; k < D; k++) gWDec[j * D + k] += f * wDec[j * D + k];
+        for (let k = 0; k < D; k++) gWDec[wj + k] += f * wDec[wj + k];
       }
       gradLogThreshold[be + j] = dT[j] * t[j];
     }
-    for (let k = 0; k < D; k++) for (let j = 0; j < M; j++) grads.wEnc[i * D * M + k * M + j] = gWEncT[j * D + k];
-    grads.wDec.set(gWDec, i * M * D);
-    grads.bEnc.set(gBEnc, be);
-    grads.bDec.set(gBDec, i * D);
+    const we = i * D * M;
+    for (let k = 0; k < D; k++) for (let j = 0; j < M; j++) grads.wEnc[we + k * M + j] = gWEncT[j * D + k];
+    for (let e = 0; e < M * D; e++) grads.wDec[we + e] = gWDec[e];
+    for (let j = 0; j < M; j++) grads.bEnc[be + j] = gBEnc[j];
+    for (let k = 0; k < D; k++) grads.bDec[i * D + k] = gBDec[k];
     out.reconstruction[i] = sumMse * invB;
     out.sparsity[i] = coeff * sumSparsity * invB;
     out.loss[i] = out.reconstruction[i] + out.sparsity[i];
