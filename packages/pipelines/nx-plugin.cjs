@@ -18,7 +18,7 @@ const PROJECT_ROOT = "packages/pipelines";
 const PROFILES = ["smoke", "paper"];
 
 /** Kind → source folder under packages/pipelines/src. */
-const KIND_FOLDERS = { "composed-grid": "composed" };
+const KIND_FOLDERS = { "composed-grid": "composed", "sparse-but-wrong": "sparse-but-wrong" };
 
 /** The config sections each stage reads. */
 const STAGES = [
@@ -52,6 +52,8 @@ function stageTargets(name, kind, configFile) {
       `{projectRoot}/src/${folder}/config.ts`,
       `{projectRoot}/src/${folder}/common.ts`,
       `{projectRoot}/src/${folder}/${stage.name}.ts`,
+      // helpers a stage splits off into <stage>-<part>.ts (e.g. metrics-eval.ts)
+      `{projectRoot}/src/${folder}/${stage.name}-*.ts`,
       ...(stage.name === "train-saes" ? [`{projectRoot}/src/${folder}/train-*.ts`] : []),
       ...(stage.figures ? ["figures", `{projectRoot}/src/${folder}/narrative.ts`] : []),
       { externalDependencies: ["@tensorflow/tfjs-core", "apache-arrow"] },

@@ -41,6 +41,8 @@ async function main(): Promise<void> {
   const kind = typeof kindName === "string" ? KINDS[kindName] : undefined;
   if (!kind) throw new ConfigError(file, [`kind: got ${JSON.stringify(kindName)}, expected one of ${Object.keys(KINDS).map((k) => JSON.stringify(k)).join(", ")}`]);
   const config = resolveProfile(file, raw, await kind.schema(), profile);
+  const crossField = await kind.validate(config);
+  if (crossField.length) throw new ConfigError(file, crossField.map((p) => (profile === "default" ? p : `(profile ${profile}) ${p}`)));
 
   const backend = await selectBackend(values.backend);
   process.stderr.write(`[${experiment}:${stage}] profile ${profile}, tensor backend ${backend.name} (${backend.source})\n`);
