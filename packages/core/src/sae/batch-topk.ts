@@ -151,7 +151,6 @@ export function batchTopKLossAndGrads(
   const aTa = scratchF64("batchTopK.aTa", M * M); // Σ_s a_s·a_sᵀ
   const actSum = scratchF64("batchTopK.actSum", M); // Σ_s a_s
   const xcSum = scratchF64("batchTopK.xcSum", D); // Σ_s xc_s
-  const xcSq = scratchF64("batchTopK.xcSq", D); // Σ_s xc_s²
   const aTxc = scratchF64("batchTopK.aTxc", M * D); // Aᵀ·Xc
   const gWEncT = scratchF64("batchTopK.gWEncT", M * D);
   const gWDec = scratchF64("batchTopK.gWDec", M * D);
@@ -166,19 +165,19 @@ export function batchTopKLossAndGrads(
 
     // forward: h = (x − b_dec)·W_enc + b_enc, then the batch-wide top-k of ReLU(h)
     const x = batch.x[batch.group[i]];
+    let xcSquares = 0; // Σ_s ‖xc_s‖²
     xcSum.fill(0, 0, D);
-    xcSq.fill(0, 0, D);
     for (let s = 0; s < B; s++) {
       const o = s * D;
+      let sq = 0;
       for (let k = 0; k < D; k++) {
         const v = x[o + k] - bDec[k];
         xc[o + k] = v;
         xcSum[k] += v;
-        xcSq[k] += v * v;
+        sq += v * v;
       }
+      xcSquares += sq;
     }
-    let xcSquares = 0; // Σ_s ‖xc_s‖²
-    for (let k = 0; k < D; k++) xcSquares += xcSq[k];
     encoderPreActivations(xc, B, D, M, wEncT, bEnc, pre);
     const selection = positiveTopKCut(pre, n, batchTopKCount(hyper.k[i], B, M), select);
     const cut = selection.cut;
@@ -219,7 +218,7 @@ export function batchTopKLossAndGrads(
       const t1 = rowStart[s + 1];
       // over the pairs t ≤ u of the sample's entries (G and AᵀA are symmetric); q_t builds
       // up in grad[t] from the pairs before t
-      grad.fill(0, t0, t1);
+      for (let t = t0; t < t1; t++) grad[t] = 0;
       for (let t = t0; t < t1; t++) {
         const jM = latent[t] * M;
         const a = act[t];

@@ -134,7 +134,7 @@ export function jumpReluLossAndGrads(
     for (let s = 0; s < B; s++) {
       const xo = s * D;
       const row = s * M;
-      xh.fill(0, 0, D);
+      for (let k = 0; k < D; k++) xh[k] = 0;
       let pending = -1; // an active latent waiting for a partner, to decode two rows per pass
       for (let j = 0; j < M; j++) {
         if (!(pre[row + j] > t[j])) continue;

@@ -110,7 +110,7 @@ function correlatedBatchTopK(toy: CorrelatedToy): Workload {
           firing[n] = v;
           offset[n++] = f * D;
         }
-        row.fill(0);
+        for (let d = 0; d < D; d++) row[d] = 0;
         let t = 0;
         for (; t + 1 < n; t += 2) {
           const v0 = firing[t], v1 = firing[t + 1], e0 = offset[t], e1 = offset[t + 1];
