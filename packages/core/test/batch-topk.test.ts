@@ -239,7 +239,8 @@ describe("BatchTopK at sizes that take the fast paths", () => {
 
   it("fused gradients match tfjs autodiff, with and without dead latents", () => {
     const { p, batch } = large(21);
-    for (const deadMask of [[0, 0, 0, 0, 0, 0], [1, 0, 0, 1, 0, 1]]) {
+    // dead: none; 3 (k_aux = ⌊7/2⌋ = 3 takes all of them); 4 (k_aux = 3 selects per sample)
+    for (const deadMask of [[0, 0, 0, 0, 0, 0], [1, 0, 0, 1, 0, 1], [1, 1, 0, 1, 0, 1]]) {
       const hyper = { k: Float64Array.from([1.8, 3.3]), auxCoefficient: 1 };
       const state = batchTopKState(p);
       state.dead.set(deadMask, 0);

@@ -482,7 +482,7 @@ function auxKLossAndGrads(
   const deadIdx = scratchI32("auxK.deadIdx", M);
   const deadVals = scratchF64("auxK.deadVals", M);
   const deadScratch = scratchF64("auxK.deadScratch", M);
-  const deadKeep = new Uint8Array(M);
+  const deadKeep = new Uint8Array(M).fill(1);
   const e = scratchF64("auxK.e", D); // x̂ − b_dec, then the aux error
   let nDead = 0;
   for (let j = 0; j < M; j++) if (dead[j]) deadIdx[nDead++] = j;
@@ -493,8 +493,9 @@ function auxKLossAndGrads(
   for (let s = 0; s < B; s++) {
     const xo = s * D;
     // the aux codes: per sample the kAux largest raw pre-activations among the dead latents
+    // (all of them unless more than ⌊dIn/2⌋ are dead)
     for (let q = 0; q < nDead; q++) deadVals[q] = pre[s * M + deadIdx[q]];
-    topKMask(deadVals, nDead, kAux, deadKeep, deadScratch);
+    if (kAux < nDead) topKMask(deadVals, nDead, kAux, deadKeep, deadScratch);
     // e = â·W_dec + b_dec − (x − x̂) = â·W_dec + b_dec + (x̂ − b_dec) − xc
     for (let k = 0; k < D; k++) e[k] = bDec[k] - xc[xo + k];
     for (let t = rowStart[s]; t < rowStart[s + 1]; t++) {
