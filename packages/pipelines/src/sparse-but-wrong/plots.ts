@@ -160,7 +160,8 @@ export async function run(ctx: StageContext<SparseButWrongConfig>): Promise<void
       caption += `Feature-${mixingFeature} components of the other latents: ${col.map((v) => fmt(v)).join(", ")} (${sign}, with ${formatRho(r.rho)}).`;
     } else if (M > 8) {
       const col = Array.from({ length: M }, (_, i) => i).filter((i) => Math.abs(fig.shown[i * N + mixingFeature]) < 0.9).map((i) => Math.abs(fig.shown[i * N + mixingFeature]));
-      caption += `Off-diagonal mass: ${col.filter((v) => v >= 0.1).length} latents carry a |cos| ≥ 0.1 component of feature ${mixingFeature}, the most frequent feature.`;
+      const carrying = col.filter((v) => v >= 0.1).length;
+      caption += `Off-diagonal mass: ${carrying} latent${carrying === 1 ? " carries" : "s carry"} a |cos| ≥ 0.1 component of feature ${mixingFeature}, the most frequent feature.`;
     }
     add({ id: h.id, title: h.title, caption: caption.trim(), source: ["metrics/cos.arrow", "metrics/metrics.arrow"] }, fig.svg);
   }
