@@ -2,35 +2,17 @@
  * train-saes: the whole lr × λ × realisation × condition grid of ReLU/L1 SAEs, trained as
  * instances of one tensor program on the TMS hidden activations, one row per SAE.
  */
-import { Worker } from "node:worker_threads";
 import { Rng } from "@toy-sae/core/random";
 import { geometricMedian } from "@toy-sae/core/metrics/geometric-median";
 import { emptySaeParams, type SaeParams } from "@toy-sae/core/sae/types";
 import { progressReporter } from "@toy-sae/core/train/progress";
 import type { StageContext } from "../stage/context.ts";
+import { runChunkInWorker, splitEvenly } from "../stage/workers.ts";
 import { hiddenOf, samplersFromSpec, tmsFromArtifact } from "./common.ts";
 import { gridInstances, saeSteps, type ComposedGridConfig, type GridInstance } from "./config.ts";
 import { trainChunk, type ChunkJob, type ChunkResult } from "./train-grid.ts";
 
-function runInWorker(job: ChunkJob, onProgress: (step: number) => void): Promise<ChunkResult> {
-  return new Promise((resolve, reject) => {
-    // train-worker.mjs registers tsx in the worker, then loads train-worker.ts.
-    const worker = new Worker(new URL("./train-worker.mjs", import.meta.url), { workerData: job });
-    worker.on("message", (m: { type: "progress"; step: number } | { type: "done"; result: ChunkResult }) => {
-      if (m.type === "progress") onProgress(m.step);
-      else resolve(m.result);
-    });
-    worker.on("error", reject);
-    worker.on("exit", (code) => {
-      if (code !== 0) reject(new Error(`training worker exited with code ${code}`));
-    });
-  });
-}
-
-function splitEvenly<T>(items: T[], parts: number): T[][] {
-  const n = Math.max(1, Math.min(parts, items.length));
-  return Array.from({ length: n }, (_, k) => items.slice(Math.floor((k * items.length) / n), Math.floor(((k + 1) * items.length) / n)));
-}
+const TRAIN_GRID = new URL("./train-grid.ts", import.meta.url);
 
 export async function run(ctx: StageContext<ComposedGridConfig>): Promise<void> {
   const config = ctx.config;
@@ -70,7 +52,7 @@ export async function run(ctx: StageContext<ComposedGridConfig>): Promise<void> 
       ? [trainChunk(jobOf(chunks[0]), (step) => progress.tick(step + 1))]
       : await Promise.all(
           chunks.map((chunk, k) =>
-            runInWorker(jobOf(chunk), (step) => {
+            runChunkInWorker<ChunkJob, ChunkResult>(TRAIN_GRID, jobOf(chunk), (step) => {
               done[k] = step;
               progress.tick(Math.min(...done));
             }),

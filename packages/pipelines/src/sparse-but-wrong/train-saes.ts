@@ -3,48 +3,16 @@
  * seed → k or L0 coefficient) and trained as instances of one batched program with the
  * SAELens 6.11.1 trainer, split over worker threads; one row per SAE in saes.arrow.
  */
-import { Worker } from "node:worker_threads";
 import { emptySaeParams } from "@toy-sae/core/sae/types";
 import type { SaeLensCurvePoint } from "@toy-sae/core/train/train-saelens-sae";
 import { progressReporter } from "@toy-sae/core/train/progress";
 import type { StageContext } from "../stage/context.ts";
+import { pool, runChunkInWorker, splitEvenly } from "../stage/workers.ts";
 import { conditionsFromSpec, modelsFromArtifact } from "./common.ts";
 import { saeSteps, sbwInstances, type SbwInstance, type SparseButWrongConfig } from "./config.ts";
 import { familyKey, trainChunk, type ChunkJob, type ChunkResult } from "./train-grid.ts";
 
-function runInWorker(job: ChunkJob, onProgress: (step: number) => void): Promise<ChunkResult> {
-  return new Promise((resolve, reject) => {
-    // train-worker.mjs registers tsx in the worker, then loads train-worker.ts.
-    const worker = new Worker(new URL("./train-worker.mjs", import.meta.url), { workerData: job });
-    worker.on("message", (m: { type: "progress"; step: number } | { type: "done"; result: ChunkResult }) => {
-      if (m.type === "progress") onProgress(m.step);
-      else resolve(m.result);
-    });
-    worker.on("error", reject);
-    worker.on("exit", (code) => {
-      if (code !== 0) reject(new Error(`training worker exited with code ${code}`));
-    });
-  });
-}
-
-function splitEvenly<T>(items: T[], parts: number): T[][] {
-  const n = Math.max(1, Math.min(parts, items.length));
-  return Array.from({ length: n }, (_, k) => items.slice(Math.floor((k * items.length) / n), Math.floor(((k + 1) * items.length) / n)));
-}
-
-/** Runs `tasks` with at most `limit` in flight. */
-async function pool<T>(tasks: Array<() => Promise<T>>, limit: number): Promise<T[]> {
-  const results = new Array<T>(tasks.length);
-  let next = 0;
-  const lane = async () => {
-    while (next < tasks.length) {
-      const k = next++;
-      results[k] = await tasks[k]();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, lane));
-  return results;
-}
+const TRAIN_GRID = new URL("./train-grid.ts", import.meta.url);
 
 export async function run(ctx: StageContext<SparseButWrongConfig>): Promise<void> {
   const config = ctx.config;
@@ -94,7 +62,7 @@ export async function run(ctx: StageContext<SparseButWrongConfig>): Promise<void
   const results =
     threads === 1
       ? chunks.map((chunk, k) => trainChunk(jobOf(chunk), (step) => tick(k, step + 1)))
-      : await pool(chunks.map((chunk, k) => () => runInWorker(jobOf(chunk), (step) => tick(k, step))), threads);
+      : await pool(chunks.map((chunk, k) => () => runChunkInWorker<ChunkJob, ChunkResult>(TRAIN_GRID, jobOf(chunk), (step) => tick(k, step))), threads);
   progress.done();
 
   // Stitch the chunks back into the instance axis order.

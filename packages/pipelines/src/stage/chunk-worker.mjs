@@ -3,4 +3,4 @@
 import { register } from "tsx/esm/api";
 
 register();
-await import("./train-worker.ts");
+await import("./chunk-worker.ts");
