@@ -4,10 +4,10 @@
  * PDF through Debian Chromium when one is installed.
  */
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { readBoolColumn, readFloatColumn, readIntColumn, readStringColumn } from "@toy-sae/core/artifact/arrow";
-import { buildReportHtml, writePdf, type JsonValue, type ReportSection } from "@toy-sae/report";
-import { readTiming, STAGES, type StageContext } from "../stage/context.ts";
+import { buildReportHtml, type JsonValue, type ReportSection } from "@toy-sae/report";
+import type { StageContext } from "../stage/context.ts";
+import { reportProvenance, writeReport } from "../stage/report-output.ts";
 import { saeSteps, type ComposedGridConfig } from "./config.ts";
 import { overallSummary } from "./narrative.ts";
 import type { FigureManifest } from "./plots.ts";
@@ -78,19 +78,6 @@ export async function run(ctx: StageContext<ComposedGridConfig>): Promise<void> 
   const composed = readIntColumn(metrics, "composed_latents");
   const keep = cond.flatMap((_, r) => (best[r] || diverged[r] ? [r] : []));
 
-  const timings = STAGES.flatMap((s) => {
-    const t = s === "report" ? null : readTiming(ctx.root, s);
-    return t ? [{ stage: s, seconds: t.seconds }] : [];
-  });
-  const provenance = {
-    configHash: saes.metadata["configHash"] ?? "",
-    seeds: [config.seed],
-    packageVersions: JSON.parse(saes.metadata["versions"] ?? "{}") as Record<string, string>,
-    backend: `${saes.metadata["backend"]} (training engine: ${saes.metadata["engine"] ?? "?"})`,
-    stageTimings: timings,
-    generatedAt: new Date().toISOString(),
-    experiment: `${ctx.experiment} (profile ${ctx.profile})`,
-  };
 
   const html = buildReportHtml({
     title: `${ctx.experiment}: SAEs on composed features — lr × λ grid`,
@@ -109,11 +96,7 @@ export async function run(ctx: StageContext<ComposedGridConfig>): Promise<void> 
         diverged: diverged[r],
       })),
     },
-    provenance,
+    provenance: reportProvenance(ctx, saes, [config.seed]),
   });
-  const htmlPath = ctx.writeText("index.html", html);
-  ctx.log(`HTML report: ${htmlPath}`);
-  const pdf = await writePdf(htmlPath, join(ctx.dir, "report.pdf"));
-  if (pdf.ok) ctx.log(`PDF report: ${pdf.path}`);
-  else ctx.log(pdf.message);
+  await writeReport(ctx, html);
 }

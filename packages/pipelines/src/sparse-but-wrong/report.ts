@@ -4,9 +4,9 @@
  * original), the config, the metrics of every SAE and provenance; then its PDF.
  */
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { buildReportHtml, writePdf, type JsonValue, type ReportFigure, type ReportSection } from "@toy-sae/report";
-import { readTiming, STAGES, type StageContext } from "../stage/context.ts";
+import { buildReportHtml, type JsonValue, type ReportFigure, type ReportSection } from "@toy-sae/report";
+import type { StageContext } from "../stage/context.ts";
+import { reportProvenance, writeReport } from "../stage/report-output.ts";
 import { saeSteps, sbwInstances, type SparseButWrongConfig } from "./config.ts";
 import { fmt, metricRows } from "./narrative.ts";
 import type { FigureManifest } from "./plots.ts";
@@ -108,10 +108,6 @@ export async function run(ctx: StageContext<SparseButWrongConfig>): Promise<void
     (c) => !get(c).every((v) => typeof v === "number" && Number.isNaN(v)),
   );
   const columns = Object.fromEntries(cols.map((c) => [c, get(c)]));
-  const timings = STAGES.flatMap((s) => {
-    const t = s === "report" ? null : readTiming(ctx.root, s);
-    return t ? [{ stage: s, seconds: t.seconds }] : [];
-  });
   const html = buildReportHtml({
     title: `${ctx.experiment}: sparse but wrong — correlated features and the wrong L0`,
     summary: `${config.description} In this run ${shown} of ${tested} tested findings of the paper show (profile ${ctx.profile}). ${manifest.findings.map((f) => `${f.holds === null ? "–" : f.holds ? "✓" : "✗"} ${f.claim}`).join(" ")}`,
@@ -122,19 +118,7 @@ export async function run(ctx: StageContext<SparseButWrongConfig>): Promise<void
       columns: cols,
       rows: rows.map((_, r) => Object.fromEntries(cols.map((c) => [c, (columns[c][r] ?? null) as number | string | boolean | null]))),
     },
-    provenance: {
-      configHash: saes.metadata["configHash"] ?? "",
-      seeds: [config.seed],
-      packageVersions: JSON.parse(saes.metadata["versions"] ?? "{}") as Record<string, string>,
-      backend: `${saes.metadata["backend"]} (training engine: ${saes.metadata["engine"] ?? "?"})`,
-      stageTimings: timings,
-      generatedAt: new Date().toISOString(),
-      experiment: `${ctx.experiment} (profile ${ctx.profile})`,
-    },
+    provenance: reportProvenance(ctx, saes, [config.seed]),
   });
-  const htmlPath = ctx.writeText("index.html", html);
-  ctx.log(`HTML report: ${htmlPath}`);
-  const pdf = await writePdf(htmlPath, join(ctx.dir, "report.pdf"));
-  if (pdf.ok) ctx.log(`PDF report: ${pdf.path}`);
-  else ctx.log(pdf.message);
+  await writeReport(ctx, html);
 }
