@@ -16,16 +16,11 @@ import { initSaeLens } from "../src/sae/saelens-base.ts";
 import { nthLargest, positiveTopKCut, topKMask } from "../src/sae/top-k-select.ts";
 import { emptySaeParams, type GridBatch, type SaeParams } from "../src/sae/types.ts";
 import { tfjsLossAndGrads } from "../src/train/tfjs-engine.ts";
+import { expectMatchesCentralDifference, maxRelErr } from "./gradient-check.ts";
 
 beforeAll(async () => {
   await tf.setBackend("cpu");
 });
-
-function maxRelErr(a: Float32Array, b: Float32Array): number {
-  let worst = 0;
-  for (let e = 0; e < a.length; e++) worst = Math.max(worst, Math.abs(a[e] - b[e]) / (1e-4 + Math.abs(b[e])));
-  return worst;
-}
 
 describe("top-k selection", () => {
   it("nthLargest agrees with a full sort, including long runs of ties", () => {
@@ -207,18 +202,7 @@ describe("BatchTopK", () => {
     const g = emptySaeParams(p);
     batchTopKLossAndGrads(p, hyper, state, batch, g);
     const lossAt = (q: SaeParams) => batchTopKLossAndGrads(q, hyper, state, batch, emptySaeParams(q)).loss[0];
-    const h = 1e-3;
-    for (const k of ["wEnc", "bEnc", "wDec", "bDec"] as const) {
-      for (let e = 0; e < p[k].length; e++) {
-        const orig = p[k][e];
-        p[k][e] = orig + h;
-        const up = lossAt(p);
-        p[k][e] = orig - h;
-        const down = lossAt(p);
-        p[k][e] = orig;
-        expect(g[k][e]).toBeCloseTo((up - down) / (2 * h), 2);
-      }
-    }
+    expectMatchesCentralDifference(p, g, lossAt, ["wEnc", "bEnc", "wDec", "bDec"]);
   });
 });
 

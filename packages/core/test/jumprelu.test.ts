@@ -13,16 +13,11 @@ import {
 import { initSaeLens } from "../src/sae/saelens-base.ts";
 import { emptySaeParams, type GridBatch, type SaeParams } from "../src/sae/types.ts";
 import { tfjsLossAndGradsWithExtra } from "../src/train/tfjs-engine-extra.ts";
+import { expectMatchesCentralDifference, maxRelErr } from "./gradient-check.ts";
 
 beforeAll(async () => {
   await tf.setBackend("cpu");
 });
-
-function maxRelErr(a: Float32Array, b: Float32Array): number {
-  let worst = 0;
-  for (let e = 0; e < a.length; e++) worst = Math.max(worst, Math.abs(a[e] - b[e]) / (1e-4 + Math.abs(b[e])));
-  return worst;
-}
 
 function setup(seed: number, I = 3, D = 6, M = 5, B = 24) {
   const rng = new Rng(seed);
@@ -136,17 +131,6 @@ describe("JumpReLU", () => {
     const g = emptySaeParams(p);
     jumpReluLossAndGrads(p, logT, hyper, batch, g, new Float32Array(3));
     const lossAt = (q: SaeParams) => jumpReluLossAndGrads(q, logT, hyper, batch, emptySaeParams(q), new Float32Array(3)).loss[0];
-    const h = 1e-3;
-    for (const k of ["wEnc", "bEnc", "wDec", "bDec"] as const) {
-      for (let e = 0; e < p[k].length; e++) {
-        const orig = p[k][e];
-        p[k][e] = orig + h;
-        const up = lossAt(p);
-        p[k][e] = orig - h;
-        const down = lossAt(p);
-        p[k][e] = orig;
-        expect(g[k][e]).toBeCloseTo((up - down) / (2 * h), 2);
-      }
-    }
+    expectMatchesCentralDifference(p, g, lossAt, ["wEnc", "bEnc", "wDec", "bDec"]);
   });
 });

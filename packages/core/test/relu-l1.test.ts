@@ -12,6 +12,7 @@ import {
 } from "../src/sae/relu-l1.ts";
 import { emptySaeParams, type GridBatch, type SaeParams } from "../src/sae/types.ts";
 import { tfjsLossAndGrads } from "../src/train/tfjs-engine.ts";
+import { expectMatchesCentralDifference, maxRelErr } from "./gradient-check.ts";
 
 beforeAll(async () => {
   await tf.setBackend("cpu");
@@ -27,12 +28,6 @@ function setup(seed: number, I = 3, D = 2, M = 4, B = 16) {
   x[0].fill(0, 0, D); // one all-zero sample exercises the ‖x‖ = 0 → 1 rule
   const batch: GridBatch = { x, batch: B, group: Int32Array.from({ length: I }, (_, i) => i % 2) };
   return { p, batch, rng };
-}
-
-function maxRelErr(a: Float32Array, b: Float32Array): number {
-  let worst = 0;
-  for (let e = 0; e < a.length; e++) worst = Math.max(worst, Math.abs(a[e] - b[e]) / (1e-4 + Math.abs(b[e])));
-  return worst;
 }
 
 describe("ReLU/L1 SAE fused kernel", () => {
@@ -80,18 +75,7 @@ describe("ReLU/L1 SAE fused kernel", () => {
     const g = emptySaeParams(p);
     reluL1LossAndGrads(p, hyper, state, batch, g);
     const lossAt = (q: SaeParams) => reluL1LossAndGrads(q, hyper, state, batch, emptySaeParams(q)).loss[0];
-    const h = 1e-3;
-    for (const k of ["wEnc", "wDec", "bDec"] as const) {
-      for (let e = 0; e < p[k].length; e++) {
-        const orig = p[k][e];
-        p[k][e] = orig + h;
-        const up = lossAt(p);
-        p[k][e] = orig - h;
-        const down = lossAt(p);
-        p[k][e] = orig;
-        expect(g[k][e]).toBeCloseTo((up - down) / (2 * h), 2);
-      }
-    }
+    expectMatchesCentralDifference(p, g, lossAt, ["wEnc", "wDec", "bDec"]);
   });
 });
 
