@@ -26,3 +26,16 @@ export function axisTicks(
   if (ticks.length < 2) ticks = linearTicks(lo, hi, 4).filter((v) => v > 0);
   return { ticks, tickFormat: (v: number) => formatCompact(v, 2) };
 }
+
+/** A gridded linear or log position axis with a centred label and the ticks above. */
+export function numericAxis(values: ReadonlyArray<number>, options: { log?: boolean; label?: string; domain?: readonly [number, number] }) {
+  return {
+    type: options.log ? ("log" as const) : ("linear" as const),
+    label: options.label ?? null,
+    labelAnchor: "center" as const,
+    labelArrow: "none" as const,
+    grid: true,
+    ...axisTicks(values, options.log),
+    ...(options.domain ? { domain: [...options.domain] } : {}),
+  };
+}

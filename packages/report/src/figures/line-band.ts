@@ -1,6 +1,6 @@
 import * as Plot from "@observablehq/plot";
 import { stack, withTitle } from "../compose.ts";
-import { axisTicks } from "./axis-ticks.ts";
+import { numericAxis } from "./axis-ticks.ts";
 import { plotElement, serializeSvg } from "../render.ts";
 import { referenceMarks, type ReferenceInput } from "./reference.ts";
 import { seriesColors, seriesLegend } from "./series.ts";
@@ -103,23 +103,8 @@ export function lineBandElement(points: readonly LinePoint[], options: LineBandO
     marginLeft: 56,
     marginBottom: 40,
     marginTop: 20,
-    x: {
-      type: options.logX ? "log" : "linear",
-      label: options.xLabel ?? null,
-      labelAnchor: "center",
-      labelArrow: "none",
-      grid: true,
-      ...axisTicks(bands.map((b) => b.x), options.logX),
-    },
-    y: {
-      type: options.logY ? "log" : "linear",
-      ...axisTicks(bands.flatMap((b) => [b.lo, b.hi]), options.logY),
-      label: options.yLabel ?? null,
-      labelAnchor: "center",
-      labelArrow: "none",
-      grid: true,
-      domain: options.yDomain ? [...options.yDomain] : undefined,
-    },
+    x: numericAxis(bands.map((b) => b.x), { log: options.logX, label: options.xLabel }),
+    y: numericAxis(bands.flatMap((b) => [b.lo, b.hi]), { log: options.logY, label: options.yLabel, domain: options.yDomain }),
     color: colors.scale,
     marks: [
       Plot.areaY(bands, {

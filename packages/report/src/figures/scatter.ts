@@ -1,6 +1,6 @@
 import * as Plot from "@observablehq/plot";
 import { stack, withTitle } from "../compose.ts";
-import { axisTicks } from "./axis-ticks.ts";
+import { numericAxis } from "./axis-ticks.ts";
 import { plotElement, serializeSvg } from "../render.ts";
 import { referenceMarks, type ReferenceInput } from "./reference.ts";
 import { seriesColors, seriesLegend } from "./series.ts";
@@ -53,22 +53,8 @@ export function scatterElement(points: readonly ScatterPoint[], options: Scatter
     marginLeft: 56,
     marginBottom: 40,
     marginTop: 20,
-    x: {
-      type: options.logX ? "log" : "linear",
-      label: options.xLabel ?? null,
-      labelAnchor: "center",
-      labelArrow: "none",
-      grid: true,
-      ...axisTicks(rows.map((p) => p.x), options.logX),
-    },
-    y: {
-      type: options.logY ? "log" : "linear",
-      label: options.yLabel ?? null,
-      labelAnchor: "center",
-      labelArrow: "none",
-      grid: true,
-      ...axisTicks(rows.map((p) => p.y), options.logY),
-    },
+    x: numericAxis(rows.map((p) => p.x), { log: options.logX, label: options.xLabel }),
+    y: numericAxis(rows.map((p) => p.y), { log: options.logY, label: options.yLabel }),
     color: colors.scale,
     marks: [
       connect ? Plot.line(sorted, { x: "x", y: "y", z: "series", stroke: "series", strokeOpacity: 0.6, className: "scatter-line" }) : null,
