@@ -14,6 +14,7 @@ import {
   readStringColumn,
   type Artifact,
 } from "@toy-sae/core/artifact/arrow";
+import { compareToGolden, readGolden } from "./golden.ts";
 import { taskStatus, tempWorkspace, type TempWorkspace } from "./workspace.ts";
 
 const STAGES = ["generate", "train-model", "train-saes", "metrics", "plots", "report"];
@@ -93,6 +94,14 @@ describe("lr-l1-grid on the smoke profile", () => {
     const rows = Array.from(values, (v, r) => ({ v, r })).filter(({ r }) => cond[r] === cond[0] && lr[r] === lr[0] && l1[r] === l1[0] && inst[r] === inst[0]);
     const perFeature = [0, 1, 2, 3].map((f) => Math.max(...rows.filter(({ r }) => feature[r] === f).map(({ v }) => v)));
     expect(perFeature.reduce((a, b) => a + b) / 4).toBeCloseTo(readFloatColumn(metrics, "mmcs")[0], 6);
+  });
+
+  it("gives the same metrics.arrow and cos.arrow as before the plug-in seams refactor (golden outputs)", () => {
+    for (const [file, actual] of [["metrics", metrics], ["cos", cos]] as const) {
+      const cmp = compareToGolden(actual, readGolden("lr-l1-grid", file));
+      expect(cmp.problems, file).toEqual([]);
+      expect(cmp.numbers, file).toBeGreaterThan(0);
+    }
   });
 
   it("builds a self-contained HTML report with the figures, and its PDF", () => {

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { readArtifact, readBoolColumn, readFloatColumn, readIntColumn, readStringColumn, type Artifact } from "@toy-sae/core/artifact/arrow";
+import { compareToGolden, readGolden } from "./golden.ts";
 import { taskStatus, tempWorkspace, type TempWorkspace } from "./workspace.ts";
 
 const STAGES = ["generate", "train-model", "train-saes", "metrics", "plots", "report"];
@@ -108,6 +109,14 @@ describe.each(PIPELINES)("$name on the smoke profile", (p) => {
     for (const c of COS_COLUMNS) expect(cos.columnNames).toContain(c);
     for (const c of ["enc_cos", "dec_cos"]) expect(readFloatColumn(cos, c).every((v) => Math.abs(v) <= 1 + 1e-6), c).toBe(true);
     expect(cos.metadata.profile).toBe("smoke");
+  });
+
+  it("gives the same metrics.arrow and cos.arrow as before the plug-in seams refactor (golden outputs)", async () => {
+    for (const file of ["metrics", "cos"] as const) {
+      const cmp = compareToGolden(await readArtifact(join(out(), `metrics/${file}.arrow`)), readGolden(p.name, file));
+      expect(cmp.problems, file).toEqual([]);
+      expect(cmp.numbers, file).toBeGreaterThan(0);
+    }
   });
 
   it("writes s_n^dec for every SAE and n", async () => {
