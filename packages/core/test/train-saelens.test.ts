@@ -4,16 +4,16 @@ import "@tensorflow/tfjs-backend-cpu";
 import { Rng } from "../src/random.ts";
 import { findBestIndexReordering } from "../src/metrics/cos-reordering.ts";
 import { decoderFeatureCos } from "../src/metrics/sparse-but-wrong.ts";
-import { encodeBatchTopK } from "../src/sae/batch-topk.ts";
-import { initSaeToMatchModel } from "../src/sae/init-to-truth.ts";
-import { instanceView } from "../src/sae/instance-view.ts";
-import { encodeJumpRelu, initLogThreshold } from "../src/sae/jumprelu.ts";
-import { initSaeLens, saeDecode } from "../src/sae/saelens-base.ts";
+import { encodeBatchTopK } from "../src/sae/batchtopk/kernel.ts";
+import { initSaeToMatchModel } from "../src/sae/shared/init-to-truth.ts";
+import { instanceView } from "../src/sae/shared/instance-view.ts";
+import { encodeJumpRelu, initLogThreshold } from "../src/sae/jumprelu/kernel.ts";
+import { initSaeLens, saeDecode } from "../src/sae/shared/saelens-base.ts";
 import { cloneSaeParams, emptySaeParams, type SaeParams } from "../src/sae/types.ts";
 import { clipGradNormPerInstance } from "../src/train/clip.ts";
 import { estimateInputScale, foldInputScale } from "../src/train/input-normalisation.ts";
 import { saeLensSteps, trainSaeLensGrid, type SaeLensTrainOptions } from "../src/train/train-saelens-sae.ts";
-import { embedFeatures, orthogonalFeatureEmbedding } from "../src/toy-model.ts";
+import { embedFeatures, orthogonalFeatureEmbedding } from "../src/models/orthogonal-embedding.ts";
 
 beforeAll(async () => {
   await tf.setBackend("cpu");

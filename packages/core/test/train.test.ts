@@ -3,9 +3,9 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import { InstanceAdam } from "../src/train/adam.ts";
 import { warmupCooldown } from "../src/train/schedule.ts";
-import { initTms, tmsLossAndGrads, tmsReferenceLoss } from "../src/tms.ts";
+import { initTms, tmsLossAndGrads, tmsReferenceLoss } from "../src/models/tms.ts";
 import { Rng } from "../src/random.ts";
-import { initReluL1 } from "../src/sae/relu-l1.ts";
+import { initReluL1 } from "../src/sae/relu-l1/kernel.ts";
 import { trainComposedSaeGrid } from "../src/train/train-composed-sae.ts";
 
 beforeAll(async () => {

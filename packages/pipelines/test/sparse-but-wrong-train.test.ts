@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { Rng } from "@toy-sae/core/random";
-import { orthogonalFeatureEmbedding } from "@toy-sae/core/toy-model";
+import { orthogonalFeatureEmbedding } from "@toy-sae/core/models/orthogonal-embedding";
 import { smallToyCorrelation } from "@toy-sae/generators/correlated";
 import { readJsonFile, resolveProfile } from "../src/config/experiment.ts";
 import { conditionName, sbwInstances, schema, type SparseButWrongConfig } from "../src/sparse-but-wrong/config.ts";

@@ -9,7 +9,7 @@
  * The paper's claim: for n above the true L0, s_n is smallest when the SAE's L0 is the true L0.
  */
 import { assertDims, assertMatrix, type FloatArray } from "./shape.ts";
-import { nthLargest } from "../sae/top-k-select.ts";
+import { nthLargest } from "../sae/shared/top-k-select.ts";
 
 /** P = (x − b_dec)·W_decᵀ for x [B, dIn], wDec [dSae, dIn], bDec [dIn] → [B, dSae] (float32, as torch). */
 export function decoderProjections(x: FloatArray, B: number, dIn: number, wDec: FloatArray, bDec: FloatArray, dSae: number): Float32Array {

@@ -13,7 +13,7 @@ import {
   reluL1ReferenceLoss,
   reluL1State,
   removeParallelDecoderGrad,
-} from "../sae/relu-l1.ts";
+} from "../sae/relu-l1/kernel.ts";
 import { emptySaeParams, emptyStepOutput, saeTensors, type GridBatch, type SaeParams, type StepOutput } from "../sae/types.ts";
 import * as tf from "@tensorflow/tfjs-core";
 import { InstanceAdam } from "./adam.ts";

@@ -21,7 +21,7 @@ import {
   updateTopKThreshold,
   type BatchTopKHyper,
   type BatchTopKState,
-} from "../sae/batch-topk.ts";
+} from "../sae/batchtopk/kernel.ts";
 import {
   JUMPRELU_BANDWIDTH,
   JUMPRELU_TANH_SCALE,
@@ -30,8 +30,8 @@ import {
   jumpReluReferenceLoss,
   l0WarmUpFactor,
   type JumpReluHyper,
-} from "../sae/jumprelu.ts";
-import { saeDecode } from "../sae/saelens-base.ts";
+} from "../sae/jumprelu/kernel.ts";
+import { saeDecode } from "../sae/shared/saelens-base.ts";
 import { emptySaeParams, emptyStepOutput, saeTensors, type GridBatch, type SaeParams, type StepOutput } from "../sae/types.ts";
 import { InstanceAdam } from "./adam.ts";
 import { clipGradNormPerInstance } from "./clip.ts";

@@ -4,9 +4,9 @@
  * Run in worker threads (instances split between them), as the pipelines run.
  */
 import { Rng } from "@toy-sae/core/random";
-import { initReluL1 } from "@toy-sae/core/sae/relu-l1";
-import { initSaeLens } from "@toy-sae/core/sae/saelens-base";
-import { orthogonalFeatureEmbedding } from "@toy-sae/core/toy-model";
+import { initReluL1 } from "@toy-sae/core/sae/relu-l1/kernel";
+import { initSaeLens } from "@toy-sae/core/sae/shared/saelens-base";
+import { orthogonalFeatureEmbedding } from "@toy-sae/core/models/orthogonal-embedding";
 import { trainComposedSaeGrid } from "@toy-sae/core/train/train-composed-sae";
 import { trainSaeLensGrid } from "@toy-sae/core/train/train-saelens-sae";
 import { composedFeatureSampler } from "@toy-sae/generators/composed";

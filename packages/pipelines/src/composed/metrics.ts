@@ -16,7 +16,7 @@ import { mcc } from "@toy-sae/core/metrics/mcc";
 import { mmcsSaeToTrue, mmcsTrueToSae } from "@toy-sae/core/metrics/mmcs";
 import { monosemanticity } from "@toy-sae/core/metrics/monosemanticity";
 import { l0 as meanL0, deadLatents } from "@toy-sae/core/metrics/reconstruction";
-import { encodeReluL1 } from "@toy-sae/core/sae/relu-l1";
+import { encodeReluL1 } from "@toy-sae/core/sae/relu-l1/kernel";
 import { emptySaeParams } from "@toy-sae/core/sae/types";
 import type { StageContext } from "../stage/context.ts";
 import { hiddenOf, tmsFromArtifact } from "./common.ts";

@@ -4,7 +4,7 @@
  * instance sees the same data and initialisation, so results do not depend on the split.
  */
 import { Rng } from "@toy-sae/core/random";
-import { initReluL1 } from "@toy-sae/core/sae/relu-l1";
+import { initReluL1 } from "@toy-sae/core/sae/relu-l1/kernel";
 import type { SaeParams } from "@toy-sae/core/sae/types";
 import { trainComposedSaeGrid, type CurvePoint } from "@toy-sae/core/train/train-composed-sae";
 import { composedFeatureSampler, type ComposedFeatureOptions } from "@toy-sae/generators/composed";

@@ -3,7 +3,7 @@
  * (one instance per condition), and its loss curve.
  */
 import { Rng } from "@toy-sae/core/random";
-import { initTms, trainTms } from "@toy-sae/core/tms";
+import { initTms, trainTms } from "@toy-sae/core/models/tms";
 import { progressReporter } from "@toy-sae/core/train/progress";
 import type { StageContext } from "../stage/context.ts";
 import { samplersFromSpec } from "./common.ts";

@@ -2,9 +2,9 @@
  * The evaluation of one SAE as the Sparse-but-Wrong notebooks do it (§1.8): the training SAE
  * on a held-out batch, BatchTopK with top-k over that whole batch (not the θ threshold).
  */
-import { encodeBatchTopK } from "@toy-sae/core/sae/batch-topk";
-import { encodeJumpRelu } from "@toy-sae/core/sae/jumprelu";
-import { saeDecode } from "@toy-sae/core/sae/saelens-base";
+import { encodeBatchTopK } from "@toy-sae/core/sae/batchtopk/kernel";
+import { encodeJumpRelu } from "@toy-sae/core/sae/jumprelu/kernel";
+import { saeDecode } from "@toy-sae/core/sae/shared/saelens-base";
 import type { SaeParams } from "@toy-sae/core/sae/types";
 import { findBestIndexReordering, roundCos } from "@toy-sae/core/metrics/cos-reordering";
 import { mmcsTrueToSae } from "@toy-sae/core/metrics/mmcs";

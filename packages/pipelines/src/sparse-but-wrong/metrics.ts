@@ -8,8 +8,8 @@
  *   forced-k.arrow     MSE of a trained SAE forced to a lower k vs SAEs trained at that k
  */
 import { readMatrixColumn, readStringColumn } from "@toy-sae/core/artifact/arrow";
-import { saeDecode } from "@toy-sae/core/sae/saelens-base";
-import { embedFeatures } from "@toy-sae/core/toy-model";
+import { saeDecode } from "@toy-sae/core/sae/shared/saelens-base";
+import { embedFeatures } from "@toy-sae/core/models/orthogonal-embedding";
 import type { StageContext } from "../stage/context.ts";
 import { keyColumns, modelsFromArtifact, saeKeys, saeParamsFromArtifact, sameValue, type SaeKey } from "./common.ts";
 import type { SparseButWrongConfig } from "./config.ts";

@@ -7,13 +7,13 @@
  * on how the instances are split between threads.
  */
 import { Rng } from "@toy-sae/core/random";
-import { initSaeToMatchModel } from "@toy-sae/core/sae/init-to-truth";
-import { initLogThreshold } from "@toy-sae/core/sae/jumprelu";
-import { initSaeLens } from "@toy-sae/core/sae/saelens-base";
+import { initSaeToMatchModel } from "@toy-sae/core/sae/shared/init-to-truth";
+import { initLogThreshold } from "@toy-sae/core/sae/jumprelu/kernel";
+import { initSaeLens } from "@toy-sae/core/sae/shared/saelens-base";
 import type { SaeParams } from "@toy-sae/core/sae/types";
 import type { KTransition } from "@toy-sae/core/train/k-schedule";
 import { trainSaeLensGrid, type SaeLensArchitecture, type SaeLensCurvePoint } from "@toy-sae/core/train/train-saelens-sae";
-import { embedFeatures } from "@toy-sae/core/toy-model";
+import { embedFeatures } from "@toy-sae/core/models/orthogonal-embedding";
 import { correlatedFeatureSampler, type CorrelatedFeatureOptions } from "@toy-sae/generators/correlated";
 import type { SbwInstance } from "./config.ts";
 

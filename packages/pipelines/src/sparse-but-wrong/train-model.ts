@@ -5,7 +5,7 @@
  * steps, leaving nearly random unit vectors.
  */
 import { Rng } from "@toy-sae/core/random";
-import { orthogonalFeatureEmbedding } from "@toy-sae/core/toy-model";
+import { orthogonalFeatureEmbedding } from "@toy-sae/core/models/orthogonal-embedding";
 import type { StageContext } from "../stage/context.ts";
 import type { SparseButWrongConfig } from "./config.ts";
 

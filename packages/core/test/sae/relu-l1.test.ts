@@ -1,7 +1,7 @@
 import { describe, expect, it, beforeAll } from "vitest";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
-import { Rng } from "../src/random.ts";
+import { Rng } from "../../src/random.ts";
 import {
   initReluL1,
   normaliseDecoderRows,
@@ -9,9 +9,9 @@ import {
   reluL1ReferenceLoss,
   reluL1State,
   removeParallelDecoderGrad,
-} from "../src/sae/relu-l1.ts";
-import { emptySaeParams, type GridBatch, type SaeParams } from "../src/sae/types.ts";
-import { tfjsLossAndGrads } from "../src/train/tfjs-engine.ts";
+} from "../../src/sae/relu-l1/kernel.ts";
+import { emptySaeParams, type GridBatch, type SaeParams } from "../../src/sae/types.ts";
+import { tfjsLossAndGrads } from "../../src/train/tfjs-engine.ts";
 import { expectMatchesCentralDifference, maxRelErr } from "./gradient-check.ts";
 
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it, beforeAll } from "vitest";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
-import { Rng } from "../src/random.ts";
+import { Rng } from "../../src/random.ts";
 import {
   encodeJumpRelu,
   initLogThreshold,
@@ -9,10 +9,10 @@ import {
   jumpReluReferenceLoss,
   l0WarmUpFactor,
   type JumpReluHyper,
-} from "../src/sae/jumprelu.ts";
-import { initSaeLens } from "../src/sae/saelens-base.ts";
-import { emptySaeParams, type GridBatch, type SaeParams } from "../src/sae/types.ts";
-import { tfjsLossAndGradsWithExtra } from "../src/train/tfjs-engine-extra.ts";
+} from "../../src/sae/jumprelu/kernel.ts";
+import { initSaeLens } from "../../src/sae/shared/saelens-base.ts";
+import { emptySaeParams, type GridBatch, type SaeParams } from "../../src/sae/types.ts";
+import { tfjsLossAndGradsWithExtra } from "../../src/train/tfjs-engine-extra.ts";
 import { expectMatchesCentralDifference, maxRelErr } from "./gradient-check.ts";
 
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 /** Shared gradient checks for the fused kernels' tests. */
 import { expect } from "vitest";
-import type { SaeParams, SaeTensorName } from "../src/sae/types.ts";
+import type { SaeParams, SaeTensorName } from "../../src/sae/types.ts";
 
 /** Largest |a − b| / (1e-4 + |b|) over the entries: relative error against a reference b. */
 export function maxRelErr(a: Float32Array, b: Float32Array): number {

@@ -22,9 +22,9 @@
  * of the loss; `updateTopKThreshold` applies it after each step.
  */
 import type * as tfTypes from "@tensorflow/tfjs-core";
-import { encoderPreActivations, instanceWeights, loadInstance, saePreActivations, scratchF64, scratchI32, type InstanceWeights } from "./saelens-base.ts";
-import { positiveTopKCut, topKMask } from "./top-k-select.ts";
-import { emptyStepOutput, stopGradient, type GridBatch, type SaeParams, type SaeTensors, type StepOutput } from "./types.ts";
+import { encoderPreActivations, instanceWeights, loadInstance, saePreActivations, scratchF64, scratchI32, type InstanceWeights } from "../shared/saelens-base.ts";
+import { positiveTopKCut, topKMask } from "../shared/top-k-select.ts";
+import { emptyStepOutput, stopGradient, type GridBatch, type SaeParams, type SaeTensors, type StepOutput } from "../types.ts";
 
 export interface BatchTopKHyper {
   /** k per instance at this step (fractional allowed). */

@@ -8,8 +8,8 @@
  * instance i reads data group `group[i]`.
  */
 import type * as tfTypes from "@tensorflow/tfjs-core";
-import type { Rng } from "./random.ts";
-import { InstanceAdam } from "./train/adam.ts";
+import type { Rng } from "../random.ts";
+import { InstanceAdam } from "../train/adam.ts";
 
 export interface TmsParams {
   instances: number;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { Rng } from "../src/random.ts";
-import { initSaeToMatchModel } from "../src/sae/init-to-truth.ts";
-import { initSaeLens } from "../src/sae/saelens-base.ts";
-import { emptySaeParams } from "../src/sae/types.ts";
+import { Rng } from "../../src/random.ts";
+import { initSaeToMatchModel } from "../../src/sae/shared/init-to-truth.ts";
+import { initSaeLens } from "../../src/sae/shared/saelens-base.ts";
+import { emptySaeParams } from "../../src/sae/types.ts";
 
 // 3 features in 2-d: f0 = (1, 0), f1 = (0, 1), f2 = (0.6, 0.8)
 const embedding = Float32Array.from([1, 0, 0, 1, 0.6, 0.8]);

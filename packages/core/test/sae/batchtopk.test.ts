@@ -1,7 +1,7 @@
 import { describe, expect, it, beforeAll } from "vitest";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
-import { Rng } from "../src/random.ts";
+import { Rng } from "../../src/random.ts";
 import {
   auxKSizes,
   batchTopKCount,
@@ -11,11 +11,11 @@ import {
   encodeBatchTopK,
   encodeWithTopKThreshold,
   updateTopKThreshold,
-} from "../src/sae/batch-topk.ts";
-import { initSaeLens } from "../src/sae/saelens-base.ts";
-import { nthLargest, positiveTopKCut, topKMask } from "../src/sae/top-k-select.ts";
-import { emptySaeParams, type GridBatch, type SaeParams } from "../src/sae/types.ts";
-import { tfjsLossAndGrads } from "../src/train/tfjs-engine.ts";
+} from "../../src/sae/batchtopk/kernel.ts";
+import { initSaeLens } from "../../src/sae/shared/saelens-base.ts";
+import { nthLargest, positiveTopKCut, topKMask } from "../../src/sae/shared/top-k-select.ts";
+import { emptySaeParams, type GridBatch, type SaeParams } from "../../src/sae/types.ts";
+import { tfjsLossAndGrads } from "../../src/train/tfjs-engine.ts";
 import { expectMatchesCentralDifference, maxRelErr } from "./gradient-check.ts";
 
 beforeAll(async () => {

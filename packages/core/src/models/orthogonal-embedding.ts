@@ -10,8 +10,8 @@
  *   3. rows renormalised.
  */
 import type * as tfTypes from "@tensorflow/tfjs-core";
-import type { Rng } from "./random.ts";
-import { InstanceAdam } from "./train/adam.ts";
+import type { Rng } from "../random.ts";
+import { InstanceAdam } from "../train/adam.ts";
 
 export interface OrthogonalEmbeddingOptions {
   /** Adam steps (original 1000; the "superposition" model uses 4). */

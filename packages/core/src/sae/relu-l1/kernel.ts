@@ -14,7 +14,7 @@
  * which only rescales its gradient by I (Adam is invariant to that, up to ε).
  */
 import type * as tfTypes from "@tensorflow/tfjs-core";
-import type { Rng } from "../random.ts";
+import type { Rng } from "../../random.ts";
 import {
   emptySaeParams,
   emptyStepOutput,
@@ -24,7 +24,7 @@ import {
   type SaeShape,
   type SaeTensors,
   type StepOutput,
-} from "./types.ts";
+} from "../types.ts";
 
 export interface ReluL1Hyper {
   /** λ per instance. */

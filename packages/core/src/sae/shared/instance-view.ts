@@ -3,7 +3,7 @@
  * the metrics take: wEnc [dIn, dSae], bEnc [dSae], wDec [dSae, dIn] (rows = latent
  * directions), bDec [dIn].
  */
-import type { SaeParams } from "./types.ts";
+import type { SaeParams } from "../types.ts";
 
 export interface SaeInstanceView {
   dIn: number;

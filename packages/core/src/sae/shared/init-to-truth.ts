@@ -8,8 +8,8 @@
  *   W_enc[:, j] = F_j + noise·randn  for j < m;   W_dec = W_encᵀ (every row, also j ≥ m).
  * Biases keep their values (0 after init).
  */
-import type { Rng } from "../random.ts";
-import type { SaeParams } from "./types.ts";
+import type { Rng } from "../../random.ts";
+import type { SaeParams } from "../types.ts";
 
 export interface InitToTruthOptions {
   noiseLevel?: number;

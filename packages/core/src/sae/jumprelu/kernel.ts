@@ -16,8 +16,8 @@
  * c is the L0 coefficient after its warm-up (see `l0WarmUpFactor`).
  */
 import type * as tfTypes from "@tensorflow/tfjs-core";
-import { centreInputs, encoderPreActivations, instanceWeights, loadInstance, saePreActivations, scratchF64, scratchI32 } from "./saelens-base.ts";
-import { emptyStepOutput, type GridBatch, type SaeParams, type SaeTensors, type StepOutput } from "./types.ts";
+import { centreInputs, encoderPreActivations, instanceWeights, loadInstance, saePreActivations, scratchF64, scratchI32 } from "../shared/saelens-base.ts";
+import { emptyStepOutput, type GridBatch, type SaeParams, type SaeTensors, type StepOutput } from "../types.ts";
 
 export const JUMPRELU_BANDWIDTH = 2.0;
 export const JUMPRELU_INIT_THRESHOLD = 0.1;

@@ -3,7 +3,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-core/dist/register_all_gradients";
 import { Rng } from "../src/random.ts";
-import { embedFeatures, orthogonalFeatureEmbedding, orthogonalityLossAndGrad, orthogonalityReferenceLoss } from "../src/toy-model.ts";
+import { embedFeatures, orthogonalFeatureEmbedding, orthogonalityLossAndGrad, orthogonalityReferenceLoss } from "../src/models/orthogonal-embedding.ts";
 
 beforeAll(async () => {
   await tf.setBackend("cpu");

@@ -8,8 +8,8 @@
  *   "heuristic" init of Anthropic's April 2024 update); W_enc = copy of W_decᵀ (untied
  *   afterwards); b_enc = b_dec = 0.
  */
-import type { Rng } from "../random.ts";
-import { emptySaeParams, type SaeParams, type SaeShape } from "./types.ts";
+import type { Rng } from "../../random.ts";
+import { emptySaeParams, type SaeParams, type SaeShape } from "../types.ts";
 
 export const SAELENS_DECODER_INIT_NORM = 0.1;
 
