@@ -6,7 +6,7 @@ import { warmupCooldown } from "../src/train/schedule.ts";
 import { initTms, tmsLossAndGrads, tmsReferenceLoss } from "../src/models/tms.ts";
 import { Rng } from "../src/random.ts";
 import { initReluL1 } from "../src/sae/relu-l1/kernel.ts";
-import { trainComposedSaeGrid } from "../src/train/train-composed-sae.ts";
+import { trainWith } from "./train/harness.ts";
 
 beforeAll(async () => {
   await tf.setBackend("cpu");
@@ -104,17 +104,16 @@ describe("composed SAE grid trainer", () => {
       return x;
     };
   };
-  const run = (engine: "fused" | "tfjs", lr = [1e-2, 3e-3, 1e-3]) => {
+  // relu-l1 with the composed-2024 recipe: the original composed-feature trainer
+  const run = async (engine: "fused" | "tfjs", lr = [1e-2, 3e-3, 1e-3]) => {
     const rng = new Rng(11);
     const p = initReluL1(shape, [0, 1, 2].map((i) => rng.fork(`init${i}`)));
-    const result = trainComposedSaeGrid(p, {
+    const result = await trainWith("relu-l1", "composed-2024", p, {
       steps: 60,
       batch: 64,
       lr: Float64Array.from(lr),
-      l1: Float64Array.from([0.01, 0.1, 0.3]),
+      hyper: { l1: Float64Array.from([0.01, 0.1, 0.3]) },
       beta1: Float64Array.from([0, 0, 0.9]),
-      group: Int32Array.from([0, 0, 0]),
-      groups: 1,
       sample: makeSample(3),
       engine,
       logEvery: 10,
@@ -122,16 +121,16 @@ describe("composed SAE grid trainer", () => {
     return { p, result };
   };
 
-  it("is deterministic and the fused and tfjs engines train to the same weights", () => {
-    const a = run("fused");
-    const b = run("fused");
+  it("is deterministic and the fused and tfjs engines train to the same weights", async () => {
+    const a = await run("fused");
+    const b = await run("fused");
     expect(Array.from(a.p.wDec)).toEqual(Array.from(b.p.wDec));
-    const c = run("tfjs");
+    const c = await run("tfjs");
     for (let e = 0; e < a.p.wDec.length; e++) expect(c.p.wDec[e]).toBeCloseTo(a.p.wDec[e], 3);
   });
 
-  it("keeps decoder rows unit-norm and lowers the loss", () => {
-    const { p, result } = run("fused");
+  it("keeps decoder rows unit-norm and lowers the loss", async () => {
+    const { p, result } = await run("fused");
     for (let r = 0; r < 12; r++) expect(Math.hypot(p.wDec[r * 2], p.wDec[r * 2 + 1])).toBeCloseTo(1, 5);
     const first = result.curves.filter((c) => c.step === 0 && c.instance === 0)[0];
     const last = result.curves.filter((c) => c.step === 59 && c.instance === 0)[0];
@@ -139,8 +138,8 @@ describe("composed SAE grid trainer", () => {
     expect(Array.from(result.diverged)).toEqual([0, 0, 0]);
   });
 
-  it("freezes an instance whose loss turns non-finite and finishes the rest", () => {
-    const { p, result } = run("fused", [1e-2, Number.POSITIVE_INFINITY, 1e-3]);
+  it("freezes an instance whose loss turns non-finite and finishes the rest", async () => {
+    const { p, result } = await run("fused", [1e-2, Number.POSITIVE_INFINITY, 1e-3]);
     expect(Array.from(result.diverged)).toEqual([0, 1, 0]);
     expect(result.divergedAt[1]).toBeGreaterThan(0);
     for (let e = 0; e < 8; e++) expect(Number.isFinite(p.wDec[e])).toBe(true);

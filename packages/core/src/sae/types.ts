@@ -1,7 +1,9 @@
 /**
  * Shapes shared by every SAE architecture. A grid of SAEs is one set of tensors with a
  * leading instance axis I (one instance per grid cell × realisation):
- *   wEnc [I, dIn, dSae], bEnc [I, dSae], wDec [I, dSae, dIn] (rows are latent directions), bDec [I, dIn].
+ *   wEnc [I, dIn, dSae], bEnc [I, dSae], wDec [I, dSae, dIn] (rows are latent directions), bDec [I, dIn],
+ * plus any named tensors an architecture adds (`extra`: a JumpReLU log threshold, a Gated r_mag),
+ * each [I, …] as its `ParamSpec` says. Every tensor is saved, loaded and optimised the same way.
  */
 import type * as tfTypes from "@tensorflow/tfjs-core";
 
@@ -16,29 +18,72 @@ export interface SaeParams extends SaeShape {
   bEnc: Float32Array;
   wDec: Float32Array;
   bDec: Float32Array;
+  /** Architecture-specific tensors by name (camelCase), each [I, …]. */
+  extra: Record<string, Float32Array>;
 }
 
 export type SaeTensorName = "wEnc" | "bEnc" | "wDec" | "bDec";
 export const SAE_TENSORS: readonly SaeTensorName[] = ["wEnc", "bEnc", "wDec", "bDec"];
 
-export function emptySaeParams(shape: SaeShape): SaeParams {
+/** A size of an SAE a tensor dimension can name. */
+export type SaeDim = "dIn" | "dSae";
+
+/** One named parameter tensor of an architecture, by its per-instance shape. */
+export interface ParamSpec {
+  /** camelCase; saved as the snake_case Arrow column (logThreshold → log_threshold). */
+  name: string;
+  shape: readonly SaeDim[];
+}
+
+/** The four tensors every architecture has, in the order the optimiser and the clip visit them. */
+export const STANDARD_PARAMS: readonly ParamSpec[] = [
+  { name: "wEnc", shape: ["dIn", "dSae"] },
+  { name: "bEnc", shape: ["dSae"] },
+  { name: "wDec", shape: ["dSae", "dIn"] },
+  { name: "bDec", shape: ["dIn"] },
+];
+
+/** Elements per instance of a tensor of this spec. */
+export function specSize(spec: ParamSpec, shape: SaeShape): number {
+  return spec.shape.reduce((n, d) => n * shape[d], 1);
+}
+
+/** Zeroed parameters: the four standard tensors plus the extra ones of `specs`. */
+export function emptySaeParams(shape: SaeShape, specs: readonly ParamSpec[] = STANDARD_PARAMS): SaeParams {
   const { instances: I, dIn, dSae } = shape;
+  const extra: Record<string, Float32Array> = {};
+  for (const s of specs) if (!isStandard(s.name)) extra[s.name] = new Float32Array(I * specSize(s, shape));
   return {
-    ...shape,
+    instances: I,
+    dIn,
+    dSae,
     wEnc: new Float32Array(I * dIn * dSae),
     bEnc: new Float32Array(I * dSae),
     wDec: new Float32Array(I * dSae * dIn),
     bDec: new Float32Array(I * dIn),
+    extra,
   };
 }
 
 export function cloneSaeParams(p: SaeParams): SaeParams {
-  return { ...p, wEnc: p.wEnc.slice(), bEnc: p.bEnc.slice(), wDec: p.wDec.slice(), bDec: p.bDec.slice() };
+  const extra = Object.fromEntries(Object.entries(p.extra).map(([k, v]) => [k, v.slice()]));
+  return { ...p, wEnc: p.wEnc.slice(), bEnc: p.bEnc.slice(), wDec: p.wDec.slice(), bDec: p.bDec.slice(), extra };
 }
 
-/** The parameter tensors in a fixed order (what the optimiser iterates over). */
-export function saeTensors(p: SaeParams): Float32Array[] {
-  return SAE_TENSORS.map((name) => p[name]);
+function isStandard(name: string): name is SaeTensorName {
+  return (SAE_TENSORS as readonly string[]).includes(name);
+}
+
+/** The tensor of `p` named `name` (standard or extra); an unknown name is a bug and throws. */
+export function paramTensor(p: SaeParams, name: string): Float32Array {
+  const t = isStandard(name) ? p[name] : p.extra[name];
+  if (!t) throw new Error(`SAE parameters have no tensor "${name}" (have wEnc, bEnc, wDec, bDec${Object.keys(p.extra).map((k) => ", " + k).join("")})`);
+  return t;
+}
+
+/** The parameter tensors in spec order (what the optimiser and the gradient clip iterate over). */
+export function saeTensors(p: SaeParams, specs: readonly ParamSpec[] = STANDARD_PARAMS): Float32Array[] {
+  return specs.map((s) => paramTensor(p, s.name));
 }
 
 /**
@@ -63,6 +108,10 @@ export interface StepOutput {
   auxiliary: Float64Array;
   /** [I, dSae]: 1 where the latent fired above the architecture's threshold in this batch. */
   fired: Uint8Array;
+  /** Mean number of non-zero codes per sample; NaN where a kernel does not count them. */
+  l0: Float64Array;
+  /** Smallest positive code of the batch per instance (NaN when none, or not computed). */
+  minPositive: Float64Array;
 }
 
 export function emptyStepOutput(shape: SaeShape): StepOutput {
@@ -72,6 +121,8 @@ export function emptyStepOutput(shape: SaeShape): StepOutput {
     sparsity: new Float64Array(shape.instances),
     auxiliary: new Float64Array(shape.instances),
     fired: new Uint8Array(shape.instances * shape.dSae),
+    l0: new Float64Array(shape.instances).fill(NaN),
+    minPositive: new Float64Array(shape.instances).fill(NaN),
   };
 }
 
@@ -81,15 +132,22 @@ export interface SaeTensors {
   bEnc: tfTypes.Tensor2D;
   wDec: tfTypes.Tensor3D;
   bDec: tfTypes.Tensor2D;
+  /** Extra tensors by name, shaped [I, …spec]. */
+  extra: Record<string, tfTypes.Tensor>;
 }
 
-export function toTensors(tf: typeof tfTypes, p: SaeParams): SaeTensors {
+export function toTensors(tf: typeof tfTypes, p: SaeParams, specs: readonly ParamSpec[] = STANDARD_PARAMS): SaeTensors {
   const { instances: I, dIn, dSae } = p;
+  const extra: Record<string, tfTypes.Tensor> = {};
+  for (const s of specs) {
+    if (!isStandard(s.name)) extra[s.name] = tf.tensor(paramTensor(p, s.name), [I, ...s.shape.map((d) => p[d])], "float32");
+  }
   return {
     wEnc: tf.tensor3d(p.wEnc, [I, dIn, dSae]),
     bEnc: tf.tensor2d(p.bEnc, [I, dSae]),
     wDec: tf.tensor3d(p.wDec, [I, dSae, dIn]),
     bDec: tf.tensor2d(p.bDec, [I, dIn]),
+    extra,
   };
 }
 

@@ -6,7 +6,6 @@ import {
   auxKSizes,
   batchTopKCount,
   batchTopKLossAndGrads,
-  batchTopKReferenceLoss,
   batchTopKState,
   encodeBatchTopK,
   encodeWithTopKThreshold,
@@ -15,8 +14,8 @@ import {
 import { initSaeLens } from "../../src/sae/shared/saelens-base.ts";
 import { nthLargest, positiveTopKCut, topKMask } from "../../src/sae/shared/top-k-select.ts";
 import { emptySaeParams, type GridBatch, type SaeParams } from "../../src/sae/types.ts";
-import { tfjsLossAndGrads } from "../../src/train/tfjs-engine.ts";
-import { expectMatchesCentralDifference, maxRelErr } from "./gradient-check.ts";
+import { batchTopKReference } from "../../src/sae/batchtopk/reference.ts";
+import { autodiff, expectMatchesCentralDifference, maxRelErr } from "./gradient-check.ts";
 
 beforeAll(async () => {
   await tf.setBackend("cpu");
@@ -158,7 +157,7 @@ describe("BatchTopK", () => {
     const fused = emptySaeParams(p);
     const out = batchTopKLossAndGrads(p, hyper, state, batch, fused);
     const ref = emptySaeParams(p);
-    const refLoss = tfjsLossAndGrads(p, batch, (t, x) => batchTopKReferenceLoss(tf, t, x, hyper, state), ref);
+    const refLoss = autodiff(p, batch, (t, x) => batchTopKReference(tf, t, x, hyper, state).loss, ref);
     for (let i = 0; i < 3; i++) expect(out.loss[i]).toBeCloseTo(refLoss[i], 4);
     for (const k of ["wEnc", "bEnc", "wDec", "bDec"] as const) expect(maxRelErr(fused[k], ref[k])).toBeLessThan(1e-3);
     expect(Array.from(out.auxiliary)).toEqual([0, 0, 0]);
@@ -175,7 +174,7 @@ describe("BatchTopK", () => {
     const fused = emptySaeParams(p);
     const out = batchTopKLossAndGrads(p, hyper, state, batch, fused);
     const ref = emptySaeParams(p);
-    const refLoss = tfjsLossAndGrads(p, batch, (t, x) => batchTopKReferenceLoss(tf, t, x, hyper, state), ref);
+    const refLoss = autodiff(p, batch, (t, x) => batchTopKReference(tf, t, x, hyper, state).loss, ref);
     expect(out.auxiliary[0]).toBeGreaterThan(0);
     expect(out.auxiliary[1]).toBeGreaterThan(0);
     expect(out.auxiliary[2]).toBe(0);
@@ -231,7 +230,7 @@ describe("BatchTopK at sizes that take the fast paths", () => {
       const fused = emptySaeParams(p);
       const out = batchTopKLossAndGrads(p, hyper, state, batch, fused);
       const ref = emptySaeParams(p);
-      const refLoss = tfjsLossAndGrads(p, batch, (t, x) => batchTopKReferenceLoss(tf, t, x, hyper, state), ref);
+      const refLoss = autodiff(p, batch, (t, x) => batchTopKReference(tf, t, x, hyper, state).loss, ref);
       for (let i = 0; i < 2; i++) expect(out.loss[i]).toBeCloseTo(refLoss[i], 4);
       expect(out.l0[0]).toBe(Math.floor(1.8 * 2048) / 2048);
       for (const k of ["wEnc", "bEnc", "wDec", "bDec"] as const) expect(maxRelErr(fused[k], ref[k])).toBeLessThan(1e-3);

@@ -1,6 +1,18 @@
 /** Shared gradient checks for the fused kernels' tests. */
 import { expect } from "vitest";
-import type { SaeParams, SaeTensorName } from "../../src/sae/types.ts";
+import * as tf from "@tensorflow/tfjs-core";
+import "@tensorflow/tfjs";
+import {
+  STANDARD_PARAMS,
+  batchTensor,
+  paramTensor,
+  toTensors,
+  type GridBatch,
+  type ParamSpec,
+  type SaeParams,
+  type SaeTensorName,
+  type SaeTensors,
+} from "../../src/sae/types.ts";
 
 /** Largest |a − b| / (1e-4 + |b|) over the entries: relative error against a reference b. */
 export function maxRelErr(a: Float32Array, b: Float32Array): number {
@@ -32,4 +44,32 @@ export function expectMatchesCentralDifference(
       expect(grads[k][e], `${k}[${e}]`).toBeCloseTo((up - down) / (2 * h), digits);
     }
   }
+}
+
+/**
+ * Per-instance loss and gradients of a tfjs loss by autodiff (the reference the fused kernels
+ * are held to); every tensor of `specs` is differentiated, extra ones into `grads.extra`.
+ */
+export function autodiff(
+  p: SaeParams,
+  batch: GridBatch,
+  loss: (t: SaeTensors, x: tf.Tensor3D) => tf.Tensor1D,
+  grads: SaeParams,
+  specs: readonly ParamSpec[] = STANDARD_PARAMS,
+): Float64Array {
+  let losses = new Float64Array(p.instances);
+  tf.tidy(() => {
+    const t = toTensors(tf, p, specs);
+    const list = specs.map((s) => (s.name in t.extra ? t.extra[s.name] : (t[s.name as SaeTensorName] as tf.Tensor)));
+    const x = batchTensor(tf, batch, p.dIn);
+    const rebuild = (ts: tf.Tensor[]): SaeTensors => {
+      const byName = Object.fromEntries(specs.map((s, k) => [s.name, ts[k]]));
+      const extra = Object.fromEntries(specs.filter((s) => s.name in t.extra).map((s) => [s.name, byName[s.name]]));
+      return { wEnc: byName.wEnc as tf.Tensor3D, bEnc: byName.bEnc as tf.Tensor2D, wDec: byName.wDec as tf.Tensor3D, bDec: byName.bDec as tf.Tensor2D, extra };
+    };
+    const g = tf.grads((...ts: tf.Tensor[]) => tf.sum(loss(rebuild(ts), x)))(list);
+    specs.forEach((s, k) => paramTensor(grads, s.name).set(g[k].dataSync()));
+    losses = Float64Array.from(loss(t, x).dataSync());
+  });
+  return losses;
 }

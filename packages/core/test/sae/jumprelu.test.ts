@@ -6,14 +6,14 @@ import {
   encodeJumpRelu,
   initLogThreshold,
   jumpReluLossAndGrads,
-  jumpReluReferenceLoss,
-  l0WarmUpFactor,
   type JumpReluHyper,
 } from "../../src/sae/jumprelu/kernel.ts";
 import { initSaeLens } from "../../src/sae/shared/saelens-base.ts";
 import { emptySaeParams, type GridBatch, type SaeParams } from "../../src/sae/types.ts";
-import { tfjsLossAndGradsWithExtra } from "../../src/train/tfjs-engine-extra.ts";
-import { expectMatchesCentralDifference, maxRelErr } from "./gradient-check.ts";
+import { jumpReluReference } from "../../src/sae/jumprelu/reference.ts";
+import { l0WarmUpFactor } from "../../src/train/hyper-schedule.ts";
+import { STANDARD_PARAMS } from "../../src/sae/types.ts";
+import { autodiff, expectMatchesCentralDifference, maxRelErr } from "./gradient-check.ts";
 
 beforeAll(async () => {
   await tf.setBackend("cpu");
@@ -69,16 +69,10 @@ describe("JumpReLU", () => {
       const fused = emptySaeParams(p);
       const fusedT = new Float32Array(logT.length);
       const out = jumpReluLossAndGrads(p, logT, hyper, batch, fused, fusedT);
-      const ref = emptySaeParams(p);
-      const refT = new Float32Array(logT.length);
-      const refLoss = tfjsLossAndGradsWithExtra(
-        p,
-        { values: logT, shape: [3, M] },
-        batch,
-        (t, lt, x) => jumpReluReferenceLoss(tf, t, lt as tf.Tensor2D, x, hyper),
-        ref,
-        refT,
-      );
+      const specs = [...STANDARD_PARAMS, { name: "logThreshold", shape: ["dSae"] as const }];
+      const ref = emptySaeParams(p, specs);
+      const refLoss = autodiff({ ...p, extra: { logThreshold: logT } }, batch, (t, x) => jumpReluReference(tf, t, t.extra.logThreshold, x, hyper).loss, ref, specs);
+      const refT = ref.extra.logThreshold;
       for (let i = 0; i < 3; i++) expect(out.loss[i]).toBeCloseTo(refLoss[i], 4);
       for (const k of ["wEnc", "bEnc", "wDec", "bDec"] as const) expect(maxRelErr(fused[k], ref[k])).toBeLessThan(1e-3);
       expect(maxRelErr(fusedT, refT)).toBeLessThan(1e-3);

@@ -7,8 +7,11 @@ import { Rng } from "@toy-sae/core/random";
 import { initReluL1 } from "@toy-sae/core/sae/relu-l1/kernel";
 import { initSaeLens } from "@toy-sae/core/sae/shared/saelens-base";
 import { orthogonalFeatureEmbedding } from "@toy-sae/core/models/orthogonal-embedding";
-import { trainComposedSaeGrid } from "@toy-sae/core/train/train-composed-sae";
-import { trainSaeLensGrid } from "@toy-sae/core/train/train-saelens-sae";
+import { architecture as reluL1 } from "@toy-sae/core/sae/relu-l1/index";
+import { architecture as batchTopK } from "@toy-sae/core/sae/batchtopk/index";
+import { recipe as composed2024 } from "@toy-sae/core/train/recipes/composed-2024";
+import { recipe as saeLens611 } from "@toy-sae/core/train/recipes/saelens-6.11";
+import { trainSaeGrid } from "@toy-sae/core/train/trainer";
 import { composedFeatureSampler } from "@toy-sae/generators/composed";
 import { correlatedFeatureSampler, randomCorrelationMatrix, smallToyCorrelation, type CorrelatedFeatureSampler } from "@toy-sae/generators/correlated";
 import { constantProbabilities, sparseButWrongMainProbabilities } from "@toy-sae/generators/probabilities";
@@ -47,15 +50,16 @@ export const composedGrid: Workload = (mine, total, steps) => {
     return h.slice();
   };
   const run = (n: number) =>
-    trainComposedSaeGrid(p, {
+    trainSaeGrid(reluL1, p, {
+      ...composed2024.settings,
+      engine: "fused",
+      lrSchedule: { kind: "constant" },
+      options: { ghostGrads: false, ghostCooldown: 1000 },
       steps: n,
       batch: B,
       lr: Float64Array.from(mine, (i) => lrAll[i]),
-      l1: Float64Array.from(mine, (i) => l1All[i]),
+      hyper: { l1: Float64Array.from(mine, (i) => l1All[i]) },
       beta1: new Float64Array(I),
-      warmupFrac: 0,
-      cooldownFrac: 0,
-      ghostGrads: false,
       group: Int32Array.from(mine, (_, k) => k),
       groups: I,
       sample,
@@ -77,7 +81,7 @@ interface CorrelatedToy {
 }
 
 /**
- * A BatchTopK grid on a correlated toy, as `trainSaeLensGrid` runs it: every step each
+ * A BatchTopK grid on a correlated toy, as the saelens-6.11 recipe trains it: every step each
  * instance draws a fresh batch (copula sampler → orthonormal embedding), then BatchTopK
  * forward/backward, the per-instance clip at 1.0 and Adam (β1 .9) at a constant lr 3e-4.
  */
@@ -125,13 +129,15 @@ function correlatedBatchTopK(toy: CorrelatedToy): Workload {
       return x;
     };
     const run = (n: number) =>
-      trainSaeLensGrid(p, {
-        architecture: { kind: "batchtopk", k: new Float64Array(I).fill(toy.k) },
+      trainSaeGrid(batchTopK, p, {
+        ...saeLens611.settings,
+        engine: "fused",
+        options: { auxCoefficient: 1, thresholdLr: 0.01, decoderInitNorm: 0.1 },
+        hyper: { k: new Float64Array(I).fill(toy.k) },
         steps: n,
         batch: B,
         lr: new Float64Array(I).fill(3e-4),
         beta1: new Float64Array(I).fill(0.9),
-        maxGradNorm: 1.0,
         group: Int32Array.from(mine, (_, k) => k),
         groups: I,
         sample,

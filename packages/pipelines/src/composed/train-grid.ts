@@ -6,7 +6,9 @@
 import { Rng } from "@toy-sae/core/random";
 import { initReluL1 } from "@toy-sae/core/sae/relu-l1/kernel";
 import type { SaeParams } from "@toy-sae/core/sae/types";
-import { trainComposedSaeGrid, type CurvePoint } from "@toy-sae/core/train/train-composed-sae";
+import { architecture as reluL1 } from "@toy-sae/core/sae/relu-l1/index";
+import { recipe } from "@toy-sae/core/train/recipes/composed-2024";
+import { trainSaeGrid, type CurvePoint } from "@toy-sae/core/train/trainer";
 import { composedFeatureSampler, type ComposedFeatureOptions } from "@toy-sae/generators/composed";
 import type { ComposedGridConfig, GridInstance } from "./config.ts";
 import { hiddenOf } from "./common.ts";
@@ -49,19 +51,18 @@ export function trainChunk(job: ChunkJob, onStep?: (step: number) => void): Chun
   const rngs = used.map((c) => root.fork(`sae-data/${job.conditions[c].name}`));
   const B = config.sae.batch;
 
-  const result = trainComposedSaeGrid(params, {
+  const result = trainSaeGrid(reluL1, params, {
+    ...recipe.settings,
+    engine: config.sae.engine,
     steps: job.steps,
     batch: B,
     lr: Float64Array.from(instances, (g) => g.lr),
-    l1: Float64Array.from(instances, (g) => g.l1),
+    hyper: { l1: Float64Array.from(instances, (g) => g.l1) },
+    options: { ghostGrads: config.sae.ghostGrads, ghostCooldown: config.sae.ghostCooldown },
     beta1: new Float64Array(I).fill(config.sae.beta1),
     beta2: config.sae.beta2,
-    warmupFrac: config.sae.warmupFrac,
-    cooldownFrac: config.sae.cooldownFrac,
-    ghostGrads: config.sae.ghostGrads,
+    lrSchedule: { kind: "warmup-cooldown", warmupFrac: config.sae.warmupFrac, cooldownFrac: config.sae.cooldownFrac },
     deadWindow: config.sae.deadWindow,
-    ghostCooldown: config.sae.ghostCooldown,
-    engine: config.sae.engine,
     group: groupOf,
     groups: used.length,
     sample: (g) => hiddenOf(samplers[g].sample(rngs[g], B), job.tmsW[used[g]], B, nIn, nHidden),

@@ -12,7 +12,10 @@ import { initLogThreshold } from "@toy-sae/core/sae/jumprelu/kernel";
 import { initSaeLens } from "@toy-sae/core/sae/shared/saelens-base";
 import type { SaeParams } from "@toy-sae/core/sae/types";
 import type { KTransition } from "@toy-sae/core/train/k-schedule";
-import { trainSaeLensGrid, type SaeLensArchitecture, type SaeLensCurvePoint } from "@toy-sae/core/train/train-saelens-sae";
+import { architecture as batchTopK } from "@toy-sae/core/sae/batchtopk/index";
+import { architecture as jumpRelu } from "@toy-sae/core/sae/jumprelu/index";
+import { recipe } from "@toy-sae/core/train/recipes/saelens-6.11";
+import { trainSaeGrid, type CurvePoint as SaeLensCurvePoint } from "@toy-sae/core/train/trainer";
 import { embedFeatures } from "@toy-sae/core/models/orthogonal-embedding";
 import { correlatedFeatureSampler, type CorrelatedFeatureOptions } from "@toy-sae/generators/correlated";
 import type { SbwInstance } from "./config.ts";
@@ -79,23 +82,22 @@ export function trainChunk(job: ChunkJob, onStep?: (step: number) => void): Chun
   const sample = (g: number) => embedFeatures(samplers[g].sampleInto(rngs[g], B, features), job.embeddings[first[g].model], N, dIn);
 
   const logThreshold = initLogThreshold({ instances: I, dSae });
+  params.extra.logThreshold = logThreshold;
   const lead = instances[0];
-  const architecture: SaeLensArchitecture =
-    lead.architecture === "batchtopk"
-      ? { kind: "batchtopk", k: Float64Array.from(instances, (g) => g.k), kTransition: instances.map((g) => kTransitionSteps(g, job.steps)) }
-      : {
-          kind: "jumprelu",
-          logThreshold,
-          l0Coefficient: Float64Array.from(instances, (g) => g.l0Coefficient),
-          l0WarmUpSteps: Math.round(lead.l0WarmUpFraction * job.steps),
-        };
-  const result = trainSaeLensGrid(params, {
-    architecture,
+  const isTopK = lead.architecture === "batchtopk";
+  const result = trainSaeGrid(isTopK ? batchTopK : jumpRelu, params, {
+    ...recipe.settings,
+    options: isTopK ? { auxCoefficient: 1, thresholdLr: 0.01, decoderInitNorm: 0.1 } : { bandwidth: 2, tanhScale: 4, initThreshold: 0.1, decoderInitNorm: 0.1 },
+    hyper: isTopK ? { k: Float64Array.from(instances, (g) => g.k) } : { l0Coefficient: Float64Array.from(instances, (g) => g.l0Coefficient) },
+    schedules: isTopK
+      ? { k: instances.map((g) => { const t = kTransitionSteps(g, job.steps); return t ? { kind: "transition" as const, from: t.initialK, startStep: t.startStep ?? 0, durationSteps: t.durationSteps } : null; }) }
+      : { l0Coefficient: instances.map(() => ({ kind: "warm-up" as const, steps: Math.round(lead.l0WarmUpFraction * job.steps) })) },
+    beta1: new Float64Array(I).fill(recipe.beta1),
     steps: job.steps,
     batch: B,
     lr: Float64Array.from(instances, (g) => g.lr),
     deadWindow: job.deadWindow,
-    normalizeInputs: lead.normalizeInputs ? { batches: job.normEstimateBatches } : undefined,
+    normalizeInputs: lead.normalizeInputs ? { batches: job.normEstimateBatches } : null,
     engine: job.engine,
     group,
     groups: keys.length,
@@ -109,7 +111,7 @@ export function trainChunk(job: ChunkJob, onStep?: (step: number) => void): Chun
     diverged: result.diverged,
     divergedAt: result.divergedAt,
     inputScale: result.inputScale,
-    topkThreshold: result.topkThreshold,
-    finalK: result.finalK,
+    topkThreshold: result.summary.topk_threshold ?? new Float64Array(I),
+    finalK: result.finalHyper.k ?? new Float64Array(I).fill(NaN),
   };
 }

@@ -4,7 +4,7 @@
  * SAELens 6.11.1 trainer, split over worker threads; one row per SAE in saes.arrow.
  */
 import { emptySaeParams } from "@toy-sae/core/sae/types";
-import type { SaeLensCurvePoint } from "@toy-sae/core/train/train-saelens-sae";
+import type { CurvePoint as SaeLensCurvePoint } from "@toy-sae/core/train/trainer";
 import { progressReporter } from "@toy-sae/core/train/progress";
 import type { StageContext } from "../stage/context.ts";
 import { pool, runChunkInWorker, splitEvenly } from "../stage/workers.ts";
@@ -140,11 +140,11 @@ export async function run(ctx: StageContext<SparseButWrongConfig>): Promise<void
       instance: Int32Array.from(curves, ({ g }) => g.instance),
       step: Int32Array.from(curves, ({ c }) => c.step),
       loss: Float64Array.from(curves, ({ c }) => c.loss),
-      mse: Float64Array.from(curves, ({ c }) => c.mse),
+      mse: Float64Array.from(curves, ({ c }) => c.reconstruction),
       sparsity: Float64Array.from(curves, ({ c }) => c.sparsity),
       aux: Float64Array.from(curves, ({ c }) => c.auxiliary),
       l0: Float64Array.from(curves, ({ c }) => c.l0),
-      step_k: Float64Array.from(curves, ({ c }) => c.k),
+      step_k: Float64Array.from(curves, ({ c }) => c.hyper.k ?? c.hyper.l0Coefficient),
       dead: Int32Array.from(curves, ({ c }) => c.dead),
       grad_norm: Float64Array.from(curves, ({ c }) => c.gradNorm),
     },

@@ -13,11 +13,10 @@
  * even where a = 0, so the threshold feels the sparsity pressure from just-below samples.
  *
  * The per-instance log threshold is an extra parameter [I, dSae] kept beside SaeParams.
- * c is the L0 coefficient after its warm-up (see `l0WarmUpFactor`).
+ * c is the L0 coefficient after its warm-up (`train/hyper-schedule.ts`).
  */
-import type * as tfTypes from "@tensorflow/tfjs-core";
 import { centreInputs, encoderPreActivations, instanceWeights, loadInstance, saePreActivations, scratchF64, scratchI32 } from "../shared/saelens-base.ts";
-import { emptyStepOutput, type GridBatch, type SaeParams, type SaeTensors, type StepOutput } from "../types.ts";
+import { emptyStepOutput, type GridBatch, type SaeParams, type StepOutput } from "../types.ts";
 
 export const JUMPRELU_BANDWIDTH = 2.0;
 export const JUMPRELU_INIT_THRESHOLD = 0.1;
@@ -38,14 +37,6 @@ export interface JumpReluStepOutput extends StepOutput {
 /** log_t = log(initThreshold) for every latent of every instance. */
 export function initLogThreshold(shape: { instances: number; dSae: number }, initThreshold = JUMPRELU_INIT_THRESHOLD): Float32Array {
   return new Float32Array(shape.instances * shape.dSae).fill(Math.log(initThreshold));
-}
-
-/**
- * The coefficient scheduler of SAELens: 0 at step 0, rising linearly to 1 at `warmUpSteps`
- * (value·step/warmUp, step counted before the step's update), 1 without warm-up.
- */
-export function l0WarmUpFactor(step: number, warmUpSteps: number): number {
-  return warmUpSteps > 0 ? Math.min(1, step / warmUpSteps) : 1;
 }
 
 function rect(u: number): number {
@@ -241,48 +232,4 @@ export function jumpReluLossAndGrads(
     out.l0[i] = active * invB;
   }
   return out;
-}
-
-/**
- * JumpReLU as a tfjs op with the original's custom gradients: h [I, B, M], t [I, 1, M].
- * Built per call because tf.customGrad captures the bandwidth.
- */
-export function jumpReluOp(tf: typeof tfTypes, bandwidth: number): (h: tfTypes.Tensor, t: tfTypes.Tensor) => tfTypes.Tensor {
-  const op = tf.customGrad((...args: (tfTypes.Tensor | tfTypes.GradSaveFunc)[]) => {
-    const h = args[0] as tfTypes.Tensor;
-    const t = args[1] as tfTypes.Tensor;
-    const save = args[2] as tfTypes.GradSaveFunc;
-    save([h, t]);
-    return {
-      value: tf.mul(h, tf.cast(tf.greater(h, t), "float32")),
-      gradFunc: (dy: tfTypes.Tensor, saved: tfTypes.Tensor[]) => {
-        const [hs, ts] = saved;
-        const gate = tf.cast(tf.greater(hs, ts), "float32");
-        const u = tf.div(tf.sub(hs, ts), bandwidth);
-        const window = tf.cast(tf.logicalAnd(tf.greater(u, -0.5), tf.less(u, 0.5)), "float32");
-        const dt = tf.sum(tf.mul(tf.mul(tf.neg(tf.div(ts, bandwidth)), window), dy), 1, true);
-        return [tf.mul(gate, dy), dt];
-      },
-    };
-  });
-  return (h, t) => op(h, t);
-}
-
-/** The same loss in tfjs ops (autodiff reference). x: [I, B, dIn], logThreshold: [I, dSae]. */
-export function jumpReluReferenceLoss(
-  tf: typeof tfTypes,
-  t: SaeTensors,
-  logThreshold: tfTypes.Tensor2D,
-  x: tfTypes.Tensor3D,
-  hyper: JumpReluHyper,
-): tfTypes.Tensor1D {
-  const I = x.shape[0];
-  const h = tf.add(tf.matMul(tf.sub(x, tf.expandDims(t.bDec, 1)), t.wEnc), tf.expandDims(t.bEnc, 1)); // [I,B,M]
-  const a = jumpReluOp(tf, hyper.bandwidth)(h, tf.expandDims(tf.exp(logThreshold), 1));
-  const xh = tf.add(tf.matMul(a, t.wDec), tf.expandDims(t.bDec, 1));
-  const mse = tf.mean(tf.sum(tf.square(tf.sub(xh, x)), 2), 1); // [I]
-  const decNorm = tf.expandDims(tf.norm(t.wDec, 2, 2), 1); // [I,1,M]
-  const perSample = tf.sum(tf.tanh(tf.mul(hyper.tanhScale, tf.mul(a, decNorm))), 2); // [I,B]
-  const coeff = tf.tensor1d(Float32Array.from(hyper.l0Coefficient), "float32");
-  return tf.reshape(tf.add(mse, tf.mul(coeff, tf.mean(perSample, 1))), [I]) as tfTypes.Tensor1D;
 }

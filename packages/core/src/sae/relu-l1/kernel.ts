@@ -13,18 +13,8 @@
  * The original averages the loss over instances too; we give each instance its own loss,
  * which only rescales its gradient by I (Adam is invariant to that, up to ε).
  */
-import type * as tfTypes from "@tensorflow/tfjs-core";
 import type { Rng } from "../../random.ts";
-import {
-  emptySaeParams,
-  emptyStepOutput,
-  stopGradient,
-  type GridBatch,
-  type SaeParams,
-  type SaeShape,
-  type SaeTensors,
-  type StepOutput,
-} from "../types.ts";
+import { emptySaeParams, emptyStepOutput, type GridBatch, type SaeParams, type SaeShape, type StepOutput } from "../types.ts";
 
 export interface ReluL1Hyper {
   /** λ per instance. */
@@ -50,7 +40,7 @@ export function reluL1State(shape: SaeShape, ghostGrads: boolean): ReluL1State {
  * torch's kaiming_uniform_ on the 3-D [I, a, b] tensors of the original: fan_in = a·b, so
  * the bound is √(6/(a·b)); then decoder rows are normalised to unit length.
  */
-export function initReluL1(shape: SaeShape, rngs: Rng[]): SaeParams {
+export function initReluL1(shape: SaeShape, rngs: readonly Rng[]): SaeParams {
   const p = emptySaeParams(shape);
   const { instances: I, dIn, dSae } = shape;
   const bound = Math.sqrt(6 / (dIn * dSae));
@@ -87,7 +77,7 @@ export function removeParallelDecoderGrad(p: SaeParams, gradWDec: Float32Array):
 }
 
 /** Activations of one instance for a [B, dIn] input → [B, dSae]. */
-export function encodeReluL1(p: SaeParams, instance: number, x: Float32Array, batch: number): Float32Array {
+export function encodeReluL1(p: SaeParams, instance: number, x: ArrayLike<number>, batch: number): Float32Array {
   const { dIn, dSae } = p;
   const acts = new Float32Array(batch * dSae);
   const we = instance * dIn * dSae;
@@ -171,6 +161,7 @@ export function reluL1LossAndGrads(
     let sumFvu = 0;
     let sumL1 = 0;
     let sumGhost = 0;
+    let nonZero = 0;
 
     for (let s = 0; s < B; s++) {
       const xo = s * D;
@@ -183,6 +174,7 @@ export function reluL1LossAndGrads(
         pre[j] = h;
         const a = h > 0 ? h : 0;
         act[j] = a;
+        if (a > 0) nonZero++;
         if (a > FIRE_THRESHOLD) {
           if (bits) fired |= 1 << j;
           else out.fired[i * M + j] = 1;
@@ -273,47 +265,7 @@ export function reluL1LossAndGrads(
     out.sparsity[i] = sumL1 * invB;
     out.auxiliary[i] = sumGhost * invB;
     out.loss[i] = (sumFvu + sumL1 + sumGhost) * invB;
+    out.l0[i] = nonZero * invB;
   }
   return out;
-}
-
-/**
- * The same loss in tfjs ops (autodiff reference). x: [I, B, dIn]; returns the loss per instance.
- */
-export function reluL1ReferenceLoss(
-  tf: typeof tfTypes,
-  t: SaeTensors,
-  x: tfTypes.Tensor3D,
-  hyper: ReluL1Hyper,
-  state: ReluL1State,
-): tfTypes.Tensor1D {
-  const [I, , M] = t.wEnc.shape;
-  const pre = tf.add(tf.matMul(x, t.wEnc), tf.expandDims(t.bEnc, 1)); // [I,B,M]
-  const act = tf.relu(pre);
-  const xh = tf.add(tf.matMul(act, t.wDec), tf.expandDims(t.bDec, 1)); // [I,B,D]
-  const norm2Raw = tf.sum(tf.square(x), -1, true); // [I,B,1]
-  const norm2 = tf.where(tf.equal(norm2Raw, 0), tf.onesLike(norm2Raw), norm2Raw);
-  const xNorm = tf.sqrt(norm2);
-  const fvu = tf.div(tf.sum(tf.square(tf.sub(xh, x)), -1, true), norm2); // [I,B,1]
-  const scale = tf.tensor3d(state.l1Scale, [I, 1, M]);
-  const lambda = tf.tensor3d(Float32Array.from(hyper.l1), [I, 1, 1]);
-  const l1 = tf.mul(lambda, tf.sum(tf.abs(tf.mul(scale, act)), -1, true));
-  let total = tf.add(fvu, l1);
-  if (state.ghostGrads && state.dead.some((d) => d === 1)) {
-    const deadMask = tf.tensor3d(Float32Array.from(state.dead), [I, 1, M]);
-    const residual = tf.div(tf.sub(x, xh), xNorm);
-    const ghostOut = tf.matMul(tf.mul(tf.exp(pre), deadMask), t.wDec);
-    const s = stopGradient(
-      tf,
-      tf.div(tf.norm(residual, 2, -1, true), tf.add(1e-6, tf.mul(2, tf.norm(ghostOut, 2, -1, true)))),
-    );
-    const ghostMse = tf.sum(tf.square(tf.sub(residual, tf.mul(ghostOut, s))), -1, true);
-    const rescale = stopGradient(tf, tf.div(fvu, tf.add(1e-6, ghostMse)));
-    const hasDead = tf.tensor3d(
-      Float32Array.from({ length: I }, (_, i) => (state.dead.subarray(i * M, (i + 1) * M).some((d) => d === 1) ? 1 : 0)),
-      [I, 1, 1],
-    );
-    total = tf.add(total, tf.mul(hasDead, tf.mul(ghostMse, rescale)));
-  }
-  return tf.mean(total, [1, 2]) as tfTypes.Tensor1D;
 }

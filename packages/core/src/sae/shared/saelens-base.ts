@@ -14,7 +14,7 @@ import { emptySaeParams, type SaeParams, type SaeShape } from "../types.ts";
 export const SAELENS_DECODER_INIT_NORM = 0.1;
 
 /** One Rng per instance, so adding instances never changes the existing ones' weights. */
-export function initSaeLens(shape: SaeShape, rngs: Rng[], decoderInitNorm: number | null = SAELENS_DECODER_INIT_NORM): SaeParams {
+export function initSaeLens(shape: SaeShape, rngs: readonly Rng[], decoderInitNorm: number | null = SAELENS_DECODER_INIT_NORM): SaeParams {
   const { instances: I, dIn: D, dSae: M } = shape;
   if (rngs.length !== I) throw new Error(`initSaeLens: ${rngs.length} Rngs for ${I} instances`);
   const p = emptySaeParams(shape);

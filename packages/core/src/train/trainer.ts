@@ -1,0 +1,211 @@
+/**
+ * The one grid training loop: every architecture, every recipe. A grid of SAEs is one set of
+ * tensors with an instance axis; each instance has its own learning rate, β1 and
+ * hyperparameters, and is frozen on its own if it diverges. One step:
+ *
+ *   dead latents (no code above the architecture's fire threshold for > deadWindow steps)
+ *   → a fresh batch per data group (× its input scale when normalising inputs)
+ *   → this step's hyperparameters (schedules) → hooks.beforeStep
+ *   → forward + backward (the fused kernel, or tfjs autodiff of the reference loss)
+ *   → firing counters → hooks.afterForward
+ *   → freeze instances whose loss or gradient is not finite
+ *   → hooks.editGradients → per-instance gradient-norm clip (if the recipe clips)
+ *   → Adam (lr × schedule) → hooks.afterStep → curves, progress.
+ * After the last step: hooks.finish, and the input scale is folded into the weights.
+ *
+ * What differs between the original codes is the recipe (`recipes/`): optimiser betas, lr
+ * schedule, clipping, dead window, input normalisation.
+ */
+import type { AnyArchitecture, StepContext } from "../sae/architecture.ts";
+import { emptySaeParams, saeTensors, type GridBatch, type SaeParams, type StepOutput } from "../sae/types.ts";
+import { InstanceAdam } from "./adam.ts";
+import { clipGradNormPerInstance } from "./clip.ts";
+import { hyperAt, type HyperSchedule } from "./hyper-schedule.ts";
+import { estimateInputScale, foldInputScale } from "./input-normalisation.ts";
+import { lrSchedule, type LrScheduleSpec } from "./lr-schedule.ts";
+import { tfjsLossAndGrads } from "./tfjs-engine.ts";
+
+export type GradientEngine = "fused" | "tfjs";
+
+/** The trainer's settings that a recipe presets (plain data: it travels to worker threads). */
+export interface TrainerSettings {
+  beta2: number;
+  eps: number;
+  lrSchedule: LrScheduleSpec;
+  /** Per-instance global gradient-norm clip (torch clip_grad_norm_), or null for none. */
+  maxGradNorm: number | null;
+  /** Steps without firing after which a latent counts as dead. */
+  deadWindow: number;
+  /** SAELens `expected_average_only_in`: estimate the input scale over this many batches per data group. */
+  normalizeInputs: { batches: number } | null;
+  engine: GradientEngine;
+}
+
+export interface GridTrainingOptions extends TrainerSettings {
+  steps: number;
+  batch: number;
+  /** Per instance. */
+  lr: Float64Array;
+  beta1: Float64Array;
+  /** The architecture's options (already resolved with defaults). */
+  options: object;
+  /** Target value of each of the architecture's hyperparameters, per instance. */
+  hyper: Record<string, Float64Array>;
+  /** Per hyperparameter, per instance: a schedule, or null to keep the target. */
+  schedules?: Record<string, ReadonlyArray<HyperSchedule | null>>;
+  /** instance → data group. */
+  group: Int32Array;
+  groups: number;
+  /** A fresh [batch, dIn] batch of the SAE's input for data group g. */
+  sample: (group: number) => Float32Array;
+  logEvery?: number;
+  onStep?: (step: number, out: StepOutput) => void;
+}
+
+export interface CurvePoint {
+  step: number;
+  instance: number;
+  loss: number;
+  reconstruction: number;
+  sparsity: number;
+  auxiliary: number;
+  /** Mean non-zero codes per sample in this batch (NaN where the kernel does not count them). */
+  l0: number;
+  dead: number;
+  lrFactor: number;
+  /** Gradient norm before clipping (NaN when the recipe does not clip). */
+  gradNorm: number;
+  /** This step's value of each hyperparameter. */
+  hyper: Record<string, number>;
+}
+
+export interface GridTrainingResult {
+  curves: CurvePoint[];
+  diverged: Uint8Array;
+  /** Step at which each diverged instance was frozen (−1 if never). */
+  divergedAt: Int32Array;
+  /** The input scale folded into each instance (1 without normalisation). */
+  inputScale: Float64Array;
+  /** Each hyperparameter's value after training (a k transition ends at int(k(steps))). */
+  finalHyper: Record<string, Float64Array>;
+  /** The architecture's per-instance summary values (e.g. topk_threshold). */
+  summary: Record<string, Float64Array>;
+}
+
+function allFinite(a: Float32Array, from: number, to: number): boolean {
+  for (let e = from; e < to; e++) if (!Number.isFinite(a[e])) return false;
+  return true;
+}
+
+function scaled(x: Float32Array, s: number): Float32Array {
+  if (s === 1) return x;
+  const out = new Float32Array(x.length);
+  for (let e = 0; e < x.length; e++) out[e] = x[e] * s;
+  return out;
+}
+
+export function trainSaeGrid(arch: AnyArchitecture, p: SaeParams, o: GridTrainingOptions): GridTrainingResult {
+  const { steps, batch: B, engine } = o;
+  const { instances: I, dSae: M } = p;
+  const logEvery = o.logEvery ?? Math.max(1, Math.floor(steps / 200));
+  for (const name of arch.hyper) {
+    if (!o.hyper[name] || o.hyper[name].length !== I) throw new Error(`trainSaeGrid: ${arch.name} needs hyperparameter "${name}" for each of ${I} instances`);
+  }
+
+  // parameters and gradients in the architecture's spec order (the optimiser and the clip visit them so)
+  const grads = emptySaeParams(p, arch.params);
+  const gradList = saeTensors(grads, arch.params);
+  const adam = new InstanceAdam(saeTensors(p, arch.params), I, { beta1: o.beta1, beta2: o.beta2, eps: o.eps });
+  const lrFactor = lrSchedule(o.lrSchedule, steps);
+
+  const groupScale = new Float64Array(o.groups).fill(1);
+  if (o.normalizeInputs) {
+    for (let g = 0; g < o.groups; g++) groupScale[g] = estimateInputScale(() => o.sample(g), p.dIn, o.normalizeInputs.batches);
+  }
+  const inputScale = Float64Array.from(o.group, (g) => groupScale[g]);
+
+  const hyper: Record<string, Float64Array> = Object.fromEntries(arch.hyper.map((name) => [name, new Float64Array(I)]));
+  const setHyper = (step: number, into: Record<string, Float64Array>) => {
+    for (const name of arch.hyper) {
+      for (let i = 0; i < I; i++) into[name][i] = hyperAt(o.hyper[name][i], step, o.schedules?.[name]?.[i]);
+    }
+  };
+  const ctx: StepContext<object, unknown> = {
+    step: 0,
+    options: o.options,
+    state: arch.createState(p, o.options),
+    hyper,
+    dead: new Uint8Array(I * M),
+    active: new Uint8Array(I).fill(1),
+  };
+  const stepsSinceFired = new Int32Array(I * M);
+  const divergedAt = new Int32Array(I).fill(-1);
+  const lr = new Float64Array(I);
+  const curves: CurvePoint[] = [];
+  const hooks = arch.hooks ?? {};
+
+  for (let step = 0; step < steps; step++) {
+    ctx.step = step;
+    for (let e = 0; e < I * M; e++) ctx.dead[e] = stepsSinceFired[e] > o.deadWindow ? 1 : 0;
+    const batch: GridBatch = { x: [], batch: B, group: o.group };
+    for (let g = 0; g < o.groups; g++) batch.x.push(scaled(o.sample(g), groupScale[g]));
+    setHyper(step, hyper);
+    hooks.beforeStep?.(p, ctx);
+
+    const out = engine === "fused" && arch.fused ? arch.fused(p, grads, batch, ctx) : tfjsLossAndGrads(arch, p, grads, batch, ctx);
+
+    for (let e = 0; e < I * M; e++) stepsSinceFired[e] = out.fired[e] ? 0 : stepsSinceFired[e] + 1;
+    hooks.afterForward?.(p, out, ctx);
+
+    for (let i = 0; i < I; i++) {
+      if (!ctx.active[i]) continue;
+      let ok = Number.isFinite(out.loss[i]);
+      for (const g of gradList) ok = ok && allFinite(g, (i * g.length) / I, ((i + 1) * g.length) / I);
+      if (!ok) {
+        ctx.active[i] = 0;
+        divergedAt[i] = step;
+      }
+    }
+
+    hooks.editGradients?.(p, grads, ctx);
+    const gradNorm = o.maxGradNorm === null ? null : clipGradNormPerInstance(gradList, I, o.maxGradNorm, ctx.active);
+    const factor = lrFactor(step);
+    for (let i = 0; i < I; i++) lr[i] = o.lr[i] * factor;
+    adam.step(gradList, lr, ctx.active);
+    hooks.afterStep?.(p, ctx);
+
+    if (step % logEvery === 0 || step === steps - 1) {
+      for (let i = 0; i < I; i++) {
+        let dead = 0;
+        for (let j = 0; j < M; j++) dead += ctx.dead[i * M + j];
+        curves.push({
+          step,
+          instance: i,
+          loss: out.loss[i],
+          reconstruction: out.reconstruction[i],
+          sparsity: out.sparsity[i],
+          auxiliary: out.auxiliary[i],
+          l0: out.l0[i],
+          dead,
+          lrFactor: factor,
+          gradNorm: gradNorm ? gradNorm[i] : NaN,
+          hyper: Object.fromEntries(arch.hyper.map((name) => [name, hyper[name][i]])),
+        });
+      }
+    }
+    o.onStep?.(step, out);
+  }
+
+  hooks.finish?.(p, ctx);
+  if (o.normalizeInputs) foldInputScale(p, inputScale);
+  const finalHyper: Record<string, Float64Array> = Object.fromEntries(arch.hyper.map((name) => [name, new Float64Array(I)]));
+  setHyper(steps, finalHyper);
+  return {
+    curves,
+    diverged: Uint8Array.from(ctx.active, (a) => 1 - a),
+    divergedAt,
+    inputScale,
+    finalHyper,
+    summary: arch.summary?.(ctx.state, p) ?? {},
+  };
+}
