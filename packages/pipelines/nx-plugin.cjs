@@ -1,95 +1,194 @@
 /**
- * Nx plugin: one chain of cached targets per experiment config in
- * packages/pipelines/experiments/<name>.json:
+ * Nx plugin: every experiment config packages/pipelines/experiments/<name>.json becomes an Nx
+ * project <name> with one cached target per stage,
  *
- *   <name>-generate → <name>-train-model → <name>-train-saes → <name>-metrics → <name>-plots → <name>-report
- *   <name> (runs the whole chain)
+ *   config → generate → train-model → train-saes → metrics → plots → report
  *
- * Each stage's inputs are exactly what it reads: the config fields it uses (Nx `json` input with
- * `fields`, including each profile's overrides of those fields), the sources it runs, and the
- * upstream stages' Arrow outputs. So a learning-rate edit reruns train-saes → report only, and a
- * plot-code edit reruns plots → report only. Profiles are Nx configurations (smoke, paper); the
- * default profile writes artifacts/<name>/, the others artifacts/<name>-<profile>/.
+ * and the pipelines project gets `<name>` (the whole chain, ending with the report) and
+ * `reproduce` (every experiment, then the reproduction index). One project per experiment, since
+ * Nx hashes a project's whole target configuration: adding an experiment must not touch another's.
+ *
+ * A stage's inputs are exactly what it reads:
+ * - its part of the config, as the config stage wrote it (config/<stage>.json), so a field edit
+ *   reruns only the stages that read that field — under every profile, and an edit during a run
+ *   cannot reach a stage whose cache key was computed before it;
+ * - the upstream files it declares (the kind's `reads`), not every upstream output;
+ * - the files it runs: the static-import closure of the stage CLI, its kind declaration and its
+ *   stage module, plus the architecture and recipe modules its config fields name (registries
+ *   themselves are not inputs, so adding an architecture or a kind invalidates nothing);
+ * - the npm packages those files import, and TOY_SAE_BACKEND.
+ * The stages' declarations come from the kind folders (loaded with tsx; see kinds/registry.ts).
+ * Profiles are Nx configurations (smoke, paper); the default profile writes artifacts/<name>/,
+ * the others artifacts/<name>-<profile>/.
  */
-const { readFileSync } = require("node:fs");
-const { basename } = require("node:path");
+const { createHash } = require("node:crypto");
+const { readFileSync, readdirSync } = require("node:fs");
+const { basename, join } = require("node:path");
+const { sourceClosure } = require("./nx/source-closure.cjs");
+const { namesUnder, readRegistry } = require("./nx/registries.cjs");
 
 const PROJECT_ROOT = "packages/pipelines";
+const EXPERIMENTS = `${PROJECT_ROOT}/experiments`;
+const CLI = `${PROJECT_ROOT}/src/framework/cli.ts`;
 const PROFILES = ["smoke", "paper"];
+const STAGES = ["generate", "train-model", "train-saes", "metrics", "plots", "report"];
+/** Stage modules the framework runs itself, besides the kind's own <stage>.ts. */
+const FRAMEWORK_STAGE_ENTRIES = { "train-saes": [`${PROJECT_ROOT}/src/framework/train-saes.ts`] };
+const REGISTRIES = {
+  kind: `${PROJECT_ROOT}/src/kinds/registry.ts`,
+  architecture: "packages/core/src/sae/registry.ts",
+  recipe: "packages/core/src/train/recipes/registry.ts",
+};
 
-/** Kind → source folder under packages/pipelines/src. */
-const KIND_FOLDERS = { "composed-grid": "composed", "sparse-but-wrong": "sparse-but-wrong" };
+let tsx = null;
+/** A kind's declaration module, loaded once per process through tsx (the plugin is plain CommonJS). */
+function loadTs(root, file) {
+  tsx ??= require("tsx/cjs/api");
+  return tsx.require(join(root, file), __filename);
+}
 
-/** The config sections each stage reads. */
-const STAGES = [
-  { name: "generate", sections: ["name", "kind", "seed", "data"] },
-  { name: "train-model", sections: ["seed", "model"] },
-  { name: "train-saes", sections: ["seed", "sae"] },
-  { name: "metrics", sections: ["metrics"] },
-  { name: "plots", sections: ["plots"], figures: true },
-  { name: "report", sections: null, figures: true },
-];
-
-function readKind(file) {
+function readJson(root, file) {
   try {
-    return JSON.parse(readFileSync(file, "utf8")).kind;
+    return JSON.parse(readFileSync(join(root, file), "utf8").replace(/^\uFEFF/, ""));
   } catch {
-    return undefined; // the stage CLI reports the parse error with the file name
+    return null; // the config stage reports the parse error with the file name
   }
 }
 
-function stageTargets(name, kind, configFile) {
-  const folder = KIND_FOLDERS[kind] ?? "composed";
-  const targets = {};
-  let previous = null;
-  for (const stage of STAGES) {
-    const fields = stage.sections
-      ? stage.sections.flatMap((s) => [s, ...PROFILES.map((p) => `profiles.${p}.${s}`)])
-      : null;
-    const inputs = [
-      fields ? { json: `{projectRoot}/experiments/${name}.json`, fields } : `{projectRoot}/experiments/${name}.json`,
-      "engine",
-      `{projectRoot}/src/${folder}/config.ts`,
-      `{projectRoot}/src/${folder}/common.ts`,
-      `{projectRoot}/src/${folder}/${stage.name}.ts`,
-      // helpers a stage splits off into <stage>-<part>.ts (e.g. metrics-eval.ts)
-      `{projectRoot}/src/${folder}/${stage.name}-*.ts`,
-      ...(stage.name === "train-saes" ? [`{projectRoot}/src/${folder}/train-*.ts`] : []),
-      ...(stage.figures ? ["figures", `{projectRoot}/src/${folder}/narrative.ts`] : []),
-      { externalDependencies: ["@tensorflow/tfjs-core", "apache-arrow"] },
-      { env: "TOY_SAE_BACKEND" },
-    ];
-    if (previous) inputs.push({ dependentTasksOutputFiles: "**/*.{arrow,svg,json}", transitive: true });
-    targets[`${name}-${stage.name}`] = {
+/** The value at a dot path in the config and in each profile's overrides. */
+function valuesAt(raw, path) {
+  const get = (obj) => path.split(".").reduce((v, k) => (v && typeof v === "object" ? v[k] : undefined), obj);
+  const profiles = raw && typeof raw.profiles === "object" && raw.profiles !== null ? Object.values(raw.profiles) : [];
+  return [raw, ...profiles].map(get).filter((v) => v !== undefined);
+}
+
+function createPlugin(root) {
+  const cache = new Map();
+  const registries = Object.fromEntries(Object.entries(REGISTRIES).map(([k, f]) => [k, readRegistry(root, f)]));
+  const kinds = new Map();
+  const kindOf = (name) => {
+    if (!kinds.has(name)) {
+      const entry = registries.kind.get(name);
+      kinds.set(name, entry ? { entry, declaration: loadTs(root, entry).kind } : null);
+    }
+    return kinds.get(name);
+  };
+  const closureInputs = (entries) => {
+    const { files, externals } = sourceClosure(root, entries, cache);
+    return {
+      files: [...files].sort().map((f) => `{workspaceRoot}/${f}`),
+      externals: [...externals].filter((e) => e !== "tsx").sort(),
+    };
+  };
+
+  /** Architecture and recipe modules named under a stage's fields (under every profile). */
+  const pluginEntries = (raw, fields) => {
+    const out = [];
+    for (const field of fields.filter((f) => !f.startsWith("!"))) {
+      for (const value of valuesAt(raw, field)) {
+        for (const [key, registry] of [["architecture", registries.architecture], ["recipe", registries.recipe]]) {
+          for (const name of namesUnder(field.endsWith(key) ? { [key]: value } : value, key)) {
+            const entry = registry.get(name);
+            if (entry) out.push(entry); // an unknown name fails the config stage with the known ones listed
+          }
+        }
+      }
+    }
+    return out;
+  };
+
+  return (file) => {
+    const name = basename(file, ".json");
+    const raw = readJson(root, file);
+    const experimentNameProblem = loadTs(root, `${PROJECT_ROOT}/src/framework/experiment-config.ts`).experimentNameProblem;
+    const problem = experimentNameProblem(name);
+    if (problem) throw new Error(`${file}: ${problem}`);
+    const kind = raw && typeof raw.kind === "string" ? kindOf(raw.kind) : null;
+    const configurations = (extra = () => ({})) => Object.fromEntries(PROFILES.map((p) => [p, { profile: p, out: `artifacts/${name}-${p}`, ...extra(p) }]));
+    const stageTarget = (stage, inputs, dependsOn) => ({
       executor: "nx:run-commands",
       cache: true,
-      dependsOn: previous ? [`${name}-${previous}`] : [],
+      dependsOn,
       inputs,
-      outputs: [`{options.out}/${stage.name}`],
-      options: {
-        command: `node --import tsx packages/pipelines/src/cli.ts ${stage.name} --experiment ${name}`,
-        profile: "default",
-        out: `artifacts/${name}`,
+      outputs: [`{options.out}/${stage}`],
+      options: { command: `node --import tsx ${CLI} ${stage} --experiment ${name}`, profile: "default", out: `artifacts/${name}` },
+      configurations: configurations(),
+      metadata: { description: `${stage} stage of ${name} (${file})` },
+    });
+    const env = [{ env: "TOY_SAE_BACKEND" }];
+    const targets = {};
+    // config: validates the file (a bad kind is reported there, with the registered ones)
+    const configEntries = [CLI, ...(kind ? [kind.entry] : [])];
+    const configClosure = closureInputs(configEntries);
+    targets.config = stageTarget("config", [`{workspaceRoot}/${file}`, ...configClosure.files, { externalDependencies: configClosure.externals }, ...env], []);
+    let previous = "config";
+    for (const stage of STAGES) {
+      const declaration = kind ? kind.declaration.stages[stage] : { fields: [], reads: [] };
+      const folder = kind ? kind.entry.replace(/\/kind\.ts$/, "") : null;
+      const entries = [CLI, ...(kind ? [kind.entry, `${folder}/${stage}.ts`] : []), ...(FRAMEWORK_STAGE_ENTRIES[stage] ?? []), ...pluginEntries(raw, declaration.fields)];
+      const closure = closureInputs(entries);
+      targets[stage] = stageTarget(
+        stage,
+        [
+          { dependentTasksOutputFiles: `**/config/${stage}.json`, transitive: true },
+          ...declaration.reads.map((r) => ({ dependentTasksOutputFiles: `**/${r}`, transitive: true })),
+          ...closure.files,
+          { externalDependencies: closure.externals },
+          ...env,
+        ],
+        [previous],
+      );
+      previous = stage;
+    }
+    return {
+      projects: { [`${EXPERIMENTS}/${name}`]: { name, root: `${EXPERIMENTS}/${name}`, projectType: "application", tags: ["experiment"], targets } },
+      aggregate: {
+        executor: "nx:noop",
+        dependsOn: [{ projects: [name], target: "report", params: "forward" }],
+        configurations: Object.fromEntries(PROFILES.map((p) => [p, {}])),
+        metadata: { description: `The whole ${name} pipeline, ending with its HTML/PDF report` },
       },
-      configurations: Object.fromEntries(PROFILES.map((p) => [p, { profile: p, out: `artifacts/${name}-${p}` }])),
-      metadata: { description: `${stage.name} stage of ${name} (${configFile})` },
     };
-    previous = stage.name;
-  }
-  targets[name] = {
-    executor: "nx:noop",
-    dependsOn: [`${name}-report`],
-    configurations: Object.fromEntries(PROFILES.map((p) => [p, {}])),
-    metadata: { description: `The whole ${name} pipeline, ending with its HTML/PDF report` },
   };
-  return targets;
 }
 
 exports.createNodes = [
-  `${PROJECT_ROOT}/experiments/*.json`,
-  (files) =>
-    files.map((file) => {
-      const name = basename(file, ".json");
-      return [file, { projects: { [PROJECT_ROOT]: { targets: stageTargets(name, readKind(file), file) } } }];
-    }),
+  `${EXPERIMENTS}/*.json`,
+  (files, _options, context) => {
+    const root = context.workspaceRoot;
+    const experiment = createPlugin(root);
+    const results = files.map((file) => [file, experiment(file)]);
+    const names = files.map((f) => basename(f, ".json"));
+    const reproduceClosure = sourceClosure(root, [CLI, `${PROJECT_ROOT}/src/framework/reproduce.ts`]);
+    const pipelinesTargets = Object.fromEntries(results.map(([file, r]) => [basename(file, ".json"), r.aggregate]));
+    pipelinesTargets.reproduce = {
+      executor: "nx:run-commands",
+      cache: true,
+      dependsOn: [{ projects: names, target: "report", params: "forward" }],
+      inputs: [
+        { dependentTasksOutputFiles: "**/plots/*", transitive: true },
+        ...[...reproduceClosure.files].sort().map((f) => `{workspaceRoot}/${f}`),
+        { externalDependencies: [...reproduceClosure.externals].filter((e) => e !== "tsx").sort() },
+      ],
+      outputs: ["{options.index}.html", "{options.index}.json", "{options.index}.pdf"],
+      options: { command: `node --import tsx ${CLI} reproduce`, profile: "default", index: "artifacts/index" },
+      configurations: Object.fromEntries(PROFILES.map((p) => [p, { profile: p, index: `artifacts/index-${p}` }])),
+      metadata: { description: "Every experiment (from cache where nothing changed), then the reproduction index artifacts/index.html" },
+    };
+    // the pipelines project's targets ride on the first file's result (Nx merges projects by root)
+    return results.map(([file, r], k) => [file, { projects: k === 0 ? { ...r.projects, [PROJECT_ROOT]: { targets: pipelinesTargets } } : r.projects }]);
+  },
 ];
+
+/**
+ * Before any task runs, the sha256 of every experiment file, for the config stage to compare
+ * with what it reads: an edit after Nx computed this run's cache keys fails the stage instead of
+ * storing the edited config's results under the old key. Not a cache input (it is an env var
+ * no target declares).
+ */
+exports.preTasksExecution = async (_options, context) => {
+  const dir = join(context.workspaceRoot, EXPERIMENTS);
+  const shas = {};
+  for (const f of readdirSync(dir).filter((f) => f.endsWith(".json"))) shas[basename(f, ".json")] = createHash("sha256").update(readFileSync(join(dir, f))).digest("hex");
+  process.env.TOY_SAE_EXPERIMENT_SHAS = JSON.stringify(shas);
+};

@@ -56,6 +56,7 @@ export {
   type MeanSdOptions,
 } from "./figures/line-band.ts";
 export { barFigure, barElement, type Bar, type BarOptions } from "./figures/bar.ts";
+export { heatmapGridFigure, heatmapGridElement, type HeatmapGridRow, type HeatmapPanel, type HeatmapGridOptions } from "./figures/heatmap-grid.ts";
 export { scatterFigure, scatterElement, type ScatterPoint, type ScatterOptions } from "./figures/scatter.ts";
 export type { ReferenceInput, ReferenceLine } from "./figures/reference.ts";
 
@@ -73,4 +74,6 @@ export type {
 } from "./report-document.ts";
 export { buildReportHtml } from "./html.ts";
 export { escapeHtml } from "./html/escape.ts";
+export { scopeSvgIds } from "./html/svg-ids.ts";
+export { REPORT_CSS } from "./html/css.ts";
 export { writePdf, chromiumPath, DEFAULT_CHROMIUM_PATH, CHROMIUM_ARGS, type PdfResult, type PdfOptions } from "./pdf.ts";

@@ -19,6 +19,7 @@ import {
   Field,
   FixedSizeList,
   Float32,
+  List,
   Null,
   Precision,
   Schema,
@@ -40,6 +41,13 @@ export interface FixedSizeListColumn {
   values: Float32Array;
 }
 
+/** One float32 vector per row, of varying length: row r is `values[offsets[r] .. offsets[r + 1])`. */
+export interface ListColumn {
+  type: "list";
+  offsets: Int32Array;
+  values: Float32Array;
+}
+
 /**
  * What a column may be given as. Typed arrays keep their Arrow type (Float32/Float64/Int32);
  * `number[]` becomes Float64, `string[]` Utf8 (plain, not dictionary-encoded, so readers see one
@@ -53,7 +61,8 @@ export type ColumnInput =
   | string[]
   | number[]
   | boolean[]
-  | FixedSizeListColumn;
+  | FixedSizeListColumn
+  | ListColumn;
 
 export type ArtifactColumns = Record<string, ColumnInput>;
 
@@ -90,7 +99,19 @@ function isFixedSizeList(c: ColumnInput): c is FixedSizeListColumn {
   return !ArrayBuffer.isView(c) && !Array.isArray(c) && c.type === "fixedSizeList";
 }
 
+function isList(c: ColumnInput): c is ListColumn {
+  return !ArrayBuffer.isView(c) && !Array.isArray(c) && c.type === "list";
+}
+
 function columnLength(name: string, c: ColumnInput): number {
+  if (isList(c)) {
+    const n = c.offsets.length - 1;
+    if (n < 0 || c.offsets[0] !== 0 || c.offsets[n] !== c.values.length) {
+      throw new Error(`column "${name}": list offsets must start at 0 and end at values.length (${c.values.length})`);
+    }
+    for (let r = 0; r < n; r++) if (c.offsets[r + 1] < c.offsets[r]) throw new Error(`column "${name}": list offsets decrease at row ${r}`);
+    return n;
+  }
   if (!isFixedSizeList(c)) return c.length;
   if (!Number.isInteger(c.size) || c.size <= 0) {
     throw new Error(`column "${name}": fixedSizeList size must be a positive integer, got ${c.size}`);
@@ -104,6 +125,29 @@ function columnLength(name: string, c: ColumnInput): number {
     );
   }
   return c.values.length / c.size;
+}
+
+/**
+ * One float32 vector per row: a FixedSizeList column when every row has the same length
+ * (the usual case, cheap to read), a List column otherwise (e.g. toy models of several sizes).
+ */
+export function vectorsColumn(rows: readonly Float32Array[]): FixedSizeListColumn | ListColumn {
+  const size = rows[0]?.length ?? 0;
+  if (size > 0 && rows.every((v) => v.length === size)) {
+    const values = new Float32Array(rows.length * size);
+    rows.forEach((v, r) => values.set(v, r * size));
+    return { type: "fixedSizeList", size, values };
+  }
+  const offsets = new Int32Array(rows.length + 1);
+  rows.forEach((v, r) => (offsets[r + 1] = offsets[r] + v.length));
+  const values = new Float32Array(offsets[rows.length]);
+  rows.forEach((v, r) => values.set(v, offsets[r]));
+  return { type: "list", offsets, values };
+}
+
+/** Row r of a column read with `readListColumn`. */
+export function listRow(list: { offsets: Int32Array; values: Float32Array }, r: number): Float32Array {
+  return list.values.subarray(list.offsets[r], list.offsets[r + 1]);
 }
 
 /** Plain arrays are checked element by element: a stray `undefined` or number in a string column is a bug upstream. */
@@ -134,8 +178,15 @@ function fixedSizeListVector(c: FixedSizeListColumn): Vector {
   return makeVector(makeData({ type, length: rows, nullCount: 0, child }));
 }
 
+function listVector(c: ListColumn): Vector {
+  const child = makeData({ type: new Float32(), length: c.values.length, nullCount: 0, data: c.values });
+  const type = new List(new Field("item", new Float32(), false));
+  return makeVector(makeData({ type, length: c.offsets.length - 1, nullCount: 0, valueOffsets: c.offsets, child }));
+}
+
 function columnVector(name: string, c: ColumnInput): Vector {
   if (isFixedSizeList(c)) return fixedSizeListVector(c);
+  if (isList(c)) return listVector(c);
   if (c instanceof Float32Array || c instanceof Float64Array || c instanceof Int32Array) return makeVector(c);
   if (Array.isArray(c)) return plainArrayVector(name, c);
   throw new Error(`column "${name}": unsupported column value ${describe(c)}`);
@@ -357,6 +408,28 @@ export function readMatrixColumn(art: Artifact, name: string, expectedSize?: num
     row += chunk.length;
   }
   return { rows: v.length, size, values };
+}
+
+/** A List<Float32> column (or a FixedSizeList<Float32> one, read as equal-length rows) as offsets + values. */
+export function readListColumn(art: Artifact, name: string): { offsets: Int32Array; values: Float32Array } {
+  if (art.has(name) && DataType.isFixedSizeList(art.column(name).type)) {
+    const m = readMatrixColumn(art, name);
+    return { offsets: Int32Array.from({ length: m.rows + 1 }, (_, r) => r * m.size), values: m.values };
+  }
+  const v = typedColumn(art, name, "List<Float32>", (t) => DataType.isList(t) && DataType.isFloat(t.children[0].type) && t.children[0].type.precision === Precision.SINGLE);
+  if (v === null) return { offsets: new Int32Array(1), values: new Float32Array(0) };
+  if (v.nullCount > 0) throw new ArtifactError(art.path, name, `expected no null rows, found ${v.nullCount}`);
+  const offsets = new Int32Array(v.length + 1);
+  const parts: Float32Array[] = [];
+  for (let r = 0; r < v.length; r++) {
+    const item = v.get(r) as Vector;
+    const values = item.toArray() as Float32Array;
+    parts.push(values);
+    offsets[r + 1] = offsets[r] + values.length;
+  }
+  const values = new Float32Array(offsets[v.length]);
+  parts.forEach((p, r) => values.set(p, offsets[r]));
+  return { offsets, values };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,134 @@
+/**
+ * Loading an experiment config: parse, find its kind, validate the base config and every
+ * profile merged over it (TypeBox schema of the kind, then the kind's cross-field rules), and
+ * return the config resolved for one profile. Every problem is reported at once, one line each,
+ * as `<file>: <field path>: got <value>, expected <what>`.
+ *
+ * A config file is `{ $schema?, name, kind, description, seed, <sections>…, profiles?: { smoke,
+ * default, paper } }`; a profile overrides any subset of the sections (objects merge key by key,
+ * arrays are replaced).
+ */
+import { readFileSync } from "node:fs";
+import { basename } from "node:path";
+import type { JsonValue } from "@toy-sae/core/artifact/provenance";
+import { schemaProblems } from "@toy-sae/core/schema/index";
+import type { ExperimentConfigBase, KindDeclaration } from "./kind.ts";
+import { KINDS } from "../kinds/registry.ts";
+import { PROFILES, STAGES, isProfile, type Profile } from "./stages.ts";
+
+export type JsonObject = { [key: string]: JsonValue };
+
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+  ) {
+    super(`invalid experiment config ${file}:\n  - ${problems.join("\n  - ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+function isObject(v: JsonValue | undefined): v is JsonObject {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Deep merge: objects merge key by key, everything else (arrays included) is replaced. */
+export function mergeDeep(base: JsonObject, over: JsonObject): JsonObject {
+  const out: JsonObject = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    out[k] = isObject(b) && isObject(v) ? mergeDeep(b, v) : v;
+  }
+  return out;
+}
+
+export function readJsonFile(file: string): JsonObject {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new ConfigError(file, [`cannot read the file: ${(e as Error).message}`]);
+  }
+  let value: JsonValue;
+  try {
+    value = JSON.parse(text.replace(/^\uFEFF/, "")) as JsonValue;
+  } catch (e) {
+    throw new ConfigError(file, [`not valid JSON: ${(e as Error).message}`]);
+  }
+  if (!isObject(value)) throw new ConfigError(file, ["(root): expected a JSON object"]);
+  return value;
+}
+
+/** Experiment names: file names, Nx project names and artifact folders, so kept simple. */
+export const EXPERIMENT_NAME = /^[a-z0-9][a-z0-9-]*$/;
+/** Names an experiment cannot take: targets of the pipelines project and other projects. */
+export const RESERVED_NAMES: readonly string[] = ["bench", "test", "reproduce", "compare", "typecheck", "lint", "index", "core", "generators", "pipelines", "report"];
+
+/** Why `name` cannot be an experiment name, or null. */
+export function experimentNameProblem(name: string): string | null {
+  if (!EXPERIMENT_NAME.test(name)) return `the file name "${name}" must be lower-case letters, digits and dashes (it names an Nx project and an artifacts folder)`;
+  if (RESERVED_NAMES.includes(name)) return `"${name}" is reserved (a target or project of its own); rename the file`;
+  const stage = [...STAGES, "config"].find((s) => name.endsWith(`-${s}`));
+  if (stage) return `"${name}" ends in "-${stage}", which reads as a stage target of experiment "${name.slice(0, -stage.length - 1)}"; rename the file`;
+  return null;
+}
+
+export function kindNames(): string[] {
+  return Object.keys(KINDS);
+}
+
+export async function kindOf(file: string, raw: JsonObject): Promise<KindDeclaration> {
+  const name = raw.kind;
+  if (typeof name !== "string" || !Object.hasOwn(KINDS, name)) {
+    throw new ConfigError(file, [`kind: got ${JSON.stringify(name)}, expected one of the registered kinds (${kindNames().map((k) => JSON.stringify(k)).join(", ")})`]);
+  }
+  return (await KINDS[name as keyof typeof KINDS]()).kind as KindDeclaration;
+}
+
+/** The base config merged with one profile's overrides (no validation). */
+export function mergeProfile(raw: JsonObject, profile: Profile): JsonObject {
+  const { profiles, $schema: _schema, ...base } = raw;
+  const over = isObject(profiles) && isObject(profiles[profile]) ? profiles[profile] : {};
+  return mergeDeep(base, over);
+}
+
+/**
+ * Validate the file for every profile and return the config resolved for `profile`. Problems of
+ * a profile other than the base are prefixed "(profile smoke)".
+ */
+export function resolveProfile<C extends ExperimentConfigBase>(file: string, raw: JsonObject, kind: KindDeclaration, profile: Profile): C {
+  const problems: string[] = [];
+  const expectedName = basename(file, ".json");
+  const nameProblem = experimentNameProblem(expectedName);
+  if (nameProblem) problems.push(nameProblem);
+  if (raw.name !== undefined && raw.name !== expectedName) problems.push(`name: got ${JSON.stringify(raw.name)}, expected ${JSON.stringify(expectedName)} (the file name)`);
+  if (raw.$schema !== undefined && typeof raw.$schema !== "string") problems.push(`$schema: got ${JSON.stringify(raw.$schema)}, expected the path of the kind's JSON Schema file`);
+  const profiles = raw.profiles;
+  if (profiles !== undefined && !isObject(profiles)) problems.push(`profiles: got ${JSON.stringify(profiles)}, expected an object keyed by ${PROFILES.join(", ")}`);
+  if (isObject(profiles)) {
+    for (const [name, value] of Object.entries(profiles)) {
+      if (!isProfile(name)) problems.push(`profiles.${name}: unknown profile; expected one of ${PROFILES.join(", ")}`);
+      else if (!isObject(value)) problems.push(`profiles.${name}: got ${JSON.stringify(value)}, expected an object of overrides`);
+      else if ("name" in value || "kind" in value) problems.push(`profiles.${name}: a profile cannot change name or kind`);
+    }
+  }
+  if (problems.length) throw new ConfigError(file, problems);
+  // every profile must be valid, not only the one asked for: a paper-only mistake is found by a smoke run
+  const checked = new Map<Profile, C>();
+  const baseProblems = new Set<string>();
+  for (const p of PROFILES) {
+    if (p !== "default" && p !== profile && !(isObject(profiles) && p in profiles)) continue;
+    const merged = mergeProfile(raw, p);
+    const found = schemaProblems(kind.config, merged);
+    if (!found.length) found.push(...(kind.validate?.(merged as unknown as ExperimentConfigBase) ?? []));
+    // a problem of the base config shows once, not again under every profile
+    if (p === "default") found.forEach((line) => baseProblems.add(line));
+    const prefix = p === "default" ? "" : `(profile ${p}) `;
+    problems.push(...found.filter((line) => p === "default" || !baseProblems.has(line)).map((line) => prefix + line));
+    checked.set(p, merged as unknown as C);
+  }
+  if (problems.length) throw new ConfigError(file, problems);
+  const resolved = checked.get(profile);
+  if (!resolved) throw new Error(`resolveProfile: profile ${profile} was not resolved`);
+  return resolved;
+}

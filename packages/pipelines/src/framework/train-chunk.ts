@@ -1,0 +1,72 @@
+/**
+ * Training one chunk of an experiment's SAEs: instances of one family (same architecture,
+ * options, recipe, shape, length and trainer settings), in the stage's thread or a worker. Each
+ * instance's initialisation comes from its own named Rng stream and each data stream is named
+ * too, so the numbers do not depend on how the SAEs are split between threads.
+ */
+import { Rng } from "@toy-sae/core/random";
+import type { JsonValue } from "@toy-sae/core/artifact/provenance";
+import { loadArchitecture } from "@toy-sae/core/sae/load";
+import type { SaeParams } from "@toy-sae/core/sae/types";
+import { loadRecipe, trainerSettings } from "@toy-sae/core/train/recipes/load";
+import { trainSaeGrid, type CurvePoint, type GradientEngine } from "@toy-sae/core/train/trainer";
+import type { PlannedSae, TrainSaesModule } from "./kind.ts";
+
+export interface ChunkJob {
+  /** The kind's train-saes module (a file URL), loaded again in a worker. */
+  module: string;
+  seed: number;
+  engine: GradientEngine;
+  /** The family's architecture options, resolved with defaults. */
+  options: Record<string, JsonValue>;
+  saes: PlannedSae[];
+  shared: unknown;
+}
+
+export interface ChunkResult {
+  params: SaeParams;
+  curves: CurvePoint[];
+  diverged: Uint8Array;
+  divergedAt: Int32Array;
+  inputScale: Float64Array;
+  finalHyper: Record<string, Float64Array>;
+  summary: Record<string, Float64Array>;
+}
+
+export async function trainChunk(job: ChunkJob, onStep?: (step: number) => void): Promise<ChunkResult> {
+  const module = (await import(job.module)) as TrainSaesModule<unknown>;
+  const { saes } = job;
+  const lead = saes[0];
+  const I = saes.length;
+  const arch = await loadArchitecture(lead.architecture);
+  const recipe = await loadRecipe(lead.recipe);
+  const root = new Rng(job.seed);
+
+  const shape = { instances: I, dIn: lead.dIn, dSae: lead.dSae };
+  const params = arch.init(shape, job.options, saes.map((s) => root.fork(s.initStream)));
+  module.prepare?.(params, saes, job.shared, root);
+
+  // one data group per stream, in order of first appearance; its sampler is built from the first SAE's source
+  const streams = [...new Set(saes.map((s) => s.data.stream))];
+  const group = Int32Array.from(saes, (s) => streams.indexOf(s.data.stream));
+  const draw = streams.map((stream) => module.sampler(saes.find((s) => s.data.stream === stream)?.data.source ?? "", job.shared, lead.batch));
+  const rngs = streams.map((stream) => root.fork(stream));
+
+  const hyper = Object.fromEntries(arch.hyper.map((name) => [name, Float64Array.from(saes, (s) => s.hyper[name])]));
+  const schedules = Object.fromEntries(arch.hyper.map((name) => [name, saes.map((s) => s.schedules?.[name] ?? null)]));
+  const result = trainSaeGrid(arch, params, {
+    ...trainerSettings(recipe, job.engine, lead.settings),
+    steps: lead.steps,
+    batch: lead.batch,
+    lr: Float64Array.from(saes, (s) => s.lr),
+    beta1: Float64Array.from(saes, (s) => s.beta1 ?? recipe.beta1),
+    options: job.options,
+    hyper,
+    schedules,
+    group,
+    groups: streams.length,
+    sample: (g) => draw[g](rngs[g]),
+    onStep: onStep ? (step) => onStep(step) : undefined,
+  });
+  return { params, ...result };
+}

@@ -1,0 +1,128 @@
+/**
+ * train-saes, the same for every kind: the kind plans its SAEs; the framework groups them into
+ * families that one trainer call can take (same architecture, options, recipe, shape, length and
+ * settings), splits each family over the worker threads, trains every chunk with the one
+ * trainer, and writes saes.arrow and curves.arrow (saes-io.ts) in the plan's order.
+ */
+import { configHash, type JsonValue } from "@toy-sae/core/artifact/provenance";
+import { resolveArchitectureOptions } from "@toy-sae/core/sae/load";
+import type { AnyArchitecture } from "@toy-sae/core/sae/architecture";
+import { emptySaeParams, paramTensor } from "@toy-sae/core/sae/types";
+import { progressReporter } from "@toy-sae/core/train/progress";
+import type { CurvePoint, GradientEngine } from "@toy-sae/core/train/trainer";
+import type { StageContext } from "./context.ts";
+import type { ExperimentConfigBase, PlannedSae, TrainSaesModule } from "./kind.ts";
+import { curvesColumns, saesColumns, type TrainedSae } from "./saes-io.ts";
+import { trainChunk, type ChunkJob, type ChunkResult } from "./train-chunk.ts";
+import { pool, runChunkInWorker, splitEvenly } from "./workers.ts";
+import type { JsonObject } from "./experiment-config.ts";
+
+export async function runTrainSaes<C extends ExperimentConfigBase>(ctx: StageContext<C>, module: TrainSaesModule<C>, snapshot: JsonObject): Promise<void> {
+  const plan = await module.plan(ctx);
+  const { saes } = plan;
+  if (saes.length === 0) throw new Error("train-saes: the plan has no SAEs");
+  const engine: GradientEngine = typeof snapshot.sae === "object" && snapshot.sae !== null && !Array.isArray(snapshot.sae) && snapshot.sae.engine === "tfjs" ? "tfjs" : "fused";
+
+  // architectures and their options, validated once per distinct (architecture, options)
+  const archs = new Map<string, AnyArchitecture>();
+  const resolved = new Map<string, Record<string, JsonValue>>();
+  for (const s of saes) {
+    if (!archs.has(s.architecture)) archs.set(s.architecture, await ctx.loadArchitecture(s.architecture));
+    await ctx.loadRecipe(s.recipe);
+    const id = `${s.architecture}|${JSON.stringify(s.options)}`;
+    if (!resolved.has(id)) {
+      const r = resolveArchitectureOptions<Record<string, JsonValue>>(archs.get(s.architecture) as AnyArchitecture, s.options, `${s.architecture} options`);
+      if (r.problems.length) throw new Error(`train-saes: ${r.problems.join("; ")}`);
+      resolved.set(id, r.options);
+    }
+  }
+  const optionsOf = (s: PlannedSae) => resolved.get(`${s.architecture}|${JSON.stringify(s.options)}`) as Record<string, JsonValue>;
+
+  // families (one trainer call each), in order of first appearance, each split over the threads
+  const families = new Map<string, number[]>();
+  saes.forEach((s, index) => {
+    const family = JSON.stringify([s.architecture, optionsOf(s), s.recipe, s.dIn, s.dSae, s.steps, s.batch, s.settings ?? {}]);
+    families.set(family, [...(families.get(family) ?? []), index]);
+  });
+  const threads = engine === "fused" ? ctx.threads : 1;
+  const chunks = [...families.values()].flatMap((members) => splitEvenly(members, saes[members[0]].steps > 0 ? threads : 1));
+  const jobOf = (chunk: number[]): ChunkJob => ({
+    module: module.moduleUrl,
+    seed: ctx.config.seed,
+    engine,
+    options: optionsOf(saes[chunk[0]]),
+    saes: chunk.map((i) => saes[i]),
+    shared: plan.shared,
+  });
+
+  const trained = saes.filter((s) => s.steps > 0).length;
+  const maxSteps = Math.max(1, ...saes.map((s) => s.steps));
+  ctx.log(
+    `${saes.length} SAEs (${trained} trained, up to ${maxSteps} steps), ${families.size} famil${families.size === 1 ? "y" : "ies"}, ` +
+      `engine ${engine}, ${Math.min(threads, chunks.length)} thread(s), ${chunks.length} chunk(s)`,
+  );
+  // progress in training steps: instance-steps done, averaged over the trained SAEs
+  const batch = saes[0].batch;
+  const progress = progressReporter(`${ctx.experiment}:train-saes`, maxSteps, { unit: "instance-samples", unitsPerStep: batch * Math.max(1, trained) });
+  const done = new Float64Array(chunks.length);
+  const tick = (k: number, step: number) => {
+    done[k] = step * chunks[k].length;
+    progress.tick(Math.floor(done.reduce((a, b) => a + b, 0) / Math.max(1, trained)));
+  };
+  const results: ChunkResult[] =
+    threads === 1
+      ? await sequential(chunks.map((chunk, k) => () => trainChunk(jobOf(chunk), (step) => tick(k, step + 1))))
+      : await pool(chunks.map((chunk, k) => () => runChunkInWorker<ChunkJob, ChunkResult>(jobOf(chunk), (step) => tick(k, step))), threads);
+  progress.done();
+
+  // stitch the chunks back into the plan's order
+  const out = new Array<TrainedSae>(saes.length);
+  const curves: Array<{ sae: number; c: CurvePoint }> = [];
+  results.forEach((r, k) => {
+    chunks[k].forEach((index, i) => {
+      const s = saes[index];
+      const arch = archs.get(s.architecture) as AnyArchitecture;
+      const params = emptySaeParams({ instances: 1, dIn: s.dIn, dSae: s.dSae }, arch.params);
+      for (const spec of arch.params) {
+        const all = paramTensor(r.params, spec.name);
+        const per = all.length / chunks[k].length;
+        paramTensor(params, spec.name).set(all.subarray(i * per, (i + 1) * per));
+      }
+      out[index] = {
+        planned: s,
+        arch,
+        options: optionsOf(s),
+        params,
+        diverged: r.diverged[i] === 1,
+        divergedAt: r.divergedAt[i],
+        inputScale: r.inputScale[i],
+        finalHyper: Object.fromEntries(Object.entries(r.finalHyper).map(([h, v]) => [h, v[i]])),
+        summary: Object.fromEntries(Object.entries(r.summary).map(([name, v]) => [name, v[i]])),
+      };
+    });
+    for (const c of r.curves) curves.push({ sae: chunks[k][c.instance], c });
+  });
+  curves.sort((a, b) => a.sae - b.sae || a.c.step - b.c.step);
+
+  const keyTypes = plan.keyTypes;
+  saes.forEach((s, r) => {
+    const names = Object.keys(s.key);
+    if (names.length !== Object.keys(keyTypes).length || names.some((n) => !(n in keyTypes))) {
+      throw new Error(`train-saes: SAE ${r} has key columns ${names.join(", ")}; the plan declares ${Object.keys(keyTypes).join(", ")}`);
+    }
+  });
+  const engineName = engine === "fused" ? "fused-cpu" : `tfjs-${ctx.backend}`;
+  const shapes = new Set(saes.map((s) => `${s.dIn}x${s.dSae}`));
+  const extra: Record<string, string> = { key_columns: JSON.stringify(keyTypes), batch: String(batch), steps: String(maxSteps) };
+  if (shapes.size === 1) Object.assign(extra, { d_in: String(saes[0].dIn), d_sae: String(saes[0].dSae) });
+  await ctx.write("saes.arrow", saesColumns(keyTypes, out), { seeds: plan.seeds, engine: engineName, extra });
+  await ctx.write("curves.arrow", curvesColumns(keyTypes, saes.map((s) => s.key), curves), { seeds: plan.seeds, engine: engineName, extra });
+  const nDiverged = out.filter((s) => s.diverged).length;
+  ctx.log(`trained ${trained} SAEs, ${saes.length - trained} kept as initialised${nDiverged ? `, ${nDiverged} diverged (frozen and marked)` : ""}; config ${configHash(ctx.config).slice(0, 12)}`);
+}
+
+async function sequential<T>(tasks: Array<() => Promise<T>>): Promise<T[]> {
+  const out: T[] = [];
+  for (const t of tasks) out.push(await t());
+  return out;
+}

@@ -1,6 +1,0 @@
-// Worker bootstrap: worker threads do not inherit tsx's loader hook, so register it here
-// before loading the TypeScript worker.
-import { register } from "tsx/esm/api";
-
-register();
-await import("./chunk-worker.ts");
