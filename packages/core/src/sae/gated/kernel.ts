@@ -38,7 +38,7 @@ export interface GatedHyper {
 export const ARENA_GATED_DEMO_COEFF = 1.0;
 
 /** r_mag = b_mag = 0 (the original's init; also what resampling resets them to). */
-export function initGatedExtras(shape: SaeShape): GatedExtras {
+export function initGatedExtras(shape: Pick<SaeShape, "instances" | "dSae">): GatedExtras {
   const n = shape.instances * shape.dSae;
   return { rMag: new Float32Array(n), bMag: new Float32Array(n) };
 }
