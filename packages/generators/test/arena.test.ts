@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Rng } from "@toy-sae/core/random";
+import { ARENA_TMS_PRESET_NAMES, arenaTmsPreset } from "@toy-sae/core/models/arena-tms";
 import { arenaBatch, arenaBatchSampler, type ArenaBatchSpec } from "../src/arena.ts";
 
 const N = 100_000;
@@ -194,5 +195,23 @@ describe("ARENA batch spec errors", () => {
     expect(() => arenaBatch({ ...base, featureProbability: perFeature, nCorrelatedPairs: 1 }, 4, new Rng(1))).toThrow(/same p/);
     expect(() => arenaBatch({ ...base, nCorrelatedPairs: 2, nAnticorrelatedPairs: 1 }, 4, new Rng(1))).toThrow(/need 6 features/);
     expect(() => arenaBatchSampler({ ...base, nCorrelatedPairs: 0.5 })).toThrow(/integer/);
+  });
+});
+
+describe("ARENA presets as batch specs", () => {
+  it("every preset of @toy-sae/core/models/arena-tms is a valid spec (its fields are the generator's)", () => {
+    for (const name of ARENA_TMS_PRESET_NAMES) {
+      const preset = arenaTmsPreset(name);
+      const x = arenaBatchSampler(preset)(64, new Rng(1));
+      expect(x.length, name).toBe(preset.instances * 64 * preset.nFeatures);
+      if (preset.magnitude === "signed") expect(x.some((v) => v < 0), name).toBe(true);
+      else expect(x.every((v) => v >= 0), name).toBe(true);
+    }
+    const anti = arenaTmsPreset("anticorrelated-2-pairs");
+    const x = arenaBatchSampler(anti)(N, new Rng(2));
+    for (let i = 0; i < anti.instances; i++) {
+      expect(joint(x, i, 0, 1, N, 4)).toBe(0);
+      expect(z(marginal(x, i, 0, N, 4), anti.featureProbability[i], N)).toBeLessThan(4);
+    }
   });
 });
