@@ -17,7 +17,7 @@ import { createHash, type Hash } from "node:crypto";
 import { DataType, type Data, type Field, type Schema, type Table } from "apache-arrow";
 
 /** A typed array, as flat columns hold their values in. */
-interface SlicableView extends ArrayBufferView {
+interface SliceableView extends ArrayBufferView {
   subarray(begin: number, end: number): ArrayBufferView;
 }
 
@@ -155,7 +155,7 @@ function writeData(out: CanonicalWriter, data: Data, column: string): void {
     DataType.isFixedSizeBinary(type)
   ) {
     // A sliced Data's values already start at its first element (arrow-js slices them by stride).
-    out.bytes((data.values as SlicableView).subarray(0, length * data.stride));
+    out.bytes((data.values as SliceableView).subarray(0, length * data.stride));
   } else if (DataType.isUtf8(type) || DataType.isLargeUtf8(type) || DataType.isBinary(type) || DataType.isLargeBinary(type)) {
     const { rebased, begin, end } = rebasedOffsets(data.valueOffsets as Int32Array | BigInt64Array, length);
     out.bytes(rebased);
