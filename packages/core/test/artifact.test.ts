@@ -1,9 +1,28 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  Field,
+  Float32,
+  Float64,
+  Int32,
+  List,
+  Schema,
+  Struct,
+  Table,
+  Utf8,
+  makeData,
+  makeVector,
+  tableFromIPC,
+  tableToIPC,
+  vectorFromArray,
+} from "apache-arrow";
+import { checkArrowFileBounds } from "../src/artifact/arrow-file-bounds.ts";
+import { CONTENT_CHECKSUM_KEY, contentChecksum } from "../src/artifact/checksum.ts";
+import {
   ArtifactError,
+  REBUILD_HINT,
   artifactFromTable,
   buildTable,
   fromArquero,
@@ -15,8 +34,11 @@ import {
   readStringColumn,
   requireMetadata,
   toArquero,
+  verifiedArtifact,
   writeArtifact,
+  type Artifact,
   type ArtifactColumns,
+  type ArtifactProblem,
 } from "../src/artifact/arrow.ts";
 import {
   canonicalJson,
@@ -207,3 +229,245 @@ describe("provenance", () => {
     expect(packageVersions(["no-such-package-xyz"])["no-such-package-xyz"]).toBeUndefined();
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// Content checksums: what a reader decodes is what was written, or it is refused.
+
+/** What a reader sees of an artifact: metadata and every value, as comparable text. */
+function decodedContent(art: Artifact): string {
+  return JSON.stringify({
+    metadata: art.metadata,
+    fields: art.table.schema.fields.map((f) => `${f.name}: ${String(f.type)}`),
+    rows: art.table.toArray().map((row) => JSON.stringify(row)),
+  });
+}
+
+/** `rejects` with an ArtifactError of this problem whose message names the file and `text`s. */
+async function expectRefused(promise: Promise<unknown>, path: string, problem: ArtifactProblem, ...texts: string[]): Promise<void> {
+  const err: unknown = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ArtifactError);
+  const e = err as ArtifactError;
+  expect(e.problem).toBe(problem);
+  expect(e.file).toBe(path);
+  expect(e.message.startsWith(`${path}: `)).toBe(true);
+  for (const t of texts) expect(e.message).toContain(t);
+}
+
+/** Change one byte at `at` (same length) and write the file back. */
+async function flipByte(path: string, at: number, mask = 0x01): Promise<void> {
+  const bytes = await readFile(path);
+  expect(at).toBeGreaterThanOrEqual(0);
+  bytes[at] ^= mask;
+  await writeFile(path, bytes);
+}
+
+describe("content checksum", () => {
+  const metadata = { experiment: "demo-experiment", configHash: "c0ffee" };
+
+  it("is stamped by writeArtifact, verified by readArtifact, and kept out of the metadata readers see", async () => {
+    const path = join(dir, "sum", "ok.arrow");
+    await writeArtifact(path, columns(), metadata);
+    const onDisk = tableFromIPC(await readFile(path)).schema.metadata.get(CONTENT_CHECKSUM_KEY);
+    expect(onDisk).toMatch(/^[0-9a-f]{64}$/);
+    const art = await readArtifact(path);
+    expect(art.contentSha256).toBe(onDisk);
+    expect(art.metadata).toEqual(metadata);
+    // The checksum of the table read back is the stored one: the canonical form survives the file.
+    expect(contentChecksum(art.table)).toBe(onDisk);
+  });
+
+  it("gives byte-identical files for the same columns and metadata, and another checksum for another value", async () => {
+    const a = join(dir, "sum", "same-a.arrow");
+    const b = join(dir, "sum", "same-b.arrow");
+    await writeArtifact(a, columns(), metadata);
+    await writeArtifact(b, columns(), metadata);
+    expect(Buffer.compare(await readFile(a), await readFile(b))).toBe(0);
+    const changed = columns();
+    (changed.f64 as Float64Array)[2] = 3;
+    await writeArtifact(b, changed, metadata);
+    expect((await readArtifact(b)).contentSha256).not.toBe((await readArtifact(a)).contentSha256);
+  });
+
+  it("refuses a file with one byte of column data changed in place", async () => {
+    const cases: { column: string; bytes: Uint8Array }[] = [
+      { column: "f64", bytes: new Uint8Array(new Float64Array([Math.PI]).buffer) },
+      { column: "w (FixedSizeList child)", bytes: new Uint8Array(new Float32Array([11, 2]).buffer) },
+      { column: "i32", bytes: new Uint8Array(new Int32Array([2147483647]).buffer) },
+    ];
+    for (const c of cases) {
+      const path = join(dir, "sum", "data-flip.arrow");
+      await writeArtifact(path, columns(), metadata);
+      const at = Buffer.from(await readFile(path)).indexOf(c.bytes);
+      expect(at, c.column).toBeGreaterThan(8);
+      await flipByte(path, at + 1);
+      await expectRefused(readArtifact(path), path, "corrupt", "content does not match its checksum", "corrupted or edited", REBUILD_HINT);
+    }
+  });
+
+  it("refuses a file whose provenance value, or whose stored checksum, was edited", async () => {
+    for (const text of ["demo-experiment", CONTENT_CHECKSUM_KEY]) {
+      const path = join(dir, "sum", "meta-flip.arrow");
+      await writeArtifact(path, columns(), metadata);
+      const bytes = Buffer.from(await readFile(path));
+      // The value follows its key in the flatbuffer; for the checksum, flip inside the 64 hex digits.
+      const at = text === CONTENT_CHECKSUM_KEY ? bytes.indexOf((await readArtifact(path)).contentSha256 ?? "") + 10 : bytes.indexOf(text) + 2;
+      expect(at).toBeGreaterThan(8);
+      await flipByte(path, at);
+      await expectRefused(readArtifact(path), path, "corrupt", "content does not match its checksum");
+    }
+  });
+
+  it("refuses or reads unchanged every single-byte change of a file, and never hangs", async () => {
+    const path = join(dir, "sum", "every-byte.arrow");
+    await writeArtifact(path, columns(), metadata);
+    const bytes = await readFile(path);
+    const original = decodedContent(verifiedArtifact(path, bytes));
+    const outcomes = new Map<string, number>();
+    for (const mask of [0x01, 0x80, 0xff]) {
+      for (let at = 0; at < bytes.length; at++) {
+        const changed = Buffer.from(bytes);
+        changed[at] ^= mask;
+        let outcome: string;
+        try {
+          // Padding and unused flatbuffer bytes may change without changing anything a reader sees.
+          outcome = decodedContent(verifiedArtifact(path, changed)) === original ? "unchanged content" : `WRONG CONTENT at byte ${at}`;
+        } catch (err) {
+          outcome = err instanceof ArtifactError ? `refused: ${err.problem}` : `raw ${String(err)} at byte ${at}`;
+        }
+        outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+      }
+    }
+    const kinds = [...outcomes.keys()];
+    expect(kinds.filter((k) => !k.startsWith("refused: ") && k !== "unchanged content")).toEqual([]);
+    expect(outcomes.get("refused: corrupt")).toBeGreaterThan(0);
+    expect(outcomes.get("refused: unreadable")).toBeGreaterThan(0);
+  });
+
+  it("names an empty file, a truncated one and one without checksum, each with its own message", async () => {
+    const empty = join(dir, "sum", "empty.arrow");
+    await writeFile(empty, new Uint8Array(0));
+    await expectRefused(readArtifact(empty), empty, "empty", "is empty (0 bytes)", REBUILD_HINT);
+
+    for (const keep of [0.5, 0.98]) {
+      const cut = join(dir, "sum", `cut-${keep}.arrow`);
+      await writeArtifact(cut, columns(), metadata);
+      const size = (await readFile(cut)).length;
+      await truncate(cut, Math.floor(size * keep));
+      await expectRefused(readArtifact(cut), cut, "truncated", "is incomplete", "truncated", REBUILD_HINT);
+    }
+
+    const foreign = join(dir, "sum", "foreign.arrow");
+    await writeFile(foreign, tableToIPC(buildTable({ a: [1, 2] }, { experiment: "x" }), "file"));
+    await expectRefused(readArtifact(foreign), foreign, "no-checksum", `has no content checksum (schema metadata "${CONTENT_CHECKSUM_KEY}")`);
+
+    const json = join(dir, "sum", "config.arrow");
+    await writeFile(json, '{"not": "arrow"}');
+    await expectRefused(readArtifact(json), json, "not-arrow", 'does not start with the Arrow file signature "ARROW1"', "first bytes: 7b 22");
+
+    const missing = join(dir, "sum", "no-such.arrow");
+    await expectRefused(readArtifact(missing), missing, "missing", "cannot read the file (it does not exist)");
+  });
+
+  it("reserves the checksum key: metadata cannot pass one in", async () => {
+    await expect(writeArtifact(join(dir, "sum", "r.arrow"), { a: [1] }, { [CONTENT_CHECKSUM_KEY]: "0".repeat(64) })).rejects.toThrow(
+      `metadata "${CONTENT_CHECKSUM_KEY}" is reserved`,
+    );
+  });
+});
+
+describe("contentChecksum", () => {
+  const f64 = (values: (number | null)[]) => vectorFromArray(values, new Float64());
+  const sum = (vectors: Record<string, ReturnType<typeof makeVector>>) => contentChecksum(new Table(vectors));
+  const listOf = (offsets: number[], child: number[]) =>
+    makeVector(
+      makeData({
+        type: new List(new Field("item", new Int32(), false)),
+        length: offsets.length - 1,
+        nullCount: 0,
+        valueOffsets: Int32Array.from(offsets),
+        child: makeData({ type: new Int32(), length: child.length, nullCount: 0, data: Int32Array.from(child) }),
+      }),
+    );
+
+  it("covers validity bits: a null differs from the value stored under it", () => {
+    // vectorFromArray writes 0 under a null, so the values buffers are equal; only validity differs.
+    expect(sum({ x: f64([1, null, 3]) })).not.toBe(sum({ x: f64([1, 0, 3]) }));
+  });
+
+  it("covers offsets and data of strings, and List offsets and child data", () => {
+    const s = (values: string[]) => sum({ s: vectorFromArray(values, new Utf8()) });
+    expect(s(["ab", "c"])).not.toBe(s(["a", "bc"])); // same bytes "abc", other offsets
+    expect(s(["ab", "c"])).not.toBe(s(["ab", "d"]));
+    const base = sum({ l: listOf([0, 2, 3], [1, 2, 3]) });
+    expect(sum({ l: listOf([0, 1, 3], [1, 2, 3]) })).not.toBe(base);
+    expect(sum({ l: listOf([0, 2, 3], [1, 2, 4]) })).not.toBe(base);
+  });
+
+  it("covers FixedSizeList child values, struct children, field names and metadata", () => {
+    const table = (values: number[], meta: Record<string, string> = {}) =>
+      buildTable({ w: { type: "fixedSizeList", size: 2, values: Float32Array.from(values) } }, meta);
+    const base = contentChecksum(table([1, 2, 3, 4]));
+    expect(contentChecksum(table([1, 2, 3, 5]))).not.toBe(base);
+    expect(contentChecksum(table([1, 2, 3, 4], { run: "a" }))).not.toBe(base);
+    expect(contentChecksum(buildTable({ v: { type: "fixedSizeList", size: 2, values: Float32Array.from([1, 2, 3, 4]) } }))).not.toBe(base);
+    const struct = (b: number) =>
+      sum({
+        st: makeVector(
+          makeData({
+            type: new Struct([new Field("a", new Float32(), false), new Field("b", new Float32(), false)]),
+            length: 1,
+            nullCount: 0,
+            children: [makeData({ type: new Float32(), length: 1, nullCount: 0, data: Float32Array.of(1) }), makeData({ type: new Float32(), length: 1, nullCount: 0, data: Float32Array.of(b) })],
+          }),
+        ),
+      });
+    expect(struct(2)).not.toBe(struct(3));
+  });
+
+  it("covers dictionary-encoded columns (indices and dictionary), the same after an IPC round trip", () => {
+    const cells = (values: string[]) => fromArquero(toArquero(buildTable({ cell: values }))); // arquero writes Dictionary<Int32, Utf8>
+    const base = cells(["a", "b", "a"]);
+    expect(String(base.schema.fields[0].type)).toBe("Dictionary<Int32, Utf8>");
+    expect(contentChecksum(tableFromIPC(tableToIPC(base, "file")))).toBe(contentChecksum(base));
+    expect(contentChecksum(cells(["a", "c", "a"]))).not.toBe(contentChecksum(base));
+    expect(contentChecksum(cells(["b", "a", "b"]))).not.toBe(contentChecksum(base));
+  });
+
+  it("ignores the stored checksum entry and how the table is held: a slice hashes like a copy of its rows", () => {
+    const whole = buildTable({ w: { type: "fixedSizeList", size: 2, values: Float32Array.from([0, 1, 2, 3, 4, 5]) }, s: ["a", "bb", "c"], b: [true, false, true] });
+    const copy = buildTable({ w: { type: "fixedSizeList", size: 2, values: Float32Array.from([2, 3, 4, 5]) }, s: ["bb", "c"], b: [false, true] });
+    expect(contentChecksum(whole.slice(1))).toBe(contentChecksum(copy));
+    const stamped = new Table(new Schema(copy.schema.fields, new Map([[CONTENT_CHECKSUM_KEY, "x"]])), copy.batches);
+    expect(contentChecksum(stamped)).toBe(contentChecksum(copy));
+    expect(contentChecksum(tableFromIPC(tableToIPC(copy, "file")))).toBe(contentChecksum(copy));
+  });
+});
+
+describe("checkArrowFileBounds", () => {
+  it("accepts the files arrow-js and arquero write: dictionaries, nulls, lists, structs, several batches, no rows", () => {
+    const dictionary = toArrowIPCBytes();
+    const several = buildTable({ x: [1, 2, 3] });
+    const files: Uint8Array[] = [
+      dictionary,
+      tableToIPC(new Table({ x: f64Nulls() }), "file"),
+      tableToIPC(several.slice(0, 1).concat(several.slice(1)), "file"),
+      tableToIPC(buildTable({ s: [] }), "file"),
+      tableToIPC(buildTable(columns(), { experiment: "demo" }), "file"),
+    ];
+    for (const bytes of files) expect(() => checkArrowFileBounds(bytes)).not.toThrow();
+    expect(tableFromIPC(dictionary).numRows).toBe(3);
+  });
+});
+
+function toArrowIPCBytes(): Uint8Array {
+  // arquero writes strings dictionary-encoded: a file with a dictionary batch.
+  const dt = toArquero(buildTable({ cell: ["a", "b", "a"], x: [1, 2, 3] }));
+  return tableToIPC(fromArquero(dt), "file");
+}
+
+function f64Nulls() {
+  return vectorFromArray([1, null, 3], new Float64());
+}

@@ -7,6 +7,9 @@
  *   half-written file that a later run or the Nx cache would take for complete.
  * - Provenance (experiment, config hash, seeds, versions, backend) lives in the schema metadata;
  *   see `provenance.ts`.
+ * - Every file carries a content checksum (metadata `contentSha256`, see `checksum.ts`) over its
+ *   other metadata and all column data; `readArtifact` refuses a file whose content does not match
+ *   it, so bytes changed on disk or in a cache never flow downstream as numbers.
  * - Vectors and matrices per row are FixedSizeList<Float32>, built with `makeData` directly:
  *   `vectorFromArray` fails on FixedSizeList ("Unrecognized type 'NONE'", apache/arrow#45453).
  */
@@ -22,6 +25,8 @@ import {
   List,
   Null,
   Precision,
+  RecordBatch,
+  RecordBatchReader,
   Schema,
   Table,
   Utf8,
@@ -33,6 +38,10 @@ import {
   type Vector,
 } from "apache-arrow";
 import { fromArrow, toArrowIPC, type ColumnTable } from "arquero";
+import { checkArrowFileBounds } from "./arrow-file-bounds.ts";
+import { CONTENT_CHECKSUM_KEY, contentChecksum } from "./checksum.ts";
+
+export { CONTENT_CHECKSUM_KEY } from "./checksum.ts";
 
 /** One vector (or flattened matrix) of `size` float32 values per row; `values.length = rows · size`. */
 export interface FixedSizeListColumn {
@@ -70,7 +79,10 @@ export type ArtifactColumns = Record<string, ColumnInput>;
 export interface Artifact {
   readonly path: string;
   readonly table: Table;
+  /** Schema metadata (provenance and the like), without the `contentSha256` entry. */
   readonly metadata: Readonly<Record<string, string>>;
+  /** The verified content checksum (`readArtifact`), or the stored one / null for a table built in memory. */
+  readonly contentSha256: string | null;
   readonly numRows: number;
   /** Names of the columns, in schema order. */
   readonly columnNames: readonly string[];
@@ -80,12 +92,31 @@ export interface Artifact {
   column(name: string): Vector;
 }
 
+/**
+ * What is wrong with an artifact. Everything but "content" (a missing or mistyped column, a
+ * missing metadata key) means the file itself cannot be trusted and must be rebuilt; callers that
+ * know the stage add the exact command.
+ */
+export type ArtifactProblem =
+  | "missing" // no such file, or it cannot be opened
+  | "empty" // zero bytes
+  | "not-arrow" // does not start with the Arrow file signature
+  | "truncated" // starts like an Arrow file but lacks its footer
+  | "unreadable" // Arrow-shaped but does not decode
+  | "no-checksum" // decodes, but carries no content checksum to verify it by
+  | "corrupt" // decodes, but its content does not match its checksum
+  | "content"; // a verified file without the column or metadata the reader needs
+
+/** How to get a trustworthy file back, said by every error about a damaged artifact. */
+export const REBUILD_HINT = "to rebuild it, delete the file and rerun the stage that writes it";
+
 /** Every error about an artifact's content names the file, and the column or key when there is one. */
 export class ArtifactError extends Error {
   constructor(
     readonly file: string,
     readonly column: string | null,
     detail: string,
+    readonly problem: ArtifactProblem = "content",
   ) {
     super(`${file}: ${column === null ? "" : `column "${column}": `}${detail}`);
     this.name = "ArtifactError";
@@ -228,7 +259,10 @@ export async function writeArtifact(
   columns: ArtifactColumns,
   metadata: Record<string, string> = {},
 ): Promise<void> {
-  const bytes = tableToIPC(buildTable(columns, metadata), "file");
+  if (CONTENT_CHECKSUM_KEY in metadata) {
+    throw new Error(`metadata "${CONTENT_CHECKSUM_KEY}" is reserved: writeArtifact computes it from the content`);
+  }
+  const bytes = tableToIPC(withContentChecksum(buildTable(columns, metadata)), "file");
   await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${process.pid}-${randomBytes(6).toString("hex")}`;
   try {
@@ -249,14 +283,27 @@ export async function writeArtifact(
 // ---------------------------------------------------------------------------------------------
 // Reading
 
-/** Wrap an Arrow table read from `path` (or built in memory; `path` then only labels errors). */
+/** The table with its content checksum added as the last schema-metadata entry. */
+function withContentChecksum(table: Table): Table {
+  const metadata = new Map(table.schema.metadata);
+  metadata.set(CONTENT_CHECKSUM_KEY, contentChecksum(table));
+  return new Table(new Schema(table.schema.fields, metadata), table.batches);
+}
+
+/**
+ * Wrap an Arrow table read from `path` (or built in memory; `path` then only labels errors).
+ * Does not verify the checksum: `readArtifact` does, before it calls this.
+ */
 export function artifactFromTable(path: string, table: Table): Artifact {
   const metadata: Record<string, string> = Object.fromEntries(table.schema.metadata);
+  const contentSha256 = metadata[CONTENT_CHECKSUM_KEY] ?? null;
+  delete metadata[CONTENT_CHECKSUM_KEY];
   const columnNames = table.schema.fields.map((f) => f.name);
   return {
     path,
     table,
     metadata,
+    contentSha256,
     numRows: table.numRows,
     columnNames,
     has: (name) => columnNames.includes(name),
@@ -270,16 +317,107 @@ export function artifactFromTable(path: string, table: Table): Artifact {
   };
 }
 
-/** Read an artifact file; a file that is not a complete Arrow IPC file gives an error naming it. */
+/**
+ * Read an artifact file and verify it: a missing, empty, non-Arrow, truncated, undecodable or
+ * unchecksummed file, or one whose content does not match its checksum, gives an ArtifactError
+ * naming the file, saying what is wrong and how to rebuild it.
+ */
 export async function readArtifact(path: string): Promise<Artifact> {
-  const bytes = await readFile(path);
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code === "ENOENT" ? "it does not exist" : (err as Error).message;
+    throw new ArtifactError(path, null, `cannot read the file (${why})`, "missing");
+  }
+  return verifiedArtifact(path, bytes);
+}
+
+/** "ARROW1": the Arrow IPC file format starts (padded to 8 bytes) and ends with it. */
+const ARROW_MAGIC = new TextEncoder().encode("ARROW1");
+/** Magic + padding to 8 bytes; the file ends with its footer, the footer's length and the magic. */
+const LEADING_BYTES = 8;
+
+function hasMagicAt(bytes: Uint8Array, at: number): boolean {
+  if (at < 0 || at + ARROW_MAGIC.length > bytes.length) return false;
+  return ARROW_MAGIC.every((b, i) => bytes[at + i] === b);
+}
+
+/** The first bytes of a file in hex, so "not Arrow" errors show what the file looks like instead. */
+function leadingHex(bytes: Uint8Array): string {
+  return Array.from(bytes.subarray(0, 8), (b) => b.toString(16).padStart(2, "0")).join(" ");
+}
+
+/**
+ * Verify the bytes of an artifact file and wrap them (what `readArtifact` does after reading);
+ * `path` names the file in errors.
+ */
+export function verifiedArtifact(path: string, bytes: Uint8Array): Artifact {
+  const fail: (problem: ArtifactProblem, detail: string) => never = (problem, detail) => {
+    throw new ArtifactError(path, null, `${detail}; ${REBUILD_HINT}`, problem);
+  };
+  if (bytes.length === 0) fail("empty", "is empty (0 bytes), not an Arrow file: an interrupted write or a failed copy");
+  if (!hasMagicAt(bytes, 0)) {
+    fail("not-arrow", `not a readable Arrow file: it does not start with the Arrow file signature "ARROW1" (first bytes: ${leadingHex(bytes)})`);
+  }
+  if (!hasMagicAt(bytes, bytes.length - ARROW_MAGIC.length) || bytes.length < LEADING_BYTES + ARROW_MAGIC.length) {
+    fail("truncated", `is incomplete (${bytes.length} bytes): it starts like an Arrow file but does not end with the Arrow footer, so it was truncated or partly overwritten`);
+  }
   let table: Table;
   try {
-    table = tableFromIPC(bytes);
+    table = decodeArrowFile(bytes);
   } catch (err) {
-    throw new ArtifactError(path, null, `not a readable Arrow file (${(err as Error).message})`);
+    fail("unreadable", `not a readable Arrow file (${(err as Error).message})`);
+  }
+  const stored = table.schema.metadata.get(CONTENT_CHECKSUM_KEY);
+  if (stored === undefined) {
+    fail(
+      "no-checksum",
+      `has no content checksum (schema metadata "${CONTENT_CHECKSUM_KEY}"), so its content cannot be verified: it was written by another tool or by a version of this project before checksums`,
+    );
+  }
+  let actual: string;
+  try {
+    actual = contentChecksum(table);
+  } catch (err) {
+    fail("unreadable", `not a readable Arrow file (${(err as Error).message})`);
+  }
+  if (actual !== stored) {
+    fail(
+      "corrupt",
+      `content does not match its checksum (stored ${CONTENT_CHECKSUM_KEY} ${short(stored)}, content hashes to ${short(actual)}): the file was corrupted or edited after it was written`,
+    );
   }
   return artifactFromTable(path, table);
+}
+
+/**
+ * Decode an Arrow IPC file batch by batch at the offsets its footer lists, after checking that
+ * every length in its metadata fits the file (`arrow-file-bounds.ts`). Not `tableFromIPC`: its
+ * reader retries a block that does not hold a record batch forever, so one flipped byte in a
+ * message prefix would hang the stage instead of failing it.
+ */
+function decodeArrowFile(bytes: Uint8Array): Table {
+  checkArrowFileBounds(bytes);
+  const reader = RecordBatchReader.from(bytes);
+  if (!reader.isFile()) throw new Error("not in the Arrow file format");
+  reader.open();
+  const count = reader.numRecordBatches;
+  // Every batch takes at least a message prefix (8 bytes) in the file; more is a corrupted footer.
+  if (!Number.isInteger(count) || count < 0 || count > bytes.length / 8) {
+    throw new Error(`its footer lists ${count} record batches, impossible in ${bytes.length} bytes`);
+  }
+  const batches: RecordBatch[] = [];
+  for (let i = 0; i < count; i++) {
+    const batch = reader.readRecordBatch(i);
+    if (batch === null) throw new Error(`record batch ${i + 1} of ${count} is not where the footer says it is`);
+    batches.push(batch);
+  }
+  return new Table(reader.schema, batches);
+}
+
+function short(hex: string): string {
+  return hex.length > 12 ? `${hex.slice(0, 12)}…` : JSON.stringify(hex);
 }
 
 /** A schema-metadata value that must be there, e.g. `requireMetadata(art, "configHash")`. */
