@@ -8,7 +8,7 @@ import { encodeGated, gatedLossAndGrads, gatedReconstructionPerSample, initGated
 import { gatedReferenceLoss } from "../src/sae/gated/reference.ts";
 import { emptySaeParams, type GridBatch, type SaeParams } from "../src/sae/types.ts";
 import { arenaAutodiff } from "./arena-sae-grads.ts";
-import { expectMatchesCentralDifference, maxRelErr } from "./gradient-check.ts";
+import { expectMatchesCentralDifference, maxRelErr } from "./sae/gradient-check.ts";
 
 beforeAll(async () => {
   await tf.setBackend("cpu");

@@ -15,7 +15,7 @@ import {
 import { arenaHeavisideOp, arenaJumpReluOp, arenaJumpReluReferenceLoss } from "../src/sae/arena-jumprelu/reference.ts";
 import { emptySaeParams, type GridBatch, type SaeParams } from "../src/sae/types.ts";
 import { arenaAutodiff } from "./arena-sae-grads.ts";
-import { expectMatchesCentralDifference, maxRelErr } from "./gradient-check.ts";
+import { expectMatchesCentralDifference, maxRelErr } from "./sae/gradient-check.ts";
 
 beforeAll(async () => {
   await tf.setBackend("cpu");

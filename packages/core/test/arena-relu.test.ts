@@ -13,7 +13,7 @@ import { arenaReluLossAndGrads, arenaReluReconstructionPerSample, encodeArenaRel
 import { arenaReluReferenceLoss } from "../src/sae/arena-relu/reference.ts";
 import { emptySaeParams, type GridBatch, type SaeParams } from "../src/sae/types.ts";
 import { arenaAutodiff } from "./arena-sae-grads.ts";
-import { expectMatchesCentralDifference, maxRelErr } from "./gradient-check.ts";
+import { expectMatchesCentralDifference, maxRelErr } from "./sae/gradient-check.ts";
 
 beforeAll(async () => {
   await tf.setBackend("cpu");

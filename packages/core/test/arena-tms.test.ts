@@ -28,7 +28,7 @@ import {
   type ArenaProgress,
   type ArenaToyModel,
 } from "../src/models/arena-tms.ts";
-import { maxRelErr } from "./gradient-check.ts";
+import { maxRelErr } from "./sae/gradient-check.ts";
 
 beforeAll(async () => {
   await tf.setBackend("cpu");

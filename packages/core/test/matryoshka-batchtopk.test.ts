@@ -2,7 +2,7 @@ import { describe, expect, it, beforeAll } from "vitest";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import { Rng } from "../src/random.ts";
-import { batchTopKLossAndGrads, batchTopKState } from "../src/sae/batch-topk.ts";
+import { batchTopKLossAndGrads, batchTopKState } from "../src/sae/batchtopk/kernel.ts";
 import {
   matryoshkaBatchTopKLossAndGrads,
   resolveMatryoshkaWidths,
@@ -10,8 +10,7 @@ import {
 } from "../src/sae/matryoshka-batchtopk/kernel.ts";
 import { matryoshkaBatchTopKReferenceLoss } from "../src/sae/matryoshka-batchtopk/reference.ts";
 import { emptySaeParams, type GridBatch, type SaeParams } from "../src/sae/types.ts";
-import { tfjsLossAndGrads } from "../src/train/tfjs-engine.ts";
-import { expectMatchesCentralDifference, maxRelErr } from "./gradient-check.ts";
+import { autodiff, expectMatchesCentralDifference, maxRelErr } from "./sae/gradient-check.ts";
 
 beforeAll(async () => {
   await tf.setBackend("cpu");
@@ -63,7 +62,7 @@ describe("Matryoshka BatchTopK loss by hand", () => {
       expect(out.loss[0]).toBeCloseTo(expected, 10);
       expect(out.inner[0]).toBeCloseTo(inner, 10);
       expect(out.reconstruction[0]).toBeCloseTo(expected, 10);
-      const ref = tfjsLossAndGrads(p, batch, (t, x) => matryoshkaBatchTopKReferenceLoss(tf, t, x, hyper, state), emptySaeParams(p));
+      const ref = autodiff(p, batch, (t, x) => matryoshkaBatchTopKReferenceLoss(tf, t, x, hyper, state), emptySaeParams(p));
       expect(ref[0]).toBeCloseTo(expected, 5);
     });
   }
@@ -90,7 +89,7 @@ describe("Matryoshka BatchTopK gradients", () => {
       const fused = emptySaeParams(p);
       const out = matryoshkaBatchTopKLossAndGrads(p, hyper, state, batch, fused);
       const ref = emptySaeParams(p);
-      const refLoss = tfjsLossAndGrads(p, batch, (t, x) => matryoshkaBatchTopKReferenceLoss(tf, t, x, hyper, state), ref);
+      const refLoss = autodiff(p, batch, (t, x) => matryoshkaBatchTopKReferenceLoss(tf, t, x, hyper, state), ref);
       for (let i = 0; i < 2; i++) {
         expect(out.loss[i]).toBeCloseTo(refLoss[i], 4);
         expect(out.inner[i]).toBeGreaterThan(0);

@@ -6,8 +6,7 @@ import { matryoshkaLossAndGrads, matryoshkaLossPlan, type MatryoshkaHyper } from
 import { matryoshkaOptions, resolveMatryoshkaLevels, type MatryoshkaOptions } from "../src/sae/matryoshka/levels.ts";
 import { matryoshkaReferenceLoss } from "../src/sae/matryoshka/reference.ts";
 import { cloneSaeParams, emptySaeParams, type GridBatch, type SaeParams } from "../src/sae/types.ts";
-import { tfjsLossAndGrads } from "../src/train/tfjs-engine.ts";
-import { expectMatchesCentralDifference, maxRelErr } from "./gradient-check.ts";
+import { autodiff, expectMatchesCentralDifference, maxRelErr } from "./sae/gradient-check.ts";
 
 beforeAll(async () => {
   await tf.setBackend("cpu");
@@ -111,7 +110,7 @@ describe("Matryoshka loss by hand", () => {
       const { p, batch } = handCase();
       const hyper: MatryoshkaHyper = { l1: Float64Array.from([0.1]), minL1DuringWarmUp: minL1, options: matryoshkaOptions({ matryoshkaSteps: [1, 2], ...opts }) };
       expect(matryoshkaLossAndGrads(p, hyper, batch, emptySaeParams(p)).loss[0]).toBeCloseTo(expected, 10);
-      const ref = tfjsLossAndGrads(p, batch, (t, x) => matryoshkaReferenceLoss(tf, t, x, hyper), emptySaeParams(p));
+      const ref = autodiff(p, batch, (t, x) => matryoshkaReferenceLoss(tf, t, x, hyper), emptySaeParams(p));
       expect(ref[0]).toBeCloseTo(expected, 5);
     });
   }
@@ -215,7 +214,7 @@ describe("Matryoshka gradients", () => {
       const fused = emptySaeParams(p);
       const out = matryoshkaLossAndGrads(p, hyper, batch, fused);
       const ref = emptySaeParams(p);
-      const refLoss = tfjsLossAndGrads(p, batch, (t, x) => matryoshkaReferenceLoss(tf, t, x, hyper), ref);
+      const refLoss = autodiff(p, batch, (t, x) => matryoshkaReferenceLoss(tf, t, x, hyper), ref);
       for (let i = 0; i < 3; i++) expect(out.loss[i]).toBeCloseTo(refLoss[i], 4);
       for (const k of ["wEnc", "bEnc", "wDec", "bDec"] as const) expect(maxRelErr(fused[k], ref[k]), k).toBeLessThan(1e-3);
       expect(out.fired[6 + 4]).toBe(0);

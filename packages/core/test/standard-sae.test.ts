@@ -12,8 +12,7 @@ import {
 } from "../src/sae/standard/kernel.ts";
 import { standardSaeReferenceLoss } from "../src/sae/standard/reference.ts";
 import { emptySaeParams, type GridBatch, type SaeParams } from "../src/sae/types.ts";
-import { tfjsLossAndGrads } from "../src/train/tfjs-engine.ts";
-import { expectMatchesCentralDifference, maxRelErr } from "./gradient-check.ts";
+import { autodiff, expectMatchesCentralDifference, maxRelErr } from "./sae/gradient-check.ts";
 
 beforeAll(async () => {
   await tf.setBackend("cpu");
@@ -101,7 +100,7 @@ describe("standard SAE loss by hand", () => {
       const p = handParams([1, 0]);
       const hyper = { l1: Float64Array.from([0.1]), options };
       expect(standardSaeLossAndGrads(p, hyper, oneSample([2, 1]), emptySaeParams(p)).loss[0]).toBeCloseTo(expected, 10);
-      const ref = tfjsLossAndGrads(p, oneSample([2, 1]), (t, x) => standardSaeReferenceLoss(tf, t, x, hyper), emptySaeParams(p));
+      const ref = autodiff(p, oneSample([2, 1]), (t, x) => standardSaeReferenceLoss(tf, t, x, hyper), emptySaeParams(p));
       expect(ref[0]).toBeCloseTo(expected, 4);
       expect(Array.from(encodeStandardSae(p, 0, Float32Array.from([2, 1]), 1, options.applyBDecToInput))).toEqual([options.applyBDecToInput ? 1 : 2]);
     });
@@ -156,7 +155,7 @@ describe("standard SAE fused gradients", () => {
         const fused = emptySaeParams(p);
         const out = standardSaeLossAndGrads(p, hyper, batch, fused);
         const ref = emptySaeParams(p);
-        const refLoss = tfjsLossAndGrads(p, batch, (t, x) => standardSaeReferenceLoss(tf, t, x, hyper), ref);
+        const refLoss = autodiff(p, batch, (t, x) => standardSaeReferenceLoss(tf, t, x, hyper), ref);
         for (let i = 0; i < 3; i++) expect(out.loss[i]).toBeCloseTo(refLoss[i], 4);
         for (const k of ["wEnc", "bEnc", "wDec", "bDec"] as const) expect(maxRelErr(fused[k], ref[k]), k).toBeLessThan(1e-3);
         expect(out.sparsity[0]).toBe(0);

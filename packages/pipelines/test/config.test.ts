@@ -1,17 +1,24 @@
-import { describe, expect, it, afterAll } from "vitest";
+import { describe, expect, it, afterAll, beforeAll } from "vitest";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { mergeDeep, resolveProfile, readJsonFile, type JsonObject } from "../src/config/experiment.ts";
-import { ConfigError, check, int, num, object, arrayOf } from "../src/config/schema.ts";
-import { schema, gridInstances, type ComposedGridConfig } from "../src/composed/config.ts";
+import { Type } from "@sinclair/typebox";
+import { schemaProblems, strictObject } from "@toy-sae/core/schema/index";
+import { ConfigError, mergeDeep, readJsonFile, registered, resolveProfile, type JsonObject } from "../src/framework/experiment-config.ts";
+import type { Registered } from "../src/framework/kind.ts";
+import { kind } from "../src/kinds/composed/kind.ts";
+import { gridInstances, type ComposedGridConfig } from "../src/kinds/composed/config.ts";
 import { REPO, tempWorkspace } from "./workspace.ts";
 
 const FILE = join(REPO, "packages/pipelines/experiments/lr-l1-grid.json");
 const base = () => readJsonFile(FILE);
+let known: Registered;
+beforeAll(async () => {
+  known = await registered();
+});
 
 function problemsOf(raw: JsonObject, profile: "smoke" | "default" | "paper" = "default"): string[] {
   try {
-    resolveProfile(FILE, raw, schema, profile);
+    resolveProfile(FILE, raw, kind, profile, known);
     return [];
   } catch (e) {
     expect(e).toBeInstanceOf(ConfigError);
@@ -25,8 +32,8 @@ describe("experiment config validation", () => {
   });
 
   it("resolves profiles by deep merge: smoke overrides lr, keeps λ-independent fields", () => {
-    const smoke = resolveProfile<ComposedGridConfig>(FILE, base(), schema, "smoke");
-    const paper = resolveProfile<ComposedGridConfig>(FILE, base(), schema, "paper");
+    const smoke = resolveProfile<ComposedGridConfig>(FILE, base(), kind, "smoke", known);
+    const paper = resolveProfile<ComposedGridConfig>(FILE, base(), kind, "paper", known);
     expect(smoke.sae.lr).toEqual([1e-3, 3e-3]);
     expect(smoke.sae.batch).toBe(1024);
     expect(paper.sae.samples).toBe(128_000_000);
@@ -40,7 +47,7 @@ describe("experiment config validation", () => {
     const problems = problemsOf(raw);
     expect(problems).toEqual(["sae.lr[1]: got -1, expected a finite number > 0"]);
     try {
-      resolveProfile(FILE, raw, schema, "default");
+      resolveProfile(FILE, raw, kind, "default", known);
     } catch (e) {
       expect((e as Error).message).toContain("lr-l1-grid.json");
     }
@@ -49,7 +56,7 @@ describe("experiment config validation", () => {
   it("rejects unknown fields instead of ignoring them", () => {
     const raw = base();
     (raw.sae as JsonObject).learningRate = 0.1;
-    expect(problemsOf(raw)[0]).toMatch(/^sae\.learningRate: unknown field; expected one of lr, l1, /);
+    expect(problemsOf(raw)[0]).toMatch(/^sae\.learningRate: unknown field; expected one of architecture, recipe, lr, l1, /);
   });
 
   it("checks profile overrides and unknown profiles", () => {
@@ -58,7 +65,9 @@ describe("experiment config validation", () => {
     ((raw.profiles as JsonObject).smoke as JsonObject).model = { steps: 0 };
     const problems = problemsOf(raw);
     expect(problems).toContain("profiles.fast: unknown profile; expected one of smoke, default, paper");
-    expect(problems).toContain("profiles.smoke.model.steps: got 0, expected an integer ≥ 1");
+    delete (raw.profiles as JsonObject).fast;
+    // a profile's problems are found after merging it over the base, and say which profile
+    expect(problemsOf(raw, "default")).toEqual(["(profile smoke) model.steps: got 0, expected an integer ≥ 1"]);
   });
 
   it("reports a missing field, a wrong enum value and a name that does not match the file", () => {
@@ -72,9 +81,26 @@ describe("experiment config validation", () => {
     expect(problems).toContain('name: got "other", expected "lr-l1-grid" (the file name)');
   });
 
+  it("rejects an unknown architecture or recipe, listing the registered ones, and an architecture the grid cannot sweep", () => {
+    const raw = base();
+    (raw.sae as JsonObject).architecture = "relu-l2";
+    (raw.sae as JsonObject).recipe = "arena-2025";
+    const problems = problemsOf(raw);
+    expect(problems).toContain('sae.architecture: got "relu-l2", expected one of the registered architectures (relu-l1, batchtopk, jumprelu, topk)');
+    expect(problems.some((p) => p.startsWith('sae.recipe: got "arena-2025", expected one of the registered recipes (composed-2024, saelens-6.11'))).toBe(true);
+    (raw.sae as JsonObject).architecture = "batchtopk";
+    (raw.sae as JsonObject).recipe = "composed-2024";
+    expect(problemsOf(raw)).toEqual(['sae.architecture: got "batchtopk", expected an architecture whose hyperparameter is l1 (the grid\'s λ); batchtopk takes k']);
+  });
+
+  it("rejects an unknown kind, listing the registered ones", async () => {
+    const { kindOf } = await import("../src/framework/experiment-config.ts");
+    await expect(kindOf(FILE, { ...base(), kind: "composed" })).rejects.toThrow(/kind: got "composed", expected one of the registered kinds \("composed-grid", "sparse-but-wrong"/);
+  });
+
   it("schema helpers: nested arrays and objects report full paths", () => {
-    const s = object({ a: arrayOf(object({ b: int({ min: 1 }), c: num() })) });
-    expect(check(s, { a: [{ b: 1, c: 2 }, { b: 0.5, c: "x" }] }, "")).toEqual([
+    const s = strictObject({ a: Type.Array(strictObject({ b: Type.Integer({ minimum: 1 }), c: Type.Number() })) });
+    expect(schemaProblems(s, { a: [{ b: 1, c: 2 }, { b: 0.5, c: "x" }] })).toEqual([
       "a[1].b: got 0.5, expected an integer ≥ 1",
       'a[1].c: got "x", expected a finite number',
     ]);
@@ -90,24 +116,24 @@ describe("the stage CLI on a bad config", () => {
     ws.editConfig("lr-l1-grid", (c) => {
       (c.data as Record<string, unknown>).hidden = "two";
     });
-    const r = ws.cli(["generate", "--experiment", "lr-l1-grid", "--profile", "smoke"]);
+    const r = ws.cli(["config", "--experiment", "lr-l1-grid", "--profile", "smoke"]);
     expect(r.status).toBe(1);
     expect(r.output).toContain("lr-l1-grid.json");
     expect(r.output).toContain('data.hidden: got "two", expected an integer ≥ 1');
-    expect(() => readFileSync(join(ws.root, "artifacts/lr-l1-grid-smoke/generate/spec.arrow"))).toThrow();
+    expect(() => readFileSync(join(ws.root, "artifacts/lr-l1-grid-smoke/config/generate.json"))).toThrow();
   });
 
   it("reports invalid JSON with the file name", () => {
     writeFileSync(join(ws.root, "packages/pipelines/experiments/broken.json"), "{ not json");
-    const r = ws.cli(["generate", "--experiment", "broken"]);
+    const r = ws.cli(["config", "--experiment", "broken"]);
     expect(r.status).toBe(1);
-    expect(r.output).toMatch(/broken\.json[\s\S]*not valid JSON/);
+    expect(r.output).toMatch(/broken\.json[\s\S]*1:3/);
   });
 });
 
 describe("plot rotation", () => {
   it("rotates feature 0 onto the horizontal axis with arctan (so it may land on −x)", async () => {
-    const { rotationFor } = await import("../src/composed/plots.ts");
+    const { rotationFor } = await import("../src/kinds/composed/grid-rows.ts");
     // feature 0 at (1, 1)/√2·2: θ = 45°, so it maps to (2, 0)
     const w = Float32Array.from([Math.SQRT2, Math.SQRT2, 0, 1]);
     const [x, y] = rotationFor(w)([Math.SQRT2, Math.SQRT2]);

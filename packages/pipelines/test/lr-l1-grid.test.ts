@@ -17,8 +17,8 @@ import {
 import { compareToGolden, readGolden } from "./golden.ts";
 import { taskStatus, tempWorkspace, type TempWorkspace } from "./workspace.ts";
 
-const STAGES = ["generate", "train-model", "train-saes", "metrics", "plots", "report"];
-const task = (stage: string) => `pipelines:lr-l1-grid-${stage}:smoke`;
+const STAGES = ["config", "generate", "train-model", "train-saes", "metrics", "plots", "report"];
+const task = (stage: string) => `lr-l1-grid:${stage}:smoke`;
 
 let ws: TempWorkspace;
 let first: { status: number; output: string };

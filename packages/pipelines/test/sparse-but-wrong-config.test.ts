@@ -3,26 +3,33 @@
  * profile, the run groups expand into the documented instance axis, and a bad field (schema
  * or cross-field) is reported with the file, the field path and what was expected.
  */
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { readJsonFile, resolveProfile, type JsonObject } from "../src/config/experiment.ts";
-import { ConfigError } from "../src/config/schema.ts";
-import { saeSteps, sbwInstances, schema, validate, type SparseButWrongConfig } from "../src/sparse-but-wrong/config.ts";
-import { kTransitionSteps } from "../src/sparse-but-wrong/train-grid.ts";
+import { ConfigError, readJsonFile, registered, resolveProfile, type JsonObject } from "../src/framework/experiment-config.ts";
+import type { Registered } from "../src/framework/kind.ts";
+import { kind } from "../src/kinds/sparse-but-wrong/kind.ts";
+import { saeSteps, sbwInstances, type SparseButWrongConfig } from "../src/kinds/sparse-but-wrong/config.ts";
+import { kTransitionSchedule } from "../src/kinds/sparse-but-wrong/train-saes.ts";
 import { REPO, tempWorkspace } from "./workspace.ts";
 
 const NAMES = ["toy-l0-small", "toy-l0-main", "toy-l0-jumprelu"] as const;
 const PROFILES = ["smoke", "default", "paper"] as const;
 const fileOf = (name: string) => join(REPO, "packages/pipelines/experiments", `${name}.json`);
 
+let known: Registered;
+beforeAll(async () => {
+  known = await registered();
+});
+
 function resolve(name: string, raw: JsonObject, profile: (typeof PROFILES)[number] = "default"): SparseButWrongConfig {
-  return resolveProfile<SparseButWrongConfig>(fileOf(name), raw, schema, profile);
+  return resolveProfile<SparseButWrongConfig>(fileOf(name), raw, kind, profile, known);
 }
 
 function problemsOf(name: string, raw: JsonObject, profile: (typeof PROFILES)[number] = "default"): string[] {
   try {
-    return validate(resolve(name, raw, profile));
+    resolve(name, raw, profile);
+    return [];
   } catch (e) {
     expect(e).toBeInstanceOf(ConfigError);
     return (e as ConfigError).problems;
@@ -57,8 +64,8 @@ describe("sparse-but-wrong configs", () => {
     const steps = saeSteps(main);
     const [down] = sbwInstances(main).filter((g) => g.run === "decrease-20-11");
     const [up] = sbwInstances(main).filter((g) => g.run === "increase-2-11");
-    expect(kTransitionSteps(down, steps)).toEqual({ initialK: 20, startStep: 3000, durationSteps: 8000 });
-    expect(kTransitionSteps(up, steps)).toEqual({ initialK: 2, startStep: 0, durationSteps: 25_000 });
+    expect(kTransitionSchedule(down, steps)).toEqual({ kind: "transition", from: 20, startStep: 3000, durationSteps: 8000 });
+    expect(kTransitionSchedule(up, steps)).toEqual({ kind: "transition", from: 2, startStep: 0, durationSteps: 25_000 });
   });
 
   it("expand runs run → ρ → seed → k, with one data stream per run, condition, model and seed", () => {
@@ -98,13 +105,15 @@ describe("sparse-but-wrong configs", () => {
     expect(problems.some((p) => p.startsWith('plots.heatmaps[0].run: got "nope", expected the name of a run in sae.runs'))).toBe(true);
   });
 
-  it("require k for BatchTopK and L0 coefficients for JumpReLU runs", () => {
+  it("require each run to sweep its architecture's hyperparameter: k for BatchTopK and TopK, L0 coefficients for JumpReLU", () => {
     const raw = readJsonFile(fileOf("toy-l0-jumprelu"));
     const [r] = (raw.sae as JsonObject).runs as JsonObject[];
     r.architecture = "batchtopk";
     const problems = problemsOf("toy-l0-jumprelu", raw);
     expect(problems).toContain("sae.runs[0].k: got undefined, expected a list of k values (architecture batchtopk)");
-    expect(problems.some((p) => p.startsWith("sae.runs[0].l0Coefficient:"))).toBe(true);
+    expect(problems).toContain("sae.runs[0].l0Coefficient: got [0.05,0.07,0.09,0.1,0.3,0.5,0.75,1,1.2,1.3,1.4,1.5], expected no L0 coefficients: architecture batchtopk takes k");
+    r.architecture = "gated";
+    expect(problemsOf("toy-l0-jumprelu", raw)[0]).toMatch(/^sae\.runs\[0\]\.architecture: got "gated", expected one of the registered architectures \(relu-l1, batchtopk, jumprelu, topk/);
   });
 });
 
@@ -118,10 +127,10 @@ describe("the stage CLI on a bad sparse-but-wrong config", () => {
       runs[0].rho = [0.4];
     });
     // the default profile: smoke restates its own runs, so the edit would not reach it
-    const r = ws.cli(["generate", "--experiment", "toy-l0-main"]);
+    const r = ws.cli(["config", "--experiment", "toy-l0-main"]);
     expect(r.status).toBe(1);
     expect(r.output).toContain("toy-l0-main.json");
     expect(r.output).toContain("sae.runs[0].rho: got [0.4], expected no ρ list: data.correlation.kind is not feature0");
-    expect(existsSync(join(ws.root, "artifacts/toy-l0-main/generate/spec.arrow"))).toBe(false);
+    expect(existsSync(join(ws.root, "artifacts/toy-l0-main/config/generate.json"))).toBe(false);
   });
 });

@@ -11,7 +11,7 @@ import { readArtifact, readBoolColumn, readFloatColumn, readIntColumn, readStrin
 import { compareToGolden, readGolden } from "./golden.ts";
 import { taskStatus, tempWorkspace, type TempWorkspace } from "./workspace.ts";
 
-const STAGES = ["generate", "train-model", "train-saes", "metrics", "plots", "report"];
+const STAGES = ["config", "generate", "train-model", "train-saes", "metrics", "plots", "report"];
 const METRIC_COLUMNS = ["run", "k", "rho", "seed", "true_l0", "l0", "dead", "shrinkage", "variance_explained", "feature_mixing"];
 const COS_COLUMNS = ["run", "k", "rho", "seed", "latent", "feature", "enc_cos", "dec_cos"];
 
@@ -52,7 +52,7 @@ describe.each(PIPELINES)("$name on the smoke profile", (p) => {
     const r = runs.get(p.name);
     if (r?.status !== 0) console.error(r?.output.slice(-4000));
     expect(r?.status).toBe(0);
-    for (const s of STAGES) expect(taskStatus(r?.output ?? "", `pipelines:${p.name}-${s}:smoke`), s).toBe("ran");
+    for (const s of STAGES) expect(taskStatus(r?.output ?? "", `${p.name}:${s}:smoke`), s).toBe("ran");
   });
 
   it("writes metrics.arrow: one row per SAE with the documented columns and finite values", async () => {
@@ -162,7 +162,7 @@ describe("toy-l0-small caching", () => {
     });
     const plotsEdit = ws.nx(["run", "pipelines:toy-l0-small:smoke"]);
     expect(plotsEdit.status).toBe(0);
-    const task = (s: string) => `pipelines:toy-l0-small-${s}:smoke`;
+    const task = (s: string) => `toy-l0-small:${s}:smoke`;
     for (const s of ["generate", "train-model", "train-saes", "metrics"]) expect(taskStatus(plotsEdit.output, task(s)), s).toBe("cached");
     for (const s of ["plots", "report"]) expect(taskStatus(plotsEdit.output, task(s)), s).toBe("ran");
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../src/config/schema.ts";
+import { ConfigError } from "../src/framework/config-error.ts";
 import { jsonPath, parseJsonStrict } from "../src/framework/strict-json.ts";
 
 const FILE = "experiments/my grid.json"; // a space in the name must survive into messages

@@ -34,7 +34,7 @@ export function tempWorkspace(): TempWorkspace {
   return {
     root,
     nx: (args) => run(join(REPO, "node_modules/.bin/nx"), args),
-    cli: (args) => run(process.execPath, ["--import", "tsx", "packages/pipelines/src/cli.ts", ...args]),
+    cli: (args) => run(process.execPath, ["--import", "tsx", "packages/pipelines/src/framework/cli.ts", ...args]),
     editConfig(experiment, edit) {
       const file = join(root, "packages/pipelines/experiments", `${experiment}.json`);
       const config = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
@@ -45,9 +45,9 @@ export function tempWorkspace(): TempWorkspace {
   };
 }
 
-/** Nx prints "> nx run project:target:config  [local cache]" for tasks restored from cache. */
+/** Nx prints "> nx run project:target:config  [local cache]" (or "✔  nx run …") for tasks restored from cache. */
 export function taskStatus(output: string, task: string): "cached" | "ran" | "absent" {
-  const line = output.split("\n").find((l) => l.includes(`> nx run ${task}`));
+  const line = output.split("\n").find((l) => new RegExp(`(^|\\s)nx run ${task.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(\\s|$)`).test(l));
   if (!line) return "absent";
   return /\[(local cache|existing outputs match the cache, left as is|remote cache)\]/.test(line) ? "cached" : "ran";
 }

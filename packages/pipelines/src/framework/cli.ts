@@ -16,7 +16,7 @@ import { parseArgs } from "node:util";
 import { selectBackend } from "@toy-sae/core/backend";
 import { artifactRoot, createStageContext, stageCommand, writeFileAtomic } from "./context.ts";
 import { guardConfig, pickFields } from "./config-fields.ts";
-import { ConfigError, kindOf, readJsonFile, resolveProfile, type JsonObject } from "./experiment-config.ts";
+import { ConfigError, kindOf, readJsonFile, registered, resolveProfile, type JsonObject } from "./experiment-config.ts";
 import type { ExperimentConfigBase, KindDeclaration } from "./kind.ts";
 import { ALL_STAGES, PROFILES, STAGES, isAnyStage, isProfile, type Profile, type StageName } from "./stages.ts";
 import { KINDS } from "../kinds/registry.ts";
@@ -70,7 +70,7 @@ async function configStage(experiment: string, profile: Profile, out: string | u
   }
   const raw = readJsonFile(file);
   const kind = await kindOf(file, raw);
-  const resolved = resolveProfile(file, raw, kind, profile) as unknown as JsonObject;
+  const resolved = resolveProfile(file, raw, kind, profile, await registered()) as unknown as JsonObject;
   const dir = join(out ? join(WORKSPACE, out) : artifactRoot(WORKSPACE, experiment, profile), "config");
   for (const stage of STAGES) {
     const fields = [...kind.stages[stage].fields];

@@ -12,21 +12,17 @@ import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import type { JsonValue } from "@toy-sae/core/artifact/provenance";
 import { schemaProblems } from "@toy-sae/core/schema/index";
-import type { ExperimentConfigBase, KindDeclaration } from "./kind.ts";
+import { architectureNames, loadArchitecture } from "@toy-sae/core/sae/load";
+import { recipeNames } from "@toy-sae/core/train/recipes/load";
+import type { ExperimentConfigBase, KindDeclaration, Registered } from "./kind.ts";
 import { KINDS } from "../kinds/registry.ts";
 import { PROFILES, STAGES, isProfile, type Profile } from "./stages.ts";
+import { ConfigError } from "./config-error.ts";
+import { parseJsonStrict } from "./strict-json.ts";
 
 export type JsonObject = { [key: string]: JsonValue };
 
-export class ConfigError extends Error {
-  constructor(
-    readonly file: string,
-    readonly problems: string[],
-  ) {
-    super(`invalid experiment config ${file}:\n  - ${problems.join("\n  - ")}`);
-    this.name = "ConfigError";
-  }
-}
+export { ConfigError };
 
 function isObject(v: JsonValue | undefined): v is JsonObject {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -49,12 +45,8 @@ export function readJsonFile(file: string): JsonObject {
   } catch (e) {
     throw new ConfigError(file, [`cannot read the file: ${(e as Error).message}`]);
   }
-  let value: JsonValue;
-  try {
-    value = JSON.parse(text.replace(/^\uFEFF/, "")) as JsonValue;
-  } catch (e) {
-    throw new ConfigError(file, [`not valid JSON: ${(e as Error).message}`]);
-  }
+  // strict: duplicate keys, numbers that do not fit a double (1e999) and the like are errors, quoted as written
+  const { value } = parseJsonStrict(text, file);
   if (!isObject(value)) throw new ConfigError(file, ["(root): expected a JSON object"]);
   return value;
 }
@@ -85,6 +77,18 @@ export async function kindOf(file: string, raw: JsonObject): Promise<KindDeclara
   return (await KINDS[name as keyof typeof KINDS]()).kind as KindDeclaration;
 }
 
+/** The registered architectures (their hyperparameters) and recipes, for cross-field validation. */
+export async function registered(): Promise<Registered> {
+  const architectures = new Map<string, { hyper: readonly string[] }>();
+  for (const name of architectureNames()) architectures.set(name, { hyper: (await loadArchitecture(name)).hyper });
+  return { architectures, recipes: new Set(recipeNames()) };
+}
+
+/** "got …, expected one of the registered architectures (…)": how a config names an unknown one. */
+export function unknownName(path: string, what: "architecture" | "recipe", name: unknown, known: Iterable<string>): string {
+  return `${path}: got ${JSON.stringify(name)}, expected one of the registered ${what}s (${[...known].join(", ")})`;
+}
+
 /** The base config merged with one profile's overrides (no validation). */
 export function mergeProfile(raw: JsonObject, profile: Profile): JsonObject {
   const { profiles, $schema: _schema, ...base } = raw;
@@ -96,7 +100,7 @@ export function mergeProfile(raw: JsonObject, profile: Profile): JsonObject {
  * Validate the file for every profile and return the config resolved for `profile`. Problems of
  * a profile other than the base are prefixed "(profile smoke)".
  */
-export function resolveProfile<C extends ExperimentConfigBase>(file: string, raw: JsonObject, kind: KindDeclaration, profile: Profile): C {
+export function resolveProfile<C extends ExperimentConfigBase>(file: string, raw: JsonObject, kind: KindDeclaration, profile: Profile, known: Registered): C {
   const problems: string[] = [];
   const expectedName = basename(file, ".json");
   const nameProblem = experimentNameProblem(expectedName);
@@ -112,15 +116,15 @@ export function resolveProfile<C extends ExperimentConfigBase>(file: string, raw
       else if ("name" in value || "kind" in value) problems.push(`profiles.${name}: a profile cannot change name or kind`);
     }
   }
-  if (problems.length) throw new ConfigError(file, problems);
+  if (problems.some((p) => p.startsWith("profiles"))) throw new ConfigError(file, problems);
   // every profile must be valid, not only the one asked for: a paper-only mistake is found by a smoke run
   const checked = new Map<Profile, C>();
   const baseProblems = new Set<string>();
-  for (const p of PROFILES) {
+  for (const p of ["default", ...PROFILES.filter((q) => q !== "default")] as const) {
     if (p !== "default" && p !== profile && !(isObject(profiles) && p in profiles)) continue;
     const merged = mergeProfile(raw, p);
     const found = schemaProblems(kind.config, merged);
-    if (!found.length) found.push(...(kind.validate?.(merged as unknown as ExperimentConfigBase) ?? []));
+    if (!found.length) found.push(...(kind.validate?.(merged as unknown as ExperimentConfigBase, known) ?? []));
     // a problem of the base config shows once, not again under every profile
     if (p === "default") found.forEach((line) => baseProblems.add(line));
     const prefix = p === "default" ? "" : `(profile ${p}) `;

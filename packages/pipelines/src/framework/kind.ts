@@ -27,6 +27,12 @@ export interface ExperimentConfigBase {
   seed: number;
 }
 
+/** What validation may know of the registries: every architecture's hyperparameters, every recipe's name. */
+export interface Registered {
+  architectures: ReadonlyMap<string, { hyper: readonly string[] }>;
+  recipes: ReadonlySet<string>;
+}
+
 export interface StageDeclaration {
   /**
    * Config fields the stage reads: top-level sections or dot paths ("seed", "data"), and
@@ -49,7 +55,7 @@ export interface KindDeclaration<C extends ExperimentConfigBase = ExperimentConf
   /** The experiment config without `$schema` and `profiles`. */
   config: TObject;
   /** Rules across fields, as "path: got …, expected …" lines. */
-  validate?(config: C): string[];
+  validate?(config: C, registered: Registered): string[];
   stages: Record<StageName, StageDeclaration>;
   /** The stage modules, loaded only by the stage that runs them. */
   modules: {

@@ -16,7 +16,7 @@
  * written in brackets (`grid["0.5"]`), so paths stay unambiguous.
  */
 import type { JsonValue } from "@toy-sae/core/artifact/provenance";
-import { ConfigError } from "../config/schema.ts";
+import { ConfigError } from "./config-error.ts";
 
 /** Where a value was written and its text, exactly as in the file. */
 export interface JsonSource {

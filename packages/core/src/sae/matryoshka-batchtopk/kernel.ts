@@ -18,7 +18,7 @@
  * kernel (ties by index; tested in batch-topk.test.ts), at the cost of one more encoder
  * product per step.
  */
-import { batchTopKLossAndGrads, encodeBatchTopK, type BatchTopKHyper, type BatchTopKState, type BatchTopKStepOutput } from "../batch-topk.ts";
+import { batchTopKLossAndGrads, encodeBatchTopK, type BatchTopKHyper, type BatchTopKState, type BatchTopKStepOutput } from "../batchtopk/kernel.ts";
 import { instanceGrads } from "../standard/kernel.ts";
 import type { GridBatch, SaeParams } from "../types.ts";
 

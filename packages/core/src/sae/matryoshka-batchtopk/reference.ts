@@ -2,10 +2,11 @@
  * SAELens 6.18 `MatryoshkaBatchTopKTrainingSAE` loss (reference §4.1; see kernel.ts) in tfjs
  * ops: the project's BatchTopK reference loss plus the inner levels, which decode prefixes of
  * the same batch-top-k codes. The selection is made on detached values and enters as a
- * constant mask (the scatter's straight-through gradient), as in `batchTopKReferenceLoss`.
+ * constant mask (the scatter's straight-through gradient), as in `batchTopKReference`.
  */
 import type * as tfTypes from "@tensorflow/tfjs-core";
-import { batchTopKCount, batchTopKReferenceLoss, type BatchTopKState } from "../batch-topk.ts";
+import { batchTopKCount, type BatchTopKState } from "../batchtopk/kernel.ts";
+import { batchTopKReference } from "../batchtopk/reference.ts";
 import { stopGradient, type SaeTensors } from "../types.ts";
 import { resolveMatryoshkaWidths, type MatryoshkaBatchTopKHyper } from "./kernel.ts";
 
@@ -20,7 +21,7 @@ export function matryoshkaBatchTopKReferenceLoss(
   const [I, B, D] = x.shape;
   const M = t.bEnc.shape[1];
   const inner = resolveMatryoshkaWidths(hyper.widths, M).slice(0, -1);
-  const base = batchTopKReferenceLoss(tf, t, x, hyper, state);
+  const base = batchTopKReference(tf, t, x, hyper, state).loss;
   if (inner.length === 0) return base;
   const extra: tfTypes.Tensor[] = [];
   for (let i = 0; i < I; i++) {

@@ -31,7 +31,7 @@
  * where κ_j sums the L1 coefficients of the terms whose L1 range holds j; b_dec gets every
  * δ_t (and the b_dec term's gradient).
  */
-import { encoderPreActivations, instanceWeights, loadInstance, scratchF64 } from "../saelens-base.ts";
+import { encoderPreActivations, instanceWeights, loadInstance, scratchF64 } from "../shared/saelens-base.ts";
 import { centreIfApplied, decoderRowNorms, finishInstanceGrads, instanceGrads } from "../standard/kernel.ts";
 import { emptyStepOutput, type GridBatch, type SaeParams, type StepOutput } from "../types.ts";
 import { resolveMatryoshkaLevels, type MatryoshkaOptions } from "./levels.ts";

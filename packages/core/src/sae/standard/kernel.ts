@@ -23,7 +23,7 @@
  *   the unnormalised rows, as in 5.10.2).
  */
 import type { Rng } from "../../random.ts";
-import { encoderPreActivations, instanceWeights, loadInstance, scratchF64 } from "../saelens-base.ts";
+import { encoderPreActivations, instanceWeights, loadInstance, scratchF64 } from "../shared/saelens-base.ts";
 import { emptySaeParams, emptyStepOutput, type GridBatch, type SaeParams, type SaeShape, type StepOutput } from "../types.ts";
 
 export type ReconstructionLoss = "MSE" | "L2";

@@ -7,8 +7,8 @@
  */
 import { Type, type Static } from "@sinclair/typebox";
 import { oneOf, strictObject } from "@toy-sae/core/schema/index";
-import { isArchitectureName, unknownArchitecture } from "@toy-sae/core/sae/load";
-import { isRecipeName, unknownRecipe } from "@toy-sae/core/train/recipes/load";
+import type { Registered } from "../../framework/kind.ts";
+import { unknownName } from "../../framework/experiment-config.ts";
 
 const positive = (description: string) => Type.Number({ exclusiveMinimum: 0, description });
 const name = Type.String({ pattern: "^[a-z0-9][a-z0-9-]*$" });
@@ -85,11 +85,14 @@ export function conditionDSae(c: Pick<ComposedGridConfig, "sae">, cond: Conditio
   return cond.dSae ?? c.sae.dSae;
 }
 
-export function validate(c: ComposedGridConfig): string[] {
+export function validate(c: ComposedGridConfig, known: Registered): string[] {
   const problems: string[] = [];
   const bad = (path: string, value: unknown, expected: string) => problems.push(`${path}: got ${JSON.stringify(value)}, expected ${expected}`);
-  if (!isArchitectureName(c.sae.architecture)) problems.push(unknownArchitecture("sae.architecture", c.sae.architecture));
-  if (!isRecipeName(c.sae.recipe)) problems.push(unknownRecipe("sae.recipe", c.sae.recipe));
+  const arch = known.architectures.get(c.sae.architecture);
+  if (!arch) problems.push(unknownName("sae.architecture", "architecture", c.sae.architecture, known.architectures.keys()));
+  // the grid is lr × λ: the architecture's one hyperparameter must be the L1 coefficient
+  else if (arch.hyper.join() !== "l1") bad("sae.architecture", c.sae.architecture, `an architecture whose hyperparameter is l1 (the grid's λ); ${c.sae.architecture} takes ${arch.hyper.join(", ")}`);
+  if (!known.recipes.has(c.sae.recipe)) problems.push(unknownName("sae.recipe", "recipe", c.sae.recipe, known.recipes));
   const names = c.data.conditions.map((d) => d.name);
   names.forEach((n, k) => names.indexOf(n) !== k && bad(`data.conditions[${k}].name`, n, "a name no other condition has"));
   c.data.conditions.forEach((cond, k) => {

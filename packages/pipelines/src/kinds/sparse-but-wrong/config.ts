@@ -7,8 +7,8 @@
  */
 import { Type, type Static } from "@sinclair/typebox";
 import { oneOf, strictObject } from "@toy-sae/core/schema/index";
-import { isArchitectureName, unknownArchitecture } from "@toy-sae/core/sae/load";
-import { isRecipeName, unknownRecipe } from "@toy-sae/core/train/recipes/load";
+import type { Registered } from "../../framework/kind.ts";
+import { unknownName } from "../../framework/experiment-config.ts";
 
 const name = Type.String({ pattern: "^[a-z0-9][a-z0-9-]*$" });
 const nonEmptyNums = (o: { minimum?: number; maximum?: number; exclusiveMinimum?: number }, description?: string) => Type.Array(Type.Number(o), { minItems: 1, description });
@@ -134,7 +134,7 @@ export type KTransitionConfig = NonNullable<RunConfig["kTransition"]>;
  * The checks the schema language cannot express (fields that depend on each other), as
  * "path: got …, expected …" lines like the schema's own.
  */
-export function validate(c: SparseButWrongConfig): string[] {
+export function validate(c: SparseButWrongConfig, known: Registered): string[] {
   const problems: string[] = [];
   const bad = (path: string, value: unknown, expected: string) => problems.push(`${path}: got ${JSON.stringify(value)}, expected ${expected}`);
   const { data, sae } = c;
@@ -154,12 +154,20 @@ export function validate(c: SparseButWrongConfig): string[] {
   const runNames = sae.runs.map((r) => r.name);
   if (new Set(runNames).size !== runNames.length) bad("sae.runs", runNames, "distinct run names");
 
-  if (!isRecipeName(sae.recipe)) problems.push(unknownRecipe("sae.recipe", sae.recipe));
+  if (!known.recipes.has(sae.recipe)) problems.push(unknownName("sae.recipe", "recipe", sae.recipe, known.recipes));
   sae.runs.forEach((r, i) => {
     const at = `sae.runs[${i}]`;
-    if (!isArchitectureName(r.architecture)) problems.push(unknownArchitecture(`${at}.architecture`, r.architecture));
-    // a run sweeps exactly one hyperparameter: k (BatchTopK, TopK) or the L0 coefficient (JumpReLU)
-    if (!r.k === !r.l0Coefficient) bad(at, Object.keys(r).filter((k) => k === "k" || k === "l0Coefficient"), "exactly one of k (a list of k values) or l0Coefficient (a list of L0 coefficients)");
+    // a run sweeps its architecture's one hyperparameter: k (BatchTopK, TopK) or the L0 coefficient (JumpReLU)
+    const arch = known.architectures.get(r.architecture);
+    if (!arch) problems.push(unknownName(`${at}.architecture`, "architecture", r.architecture, known.architectures.keys()));
+    else {
+      const takes = arch.hyper.join(", ");
+      if (!arch.hyper.includes("k") && !arch.hyper.includes("l0Coefficient")) bad(`${at}.architecture`, r.architecture, `an architecture with hyperparameter k or l0Coefficient; ${r.architecture} takes ${takes}`);
+      if (arch.hyper.includes("k") && !r.k) bad(`${at}.k`, r.k, `a list of k values (architecture ${r.architecture})`);
+      if (arch.hyper.includes("l0Coefficient") && !r.l0Coefficient) bad(`${at}.l0Coefficient`, r.l0Coefficient, `a list of L0 coefficients (architecture ${r.architecture})`);
+      if (r.k && !arch.hyper.includes("k")) bad(`${at}.k`, r.k, `no k: architecture ${r.architecture} takes ${takes}`);
+      if (r.l0Coefficient && !arch.hyper.includes("l0Coefficient")) bad(`${at}.l0Coefficient`, r.l0Coefficient, `no L0 coefficients: architecture ${r.architecture} takes ${takes}`);
+    }
     r.k?.forEach((k, j) => k > sae.dSae && bad(`${at}.k[${j}]`, k, `k ≤ sae.dSae (${sae.dSae})`));
     if (r.kTransition && !r.k) bad(`${at}.kTransition`, r.kTransition, "a k list to transition to");
     r.k?.forEach((k, j) => r.k?.indexOf(k) !== j && bad(`${at}.k[${j}]`, k, "a k not already in the list (a duplicate trains the same SAE twice)"));

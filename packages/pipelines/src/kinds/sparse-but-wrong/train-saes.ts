@@ -52,14 +52,10 @@ function keyOf(g: SbwInstance) {
   };
 }
 
-export async function plan(ctx: StageContext<SparseButWrongConfig>): Promise<TrainPlan<Shared>> {
-  const config = ctx.config;
+/** Every SAE of the experiment, planned: `steps` training steps (0 for untrained runs), inputs of `dIn` dimensions. */
+export function planSaes(config: SparseButWrongConfig, steps: number, dIn: number): PlannedSae[] {
   const { sae } = config;
-  const conditions = conditionsFromSpec(await ctx.read("generate", "spec.arrow"), await ctx.read("generate", "features.arrow"), await ctx.read("generate", "correlation.arrow"));
-  const models = modelsFromArtifact(await ctx.read("train-model", "model.arrow"));
-  const recipe = await ctx.loadRecipe(sae.recipe);
-  const steps = recipe.steps(sae.samples, sae.batch);
-  const saes: PlannedSae[] = sbwInstances(config).map((g) => {
+  return sbwInstances(config).map((g) => {
     const schedules: Record<string, HyperSchedule> = {};
     const transition = kTransitionSchedule(g, steps);
     if (transition) schedules.k = transition;
@@ -69,7 +65,7 @@ export async function plan(ctx: StageContext<SparseButWrongConfig>): Promise<Tra
       architecture: g.architecture,
       options: {},
       recipe: sae.recipe,
-      dIn: models.hidden,
+      dIn,
       dSae: sae.dSae,
       steps: g.trained ? steps : 0,
       batch: sae.batch,
@@ -82,6 +78,16 @@ export async function plan(ctx: StageContext<SparseButWrongConfig>): Promise<Tra
       setup: g.init === "truth" ? { model: g.model, noise: g.initNoise, stream: `sae-init-noise/${g.run}/seed${g.seed}` } : null,
     };
   });
+}
+
+export async function plan(ctx: StageContext<SparseButWrongConfig>): Promise<TrainPlan<Shared>> {
+  const config = ctx.config;
+  const { sae } = config;
+  const conditions = conditionsFromSpec(await ctx.read("generate", "spec.arrow"), await ctx.read("generate", "features.arrow"), await ctx.read("generate", "correlation.arrow"));
+  const models = modelsFromArtifact(await ctx.read("train-model", "model.arrow"));
+  const recipe = await ctx.loadRecipe(sae.recipe);
+  const steps = recipe.steps(sae.samples, sae.batch);
+  const saes = planSaes(config, steps, models.hidden);
   const trained = saes.filter((s) => s.steps > 0).length;
   ctx.log(`${saes.length} SAEs (${sae.runs.map((r) => `${r.name}: ${saes.filter((s) => s.key.run === r.name).length}`).join(", ")}), ${steps} steps of ${sae.batch} (${(steps * sae.batch).toExponential(3)} samples each; ${trained} trained)`);
   return {
