@@ -3,6 +3,7 @@
  *   node --import tsx packages/pipelines/src/framework/cli.ts <stage> --experiment <name>
  *        [--profile smoke|default|paper] [--backend tensorflow|wasm|cpu] [--out artifacts/<dir>]
  *   node --import tsx packages/pipelines/src/framework/cli.ts reproduce [--profile …]
+ *   node --import tsx packages/pipelines/src/framework/cli.ts schemas      (rewrite packages/pipelines/schemas/*.schema.json)
  *
  * `config` validates the experiment file and writes each stage's part of it; every other stage
  * reads only its own part (config/<stage>.json), never the file.
@@ -104,6 +105,14 @@ async function main(): Promise<void> {
   const [stage] = positionals;
   const profile = values.profile ?? "default";
   if (!isProfile(profile)) fail(`--profile: got "${profile}", expected one of ${PROFILES.join(", ")}`);
+  if (stage === "schemas") {
+    const { kindSchemas, schemaFile } = await import("./json-schema.ts");
+    for (const { kind, text } of await kindSchemas()) {
+      writeFileAtomic(schemaFile(WORKSPACE, kind), text);
+      process.stderr.write(`wrote ${schemaFile(WORKSPACE, kind)}\n`);
+    }
+    return;
+  }
   if (stage === "reproduce") {
     const { buildReproductionIndex } = await import("./reproduce.ts");
     await buildReproductionIndex(WORKSPACE, profile);
