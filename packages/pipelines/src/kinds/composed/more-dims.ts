@@ -2,8 +2,9 @@
  * Figure 26, `plot_sae_imshows` of experiment_more_hid_dim (reference §3.4), for a condition
  * whose toy model has more than two hidden dimensions: one row per realisation of the
  * reference cell; per feature set the latents' responses to each feature alone,
- * ReLU(W_i·W_enc + b_enc) (set 0 "hot", set 1 "bone" in the original), then the cosine of each
- * decoder row with each true feature; monosemanticity in the row label.
+ * ReLU(W_i·W_enc + b_enc) on [0, 1] (set 0 "hot", set 1 "bone" in the original), then per set the
+ * cosine of each decoder row with each true feature on [−1, 1] (RdBu_r, PuOr_r); monosemanticity
+ * in the row label, as the original's box.
  */
 import { cosineMatrix } from "@toy-sae/core/metrics/cosine";
 import type { AnyArchitecture } from "@toy-sae/core/sae/architecture";
@@ -69,27 +70,27 @@ export function moreDimsFigure(input: MoreDimsInput): { title: string; caption: 
         const j = e % M;
         return { x: j, y: set === 0 ? `x${f + 1}` : `y${f - n0 + 1}`, value: responses[f * M + j] };
       });
-    const maxResponse = Math.max(1e-9, ...responses);
+    const cosine = (set: 0 | 1): HeatmapCell[] =>
+      Array.from({ length: (set === 0 ? n0 : n1) * M }, (_, e) => {
+        const f = Math.floor(e / M) + (set === 0 ? 0 : n0);
+        const j = e % M;
+        return { x: j, y: set === 0 ? `x${f + 1}` : `y${f - n0 + 1}`, value: cos[j * nF + f] };
+      });
+    // the original's colour limits: responses on [0, 1], cosines on [−1, 1]
     return {
       label: `realisation ${r.instance}: monosemanticity ${r.mono.toFixed(2)}, mixed latents ${mixedCounts.at(-1)} of ${M}, loss ${r.loss.toFixed(4)}`,
       panels: [
-        { title: "x-set responses", cells: response(0), scheme: "YlOrRd", colorDomain: [0, maxResponse], xLabel: "latent" },
-        { title: "y-set responses", cells: response(1), scheme: "Greys", colorDomain: [0, maxResponse], xLabel: "latent" },
-        {
-          title: "decoder cosine",
-          cells: Array.from({ length: M * nF }, (_, e) => ({ x: Math.floor(e / nF), y: e % nF < n0 ? `x${(e % nF) + 1}` : `y${(e % nF) - n0 + 1}`, value: cos[e] })),
-          scheme: "RdBu",
-          reverse: true,
-          colorDomain: [-1, 1],
-          xLabel: "latent",
-        },
+        { title: "x-set responses", cells: response(0), scheme: "YlOrRd", colorDomain: [0, 1], xLabel: "latent" },
+        { title: "y-set responses", cells: response(1), scheme: "Greys", reverse: true, colorDomain: [0, 1], xLabel: "latent" },
+        { title: "x-set decoder cosine", cells: cosine(0), scheme: "RdBu", reverse: true, colorDomain: [-1, 1], xLabel: "latent" },
+        { title: "y-set decoder cosine", cells: cosine(1), scheme: "PuOr", reverse: true, colorDomain: [-1, 1], xLabel: "latent" },
       ],
     };
   });
   const withMixed = mixedCounts.filter((n) => n > 0).length;
   const title = `SAE latents on ${n0} + ${n1} features in ${m.nHidden} dimensions — ${condition}`;
   const caption =
-    `Realisations of the cell lr ${formatScientific(lr, 2)}, λ ${formatCompact(l1)}: per feature set the latents' responses to each feature alone (ReLU(W_i·W_enc + b_enc)), then each decoder row's cosine with each true feature (RdBu on [−1, 1]). ` +
+    `Realisations of the cell lr ${formatScientific(lr, 2)}, λ ${formatCompact(l1)}: per feature set the latents' responses to each feature alone (ReLU(W_i·W_enc + b_enc), on [0, 1]), then each decoder row's cosine with each true feature (on [−1, 1]). ` +
     `A latent is mixed when it responds to features of both sets, each above ${MIXED_RESPONSE_SHARE} of its largest response: ${mixedCounts.join(", ")} mixed latents in the ${members.length} realisations.`;
   const finding: Finding = {
     id: `mixed-${condition}`,

@@ -81,17 +81,6 @@ export async function run(ctx: StageContext<ComposedGridConfig>): Promise<void> 
     out.section(`condition-${condition}`, `Condition: ${condition}`, conditionText(cond, m, summary));
     const composed = out.finding(composedFinding(cond, summary));
     gridFindings.push(composed);
-    const curve = lossCurveCond.flatMap((v, k) => (v === condition ? [{ step: lossStep[k], loss: lossValue[k] }] : []));
-    const first = curve[0]?.loss ?? NaN;
-    const last = curve.at(-1)?.loss ?? NaN;
-    const trains = out.finding({
-      id: `tms-trains-${condition}`,
-      claim: `The toy model of "${condition}" trains.`,
-      holds: Number.isFinite(last) && last < first,
-      text: `Its loss went from ${first.toExponential(3)} to ${last.toExponential(3)} over ${config.model.steps} steps.`,
-    });
-    trainingFindings.push(trains);
-
     if (m.nHidden !== 2) {
       const fig = moreDimsFigure({ config, condition, model: m, spec: specs[c], rows: mine, saes, arch, cell: { ri, ci } });
       if (fig) {
@@ -155,6 +144,17 @@ export async function run(ctx: StageContext<ComposedGridConfig>): Promise<void> 
       schematics.push(`schematic-${condition}`);
     }
 
+    const curve = lossCurveCond.flatMap((v, k) => (v === condition ? [{ step: lossStep[k], loss: lossValue[k] }] : []));
+    const first = curve[0]?.loss ?? NaN;
+    const last = curve.at(-1)?.loss ?? NaN;
+    trainingFindings.push(
+      out.finding({
+        id: `tms-trains-${condition}`,
+        claim: `The toy model of "${condition}" trains.`,
+        holds: Number.isFinite(last) && last < first,
+        text: `Its loss went from ${first.toExponential(3)} to ${last.toExponential(3)} over ${config.model.steps} steps.`,
+      }),
+    );
     out.add(
       {
         id: `tms-${condition}`,
@@ -191,7 +191,7 @@ export async function run(ctx: StageContext<ComposedGridConfig>): Promise<void> 
 
   out.reproduce(23, grids, gridFindings);
   out.reproduce(24, schematics, schematicFindings);
-  out.reproduce(25, trainings, trainingFindings.filter((f) => trainings.some((id) => id === `tms-${f.id.slice("tms-trains-".length)}`)));
+  out.reproduce(25, trainings, trainingFindings);
   out.reproduce(26, imshows, imshowFindings);
   out.write({ kind: "composed-grid", configHash: metrics.metadata["configHash"] ?? "" });
 }
