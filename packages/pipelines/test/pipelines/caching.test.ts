@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { taskStatus, tempWorkspace, type TempWorkspace } from "./workspace.ts";
+import { taskStatus, tempWorkspace, type TempWorkspace } from "../workspace.ts";
 
 const STAGES = ["config", "generate", "train-model", "train-saes", "metrics", "plots", "report"];
 let ws: TempWorkspace;
@@ -36,6 +36,35 @@ beforeAll(() => {
 afterAll(() => ws?.dispose());
 
 describe("cache inputs", () => {
+  it("replays every stage from the cache when nothing changed", () => {
+    expectStatus(run("lr-l1-grid"), []);
+  });
+
+  it("reruns train-saes onward, not generate or train-model, after a learning-rate edit", () => {
+    ws.editConfig("lr-l1-grid", (c) => {
+      ((c.profiles as Record<string, Record<string, Record<string, unknown>>>).smoke.sae).lr = [1e-3, 2e-3];
+    });
+    expectStatus(run("lr-l1-grid"), ["config", "train-saes", "metrics", "plots", "report"]);
+  });
+
+  it("reruns plots and report only after a change to the figure code", () => {
+    append("packages/report/src/index.ts", "\n// touched by the caching test\n");
+    expectStatus(run("lr-l1-grid"), ["plots", "report"]);
+    expectStatus(run("toy-l0-small"), ["plots", "report"]);
+  });
+
+  it("reruns only plots onward after a plots edit, and only metrics onward after a metrics edit", () => {
+    ws.editConfig("toy-l0-small", (c) => {
+      const smoke = (c.profiles as Record<string, { plots: { heatmaps: unknown[] } }>).smoke;
+      smoke.plots.heatmaps = smoke.plots.heatmaps.slice(1);
+    });
+    expectStatus(run("toy-l0-small"), ["config", "plots", "report"]);
+    ws.editConfig("toy-l0-small", (c) => {
+      (c.metrics as { mixingLatents: number[] }).mixingLatents = [1, 2, 3, 4];
+    });
+    expectStatus(run("toy-l0-small"), ["config", "metrics", "plots", "report"]);
+  });
+
   it("adding an architecture folder, a recipe, a kind folder and their registry lines leaves every cached stage valid", () => {
     mkdirSync(join(ws.root, "packages/core/src/sae/made-up"), { recursive: true });
     writeFileSync(join(ws.root, "packages/core/src/sae/made-up/index.ts"), "export const architecture = null;\n");

@@ -1,15 +1,15 @@
 /**
- * The three sparse-but-wrong pipelines end to end on their smoke profiles, in a temporary copy
- * of the workspace: the Arrow outputs are read back and checked (rows, columns, the true L0
+ * The three sparse-but-wrong pipelines end to end on their smoke profiles (run once for all
+ * pipeline tests by smoke-workspace.ts): the Arrow outputs are read back and checked (rows, columns, the true L0
  * against Σp within its sampling error, finite metrics, cosines in [−1, 1], provenance), and
  * the report has its figures.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { readArtifact, readBoolColumn, readFloatColumn, readIntColumn, readStringColumn, type Artifact } from "@toy-sae/core/artifact/arrow";
-import { compareToGolden, readGolden } from "./golden.ts";
-import { taskStatus, tempWorkspace, type TempWorkspace } from "./workspace.ts";
+import { compareToGolden, readGolden } from "../golden.ts";
+import { taskStatus } from "../workspace.ts";
 
 const STAGES = ["config", "generate", "train-model", "train-saes", "metrics", "plots", "report"];
 const METRIC_COLUMNS = ["run", "k", "rho", "seed", "true_l0", "l0", "dead", "shrinkage", "variance_explained", "feature_mixing"];
@@ -35,14 +35,9 @@ const PIPELINES: Expected[] = [
   { name: "toy-l0-jumprelu", saes: 3, features: 50, dSae: 50, sumP: 10.9525, figures: ["jumprelu-l0", "jumprelu-projection"] },
 ];
 
-let ws: TempWorkspace;
-const runs = new Map<string, { status: number; output: string }>();
-
-beforeAll(() => {
-  ws = tempWorkspace();
-  for (const p of PIPELINES) runs.set(p.name, ws.nx(["run", `pipelines:${p.name}:smoke`]));
-});
-afterAll(() => ws?.dispose());
+const ws = { root: inject("smokeRoot") };
+const smoke = { status: inject("smokeStatus"), output: inject("smokeOutput") };
+const runs = new Map(PIPELINES.map((p) => [p.name, smoke]));
 
 describe.each(PIPELINES)("$name on the smoke profile", (p) => {
   const out = () => join(ws.root, `artifacts/${p.name}-smoke`);
@@ -151,27 +146,5 @@ describe("toy-l0-small smoke specifics", () => {
     expect(err[1]).toBeGreaterThan(0.05);
     const spec = await readArtifact(join(ws.root, "artifacts/toy-l0-small-smoke/generate/spec.arrow"));
     expect(Array.from(readFloatColumn(spec, "rho"))).toEqual([-0.4, 0, 0.4]);
-  });
-});
-
-describe("toy-l0-small caching", () => {
-  it("reruns only plots and report after a plots edit, and only metrics onwards after a metrics edit", () => {
-    ws.editConfig("toy-l0-small", (c) => {
-      const smoke = (c.profiles as Record<string, { plots: { heatmaps: unknown[] } }>).smoke;
-      smoke.plots.heatmaps = smoke.plots.heatmaps.slice(1);
-    });
-    const plotsEdit = ws.nx(["run", "pipelines:toy-l0-small:smoke"]);
-    expect(plotsEdit.status).toBe(0);
-    const task = (s: string) => `toy-l0-small:${s}:smoke`;
-    for (const s of ["generate", "train-model", "train-saes", "metrics"]) expect(taskStatus(plotsEdit.output, task(s)), s).toBe("cached");
-    for (const s of ["plots", "report"]) expect(taskStatus(plotsEdit.output, task(s)), s).toBe("ran");
-
-    ws.editConfig("toy-l0-small", (c) => {
-      (c.metrics as { mixingLatents: number[] }).mixingLatents = [1, 2, 3, 4];
-    });
-    const metricsEdit = ws.nx(["run", "pipelines:toy-l0-small:smoke"]);
-    expect(metricsEdit.status).toBe(0);
-    for (const s of ["generate", "train-model", "train-saes"]) expect(taskStatus(metricsEdit.output, task(s)), s).toBe("cached");
-    for (const s of ["metrics", "plots", "report"]) expect(taskStatus(metricsEdit.output, task(s)), s).toBe("ran");
   });
 });
