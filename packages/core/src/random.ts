@@ -36,7 +36,8 @@ export class Rng {
   readonly seed: number;
 
   constructor(seed: number) {
-    if (!Number.isInteger(seed)) throw new Error(`Rng seed must be an integer, got ${seed}`);
+    // seeds are 32-bit: a larger one would silently alias a smaller one (2^32 gives seed 0's stream)
+    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new Error(`Rng seed must be an integer in [0, 2^32 − 1], got ${seed}`);
     this.seed = seed;
     const init = splitmix32(seed);
     this.a = init();

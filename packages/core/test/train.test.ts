@@ -138,9 +138,38 @@ describe("composed SAE grid trainer", () => {
     expect(Array.from(result.diverged)).toEqual([0, 0, 0]);
   });
 
+  it("marks a finite blow-up as exploded and freezes it, and an SAE with no active latent as collapsed", async () => {
+    // lr 1e3: the loss grows by orders of magnitude within a few steps but stays finite
+    const rng = new Rng(11);
+    const p = initReluL1(shape, [0, 1, 2].map((i) => rng.fork(`init${i}`)));
+    const result = await trainWith("relu-l1", "composed-2024", p, {
+      steps: 60,
+      batch: 64,
+      lr: Float64Array.from([1e-2, 1e3, 0.1]),
+      hyper: { l1: Float64Array.from([0.01, 0.01, 1e4]) },
+      settings: { lrSchedule: { kind: "constant" } },
+      sample: makeSample(3),
+      logEvery: 1,
+    });
+    expect(result.divergedReason).toEqual([null, "exploded", "collapsed"]);
+    expect(Array.from(result.diverged)).toEqual([0, 1, 1]);
+    const blowUp = result.curves.filter((c) => c.instance === 1);
+    const frozenAt = result.divergedAt[1];
+    expect(frozenAt).toBeGreaterThan(0);
+    // frozen at the step its loss first exceeded the threshold, and the loss was finite
+    const atFreeze = blowUp.find((c) => c.step === frozenAt);
+    expect(Number.isFinite(atFreeze?.loss)).toBe(true);
+    expect(atFreeze?.loss).toBeGreaterThan(1e4);
+    // a collapse freezes nothing: it is decided after training, from the last batch
+    expect(result.divergedAt[2]).toBe(-1);
+    expect(result.curves.find((c) => c.instance === 2 && c.step === 59)?.l0).toBe(0);
+    expect(result.curves.find((c) => c.instance === 0 && c.step === 59)?.l0).toBeGreaterThan(0);
+  });
+
   it("freezes an instance whose loss turns non-finite and finishes the rest", async () => {
     const { p, result } = await run("fused", [1e-2, Number.POSITIVE_INFINITY, 1e-3]);
     expect(Array.from(result.diverged)).toEqual([0, 1, 0]);
+    expect(result.divergedReason[1]).toBe("non-finite");
     expect(result.divergedAt[1]).toBeGreaterThan(0);
     for (let e = 0; e < 8; e++) expect(Number.isFinite(p.wDec[e])).toBe(true);
   });

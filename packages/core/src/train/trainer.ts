@@ -8,7 +8,7 @@
  *   → this step's hyperparameters (schedules) → hooks.beforeStep
  *   → forward + backward (the fused kernel, or tfjs autodiff of the reference loss)
  *   → firing counters → hooks.afterForward
- *   → freeze instances whose loss or gradient is not finite
+ *   → freeze instances that diverge (see `DivergenceReason`)
  *   → hooks.editGradients → per-instance gradient-norm clip (if the recipe clips)
  *   → Adam (lr × schedule) → hooks.afterStep → curves, progress.
  * After the last step: hooks.finish, and the input scale is folded into the weights.
@@ -26,6 +26,17 @@ import { lrSchedule, type LrScheduleSpec } from "./lr-schedule.ts";
 import { tfjsLossAndGrads } from "./tfjs-engine.ts";
 
 export type GradientEngine = "fused" | "tfjs";
+
+/**
+ * Why an instance is marked diverged (its results never count toward a finding):
+ * - "non-finite": its loss or a gradient turned NaN/Inf — frozen at that step;
+ * - "exploded": its loss exceeded `EXPLOSION_FACTOR` × max(1, its first loss, the mean ‖x‖² of its
+ *   first batch) — frozen at that step (a finite blow-up, e.g. lr 1e3 reaching a loss of 1e11);
+ * - "collapsed": after training, no latent is active on any sample of the last batch (every
+ *   latent dead: the SAE reconstructs with its bias alone).
+ */
+export type DivergenceReason = "non-finite" | "exploded" | "collapsed";
+export const EXPLOSION_FACTOR = 1e4;
 
 /** The trainer's settings that a recipe presets (plain data: it travels to worker threads). */
 export interface TrainerSettings {
@@ -82,7 +93,9 @@ export interface CurvePoint {
 export interface GridTrainingResult {
   curves: CurvePoint[];
   diverged: Uint8Array;
-  /** Step at which each diverged instance was frozen (−1 if never). */
+  /** Per instance, why it is marked diverged (null when it is not). */
+  divergedReason: Array<DivergenceReason | null>;
+  /** Step at which each diverged instance was frozen (−1 if never; a collapse freezes nothing). */
   divergedAt: Int32Array;
   /** The input scale folded into each instance (1 without normalisation). */
   inputScale: Float64Array;
@@ -95,6 +108,13 @@ export interface GridTrainingResult {
 function allFinite(a: Float32Array, from: number, to: number): boolean {
   for (let e = from; e < to; e++) if (!Number.isFinite(a[e])) return false;
   return true;
+}
+
+/** Mean over the rows of ‖x_s‖² for a [batch, dIn] matrix. */
+function meanSquaredNorm(x: Float32Array, batch: number, dIn: number): number {
+  let sum = 0;
+  for (let e = 0; e < batch * dIn; e++) sum += x[e] * x[e];
+  return sum / batch;
 }
 
 function scaled(x: Float32Array, s: number): Float32Array {
@@ -140,6 +160,10 @@ export function trainSaeGrid(arch: AnyArchitecture, p: SaeParams, o: GridTrainin
   };
   const stepsSinceFired = new Int32Array(I * M);
   const divergedAt = new Int32Array(I).fill(-1);
+  const divergedReason: Array<DivergenceReason | null> = new Array<DivergenceReason | null>(I).fill(null);
+  /** Per instance, the loss above which it has exploded (set on the first step). */
+  const explosion = new Float64Array(I);
+  let lastL0: Float64Array = new Float64Array(I);
   const lr = new Float64Array(I);
   const curves: CurvePoint[] = [];
   const hooks = arch.hooks ?? {};
@@ -157,15 +181,22 @@ export function trainSaeGrid(arch: AnyArchitecture, p: SaeParams, o: GridTrainin
     for (let e = 0; e < I * M; e++) stepsSinceFired[e] = out.fired[e] ? 0 : stepsSinceFired[e] + 1;
     hooks.afterForward?.(p, out, ctx);
 
+    if (step === 0) {
+      const energy = batch.x.map((x) => meanSquaredNorm(x, B, p.dIn));
+      for (let i = 0; i < I; i++) explosion[i] = EXPLOSION_FACTOR * Math.max(1, Number.isFinite(out.loss[i]) ? out.loss[i] : 0, energy[o.group[i]]);
+    }
     for (let i = 0; i < I; i++) {
       if (!ctx.active[i]) continue;
       let ok = Number.isFinite(out.loss[i]);
       for (const g of gradList) ok = ok && allFinite(g, (i * g.length) / I, ((i + 1) * g.length) / I);
-      if (!ok) {
+      const reason: DivergenceReason | null = !ok ? "non-finite" : out.loss[i] > explosion[i] ? "exploded" : null;
+      if (reason) {
         ctx.active[i] = 0;
         divergedAt[i] = step;
+        divergedReason[i] = reason;
       }
     }
+    lastL0 = out.l0;
 
     hooks.editGradients?.(p, grads, ctx);
     const gradNorm = o.maxGradNorm === null ? null : clipGradNormPerInstance(gradList, I, o.maxGradNorm, ctx.active);
@@ -198,11 +229,14 @@ export function trainSaeGrid(arch: AnyArchitecture, p: SaeParams, o: GridTrainin
 
   hooks.finish?.(p, ctx);
   if (o.normalizeInputs) foldInputScale(p, inputScale);
+  // a trained instance with no active code on the whole last batch has collapsed (l0 NaN: not counted)
+  for (let i = 0; i < I; i++) if (steps > 0 && divergedReason[i] === null && lastL0[i] === 0) divergedReason[i] = "collapsed";
   const finalHyper: Record<string, Float64Array> = Object.fromEntries(arch.hyper.map((name) => [name, new Float64Array(I)]));
   setHyper(steps, finalHyper);
   return {
     curves,
-    diverged: Uint8Array.from(ctx.active, (a) => 1 - a),
+    diverged: Uint8Array.from(divergedReason, (r) => (r === null ? 0 : 1)),
+    divergedReason,
     divergedAt,
     inputScale,
     finalHyper,

@@ -19,7 +19,10 @@ import { artifactRoot, createStageContext, stageCommand, writeFileAtomic } from 
 import { guardConfig, pickFields } from "./config-fields.ts";
 import { ConfigError, kindOf, readJsonFile, registered, resolveProfile, type JsonObject } from "./experiment-config.ts";
 import type { ExperimentConfigBase, KindDeclaration } from "./kind.ts";
+import { judgeEstimate } from "./estimate.ts";
+import { acquireOutputLock } from "./output-lock.ts";
 import { ALL_STAGES, PROFILES, STAGES, isAnyStage, isProfile, type Profile, type StageName } from "./stages.ts";
+import { resetOutputFolder } from "./temp-files.ts";
 import { KINDS } from "../kinds/registry.ts";
 
 const WORKSPACE = resolve(dirname(fileURLToPath(import.meta.url)), "../../../..");
@@ -60,7 +63,7 @@ function shaAtStart(experiment: string): string | undefined {
   return all ? (JSON.parse(all) as Record<string, string>)[experiment] : undefined;
 }
 
-async function configStage(experiment: string, profile: Profile, out: string | undefined): Promise<void> {
+async function configStage(experiment: string, profile: Profile, out: string | undefined, yes: boolean): Promise<void> {
   const file = join(EXPERIMENTS_DIR, `${experiment}.json`);
   const atStart = shaAtStart(experiment);
   if (atStart) {
@@ -72,6 +75,11 @@ async function configStage(experiment: string, profile: Profile, out: string | u
   const raw = readJsonFile(file);
   const kind = await kindOf(file, raw);
   const resolved = resolveProfile(file, raw, kind, profile, await registered()) as unknown as JsonObject;
+  // before anything is written: a config that cannot fit fails here, one far beyond the profile's time asks first
+  const verdict = judgeEstimate(kind.estimate(resolved as unknown as ExperimentConfigBase), profile);
+  if (verdict.refused.length) throw new ConfigError(file, verdict.refused.map((line) => (profile === "default" ? line : `(profile ${profile}) ${line}`)));
+  if (verdict.confirm && !yes) fail(`${file}: ${verdict.confirm}`);
+  if (verdict.confirm) process.stderr.write(`[${experiment}:config] note: ${verdict.confirm.replace(/; rerun with.*$/, "")}; running it (confirmed)\n`);
   const dir = join(out ? join(WORKSPACE, out) : artifactRoot(WORKSPACE, experiment, profile), "config");
   for (const stage of STAGES) {
     const fields = [...kind.stages[stage].fields];
@@ -100,6 +108,7 @@ async function main(): Promise<void> {
       out: { type: "string" },
       // the reproduce target's output base (Nx passes it; the index derives it from the profile)
       index: { type: "string" },
+      yes: { type: "boolean" },
     },
   });
   const [stage] = positionals;
@@ -122,8 +131,13 @@ async function main(): Promise<void> {
   const experiment = values.experiment ?? fail("--experiment <name> is required");
   const started = performance.now();
   const root = values.out ? join(WORKSPACE, values.out) : artifactRoot(WORKSPACE, experiment, profile);
+  // One stage of an experiment at a time: a second run of the same experiment waits here (and
+  // says so) rather than rewriting files the first one is reading.
+  const lock = await acquireOutputLock(root, { ifLocked: "wait", log: (line) => process.stderr.write(`[${experiment}:${stage}] ${line}\n`) });
+  // The stage rewrites all of its folder: nothing of an earlier (or killed) run stays to be read or cached.
+  await resetOutputFolder(join(root, stage));
   if (stage === "config") {
-    await configStage(experiment, profile, values.out);
+    await configStage(experiment, profile, values.out, values.yes === true || process.env.TOY_SAE_YES === "1");
   } else {
     const snapshot = readSnapshot(root, experiment, stage, profile);
     const kind = (await KINDS[snapshot.kind as keyof typeof KINDS]()).kind as KindDeclaration;
@@ -141,6 +155,7 @@ async function main(): Promise<void> {
   const seconds = (performance.now() - started) / 1000;
   // Timings live beside the Arrow files, not inside them, so artifacts stay byte-identical across reruns.
   writeFileAtomic(join(root, stage, "timing.json"), JSON.stringify({ stage, seconds }, null, 2) + "\n");
+  await lock.release();
   process.stderr.write(`[${experiment}:${stage}] done in ${seconds.toFixed(1)} s → ${join(root, stage)}\n`);
 }
 

@@ -11,7 +11,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { readArtifact, writeArtifact, type Artifact, type ArtifactColumns } from "@toy-sae/core/artifact/arrow";
+import { ArtifactError, readArtifact, writeArtifact, type Artifact, type ArtifactColumns } from "@toy-sae/core/artifact/arrow";
 import { configHash, packageVersions, provenanceMetadata, type JsonValue } from "@toy-sae/core/artifact/provenance";
 import type { AnyArchitecture } from "@toy-sae/core/sae/architecture";
 import { loadArchitecture } from "@toy-sae/core/sae/load";
@@ -153,7 +153,19 @@ export function createStageContext<C>(options: {
       await writeArtifact(path, columns, metadata);
       return path;
     },
-    read: (stage, file) => readArtifact(declared(stage, file)),
+    async read(stage, file) {
+      const path = declared(stage, file);
+      try {
+        return await readArtifact(path);
+      } catch (e) {
+        if (!(e instanceof ArtifactError)) throw e;
+        // a damaged file came from a run of that stage or from the Nx cache: say how to redo both
+        throw new Error(
+          `${e.message}\n  rebuild it with: ${stageCommand(options.experiment, stage, options.profile)} --skip-nx-cache` +
+            `\n  (a copy restored from the Nx cache can be damaged too: \`npx nx reset\` clears the cache)`,
+        );
+      }
+    },
     readText: (stage, file) => readFileSync(declared(stage, file), "utf8"),
     writeText(file, text) {
       const path = join(dir, file);

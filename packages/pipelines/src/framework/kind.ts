@@ -18,6 +18,7 @@ import type { JsonValue } from "@toy-sae/core/artifact/provenance";
 import type { StageContext } from "./context.ts";
 import type { StageName } from "./stages.ts";
 import type { KeyType } from "./saes-io.ts";
+import type { Estimate } from "./estimate.ts";
 
 /** Fields every experiment config has, whatever its kind. */
 export interface ExperimentConfigBase {
@@ -68,6 +69,8 @@ export interface KindDeclaration<C extends ExperimentConfigBase = ExperimentConf
   };
   /** Catalogue numbers of the figures this kind can draw (see framework/catalogue.ts). */
   figures: readonly number[];
+  /** Memory and time the config needs, checked by the config stage before anything runs. */
+  estimate(config: C): Estimate;
 }
 
 /** Scalar columns that identify an SAE in saes.arrow, curves.arrow (and the kind's metrics). */

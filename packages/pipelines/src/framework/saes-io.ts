@@ -3,7 +3,8 @@
  *
  * saes.arrow, one row per SAE, in the kind's plan order:
  *   <key columns of the kind>, sae (row index), architecture, recipe, architecture_options (JSON),
- *   d_in, d_sae, steps, diverged, diverged_at, input_scale,
+ *   d_in, d_sae, steps, diverged, diverged_reason ("non-finite", "exploded", "collapsed" or ""),
+ *   diverged_at, input_scale,
  *   final_<hyper> for every hyperparameter (its value after training; NaN where the
  *   architecture has no such hyperparameter), the architectures' summary values (e.g.
  *   topk_threshold), and one column per parameter tensor (w_enc, b_enc, w_dec, b_dec,
@@ -67,6 +68,8 @@ export interface TrainedSae {
   /** A single-instance SaeParams. */
   params: SaeParams;
   diverged: boolean;
+  /** "non-finite", "exploded" or "collapsed" (see DivergenceReason), "" when it did not diverge. */
+  divergedReason: string;
   divergedAt: number;
   inputScale: number;
   finalHyper: Record<string, number>;
@@ -88,6 +91,7 @@ export function saesColumns(keyTypes: Record<string, KeyType>, saes: readonly Tr
     d_sae: Int32Array.from(saes, (s) => s.params.dSae),
     steps: Int32Array.from(saes, (s) => s.planned.steps),
     diverged: saes.map((s) => s.diverged),
+    diverged_reason: saes.map((s) => s.divergedReason),
     diverged_at: Int32Array.from(saes, (s) => s.divergedAt),
     input_scale: Float64Array.from(saes, (s) => s.inputScale),
   };
@@ -131,6 +135,7 @@ export interface SaeRecord {
   dSae: number;
   steps: number;
   diverged: boolean;
+  divergedReason: string;
   divergedAt: number;
   inputScale: number;
   /** Final value of each hyperparameter of its architecture (e.g. { k: 11 }). */
@@ -158,6 +163,7 @@ export function readSaes(art: Artifact, keyTypes: Record<string, KeyType>): SaeS
   const dSae = readIntColumn(art, "d_sae");
   const steps = readIntColumn(art, "steps");
   const diverged = readBoolColumn(art, "diverged");
+  const divergedReason = readStringColumn(art, "diverged_reason");
   const divergedAt = readIntColumn(art, "diverged_at");
   const inputScale = readFloatColumn(art, "input_scale");
   const finals = art.columnNames.filter((c) => c.startsWith("final_")).map((c) => [c, readFloatColumn(art, c)] as const);
@@ -172,12 +178,13 @@ export function readSaes(art: Artifact, keyTypes: Record<string, KeyType>): SaeS
     dSae: dSae[r],
     steps: steps[r],
     diverged: diverged[r],
+    divergedReason: divergedReason[r],
     divergedAt: divergedAt[r],
     inputScale: inputScale[r],
     hyper: Object.fromEntries(finals.filter(([, v]) => !Number.isNaN(v[r])).map(([c, v]) => [camel(c.slice("final_".length)), v[r]])),
   }));
   const standard = ["w_enc", "b_enc", "w_dec", "b_dec"];
-  const known = new Set(["sae", "architecture", "recipe", "architecture_options", "d_in", "d_sae", "steps", "diverged", "diverged_at", "input_scale", ...Object.keys(keyTypes)]);
+  const known = new Set(["sae", "architecture", "recipe", "architecture_options", "d_in", "d_sae", "steps", "diverged", "diverged_reason", "diverged_at", "input_scale", ...Object.keys(keyTypes)]);
   // parameter tensors are the list columns (the kind's key columns are scalars)
   const tensorNames = art.columnNames.filter((c) => !known.has(c) && (DataType.isList(art.column(c).type) || DataType.isFixedSizeList(art.column(c).type)));
   const tensors = new Map(tensorNames.map((c) => [c, readListColumn(art, c)] as const));

@@ -9,7 +9,7 @@ import type { JsonValue } from "@toy-sae/core/artifact/provenance";
 import { loadArchitecture } from "@toy-sae/core/sae/load";
 import type { SaeParams } from "@toy-sae/core/sae/types";
 import { loadRecipe, trainerSettings } from "@toy-sae/core/train/recipes/load";
-import { trainSaeGrid, type CurvePoint, type GradientEngine } from "@toy-sae/core/train/trainer";
+import { trainSaeGrid, type CurvePoint, type DivergenceReason, type GradientEngine } from "@toy-sae/core/train/trainer";
 import type { PlannedSae, TrainSaesModule } from "./kind.ts";
 
 export interface ChunkJob {
@@ -27,6 +27,7 @@ export interface ChunkResult {
   params: SaeParams;
   curves: CurvePoint[];
   diverged: Uint8Array;
+  divergedReason: Array<DivergenceReason | null>;
   divergedAt: Int32Array;
   inputScale: Float64Array;
   finalHyper: Record<string, Float64Array>;

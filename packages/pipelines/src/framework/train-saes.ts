@@ -94,6 +94,7 @@ export async function runTrainSaes<C extends ExperimentConfigBase>(ctx: StageCon
         options: optionsOf(s),
         params,
         diverged: r.diverged[i] === 1,
+        divergedReason: r.divergedReason[i] ?? "",
         divergedAt: r.divergedAt[i],
         inputScale: r.inputScale[i],
         finalHyper: Object.fromEntries(Object.entries(r.finalHyper).map(([h, v]) => [h, v[i]])),
@@ -117,8 +118,9 @@ export async function runTrainSaes<C extends ExperimentConfigBase>(ctx: StageCon
   if (shapes.size === 1) Object.assign(extra, { d_in: String(saes[0].dIn), d_sae: String(saes[0].dSae) });
   await ctx.write("saes.arrow", saesColumns(keyTypes, out), { seeds: plan.seeds, engine: engineName, extra });
   await ctx.write("curves.arrow", curvesColumns(keyTypes, saes.map((s) => s.key), curves), { seeds: plan.seeds, engine: engineName, extra });
-  const nDiverged = out.filter((s) => s.diverged).length;
-  ctx.log(`trained ${trained} SAEs, ${saes.length - trained} kept as initialised${nDiverged ? `, ${nDiverged} diverged (frozen and marked)` : ""}; config ${configHash(ctx.config).slice(0, 12)}`);
+  const reasons = out.filter((s) => s.diverged).map((s) => s.divergedReason);
+  const tally = [...new Set(reasons)].map((r) => `${reasons.filter((x) => x === r).length} ${r}`).join(", ");
+  ctx.log(`trained ${trained} SAEs, ${saes.length - trained} kept as initialised${reasons.length ? `; ${reasons.length} diverged (${tally}), marked and left out of every finding` : ""}; config ${configHash(ctx.config).slice(0, 12)}`);
 }
 
 async function sequential<T>(tasks: Array<() => Promise<T>>): Promise<T[]> {

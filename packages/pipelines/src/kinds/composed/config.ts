@@ -28,7 +28,7 @@ export const configSchema = strictObject({
   name: Type.String(),
   kind: Type.Literal("composed-grid"),
   description: Type.String(),
-  seed: Type.Integer({ minimum: 0 }),
+  seed: Type.Integer({ minimum: 0, maximum: 4294967295, description: "Experiment seed (32-bit: larger values would alias smaller ones)" }),
   data: strictObject({
     setSizes: Type.Array(Type.Integer({ minimum: 1 }), { minItems: 2, maxItems: 2, description: "Sizes of the two feature sets (x, y)" }),
     hidden: Type.Integer({ minimum: 1, description: "Hidden size of the toy model" }),

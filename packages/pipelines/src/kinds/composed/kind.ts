@@ -4,6 +4,7 @@
  * (figures 23–25) and the larger models of `experiment_more_hid_dim` (figure 26).
  */
 import type { KindDeclaration } from "../../framework/kind.ts";
+import { estimate } from "./estimate.ts";
 import { configSchema, validate, type ComposedGridConfig } from "./config.ts";
 
 const everything = ["name", "kind", "description", "seed", "data", "model", "sae", "!sae.threads", "metrics"];
@@ -13,6 +14,7 @@ export const kind: KindDeclaration<ComposedGridConfig> = {
   title: "Composed features in small toy models",
   config: configSchema,
   validate,
+  estimate,
   stages: {
     generate: { fields: ["seed", "data"], reads: [] },
     "train-model": { fields: ["seed", "model"], reads: ["generate/spec.arrow"] },

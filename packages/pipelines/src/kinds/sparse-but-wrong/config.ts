@@ -146,6 +146,7 @@ export function validate(c: SparseButWrongConfig, known: Registered): string[] {
 
   const corr = data.correlation;
   if (corr.kind === "feature0" && !corr.rho) bad("data.correlation.rho", corr.rho, "the list of ρ values (kind feature0)");
+  corr.rho?.forEach((v, j) => corr.rho?.indexOf(v) !== j && bad(`data.correlation.rho[${j}]`, v, "a ρ not already in the list (two conditions of one name would be merged)"));
   if (corr.kind !== "feature0" && corr.rho) bad("data.correlation.rho", corr.rho, "no ρ list unless kind is feature0");
   if (corr.kind === "random" && corr.seed === undefined) bad("data.correlation.seed", corr.seed, "an integer seed (kind random)");
 

@@ -3,6 +3,7 @@
  * the small toy, the main toy and the JumpReLU appendix (figures 1–13).
  */
 import type { KindDeclaration } from "../../framework/kind.ts";
+import { estimate } from "./estimate.ts";
 import { configSchema, validate, type SparseButWrongConfig } from "./config.ts";
 
 const everything = ["name", "kind", "description", "seed", "data", "model", "sae", "!sae.threads", "metrics", "plots"];
@@ -12,6 +13,7 @@ export const kind: KindDeclaration<SparseButWrongConfig> = {
   title: "Sparse but wrong: correlated features and the wrong L0",
   config: configSchema,
   validate,
+  estimate,
   stages: {
     generate: { fields: ["seed", "data"], reads: [] },
     "train-model": { fields: ["seed", "model"], reads: ["generate/spec.arrow"] },

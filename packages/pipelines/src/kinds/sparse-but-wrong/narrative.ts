@@ -121,7 +121,7 @@ export function trueL0Of(rows: readonly MetricRow[]): number {
 /** At k closest to the true L0, random init, no transition: do the decoder rows match the features? */
 export function matchAtTrueL0(rows: readonly MetricRow[], trueL0: number): Finding {
   const claim = "At k = true L0 the SAE's decoder matches the true features.";
-  const candidates = rows.filter((r) => r.architecture === "batchtopk" && r.trained && r.init === "random" && Number.isNaN(r.kFrom) && !r.diverged);
+  const candidates = rows.filter((r) => !Number.isNaN(r.k) && r.trained && r.init === "random" && Number.isNaN(r.kFrom) && !r.diverged);
   if (!candidates.length) return { id: "match", claim, holds: null, text: "No randomly initialised BatchTopK SAE in this run." };
   const best = Math.min(...candidates.map((r) => Math.abs(r.k - trueL0)));
   const atL0 = candidates.filter((r) => Math.abs(r.k - trueL0) === best && best < 0.5);
