@@ -6,13 +6,15 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync }
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 
 export interface TempWorkspace {
   root: string;
   nx(args: string[]): { status: number; output: string };
+  /** Nx in the background: resolves when it exits. */
+  nxAsync(args: string[]): Promise<{ status: number; output: string }>;
   cli(args: string[]): { status: number; output: string };
   editConfig(experiment: string, edit: (config: Record<string, unknown>) => void): void;
   dispose(): void;
@@ -34,6 +36,14 @@ export function tempWorkspace(): TempWorkspace {
   return {
     root,
     nx: (args) => run(join(REPO, "node_modules/.bin/nx"), args),
+    nxAsync: (args) =>
+      new Promise((resolve) => {
+        const child = spawn(join(REPO, "node_modules/.bin/nx"), args, { cwd: root, env });
+        let output = "";
+        child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+        child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+        child.on("close", (code) => resolve({ status: code ?? -1, output }));
+      }),
     cli: (args) => run(process.execPath, ["--import", "tsx", "packages/pipelines/src/framework/cli.ts", ...args]),
     editConfig(experiment, edit) {
       const file = join(root, "packages/pipelines/experiments", `${experiment}.json`);

@@ -63,15 +63,19 @@ function shaAtStart(experiment: string): string | undefined {
   return all ? (JSON.parse(all) as Record<string, string>)[experiment] : undefined;
 }
 
-async function configStage(experiment: string, profile: Profile, out: string | undefined, yes: boolean): Promise<void> {
+/** Fail, before anything is touched, when the file is not the one Nx computed this run's cache keys from. */
+function checkUnchangedSinceStart(experiment: string): void {
   const file = join(EXPERIMENTS_DIR, `${experiment}.json`);
   const atStart = shaAtStart(experiment);
-  if (atStart) {
-    const now = existsSync(file) ? createHash("sha256").update(readFileSync(file)).digest("hex") : "(missing)";
-    if (now !== atStart) {
-      fail(`${file} changed after this run started (sha256 ${atStart.slice(0, 12)}… then, ${now.slice(0, 12)}… now), so its cache key no longer matches it; nothing was written — run the command again`);
-    }
+  if (!atStart) return;
+  const now = existsSync(file) ? createHash("sha256").update(readFileSync(file)).digest("hex") : "(missing)";
+  if (now !== atStart) {
+    fail(`${file} changed after this run started (sha256 ${atStart.slice(0, 12)}… then, ${now.slice(0, 12)}… now), so its cache key no longer matches it; nothing was written — run the command again`);
   }
+}
+
+async function configStage(experiment: string, profile: Profile, out: string | undefined, yes: boolean): Promise<void> {
+  const file = join(EXPERIMENTS_DIR, `${experiment}.json`);
   const raw = readJsonFile(file);
   const kind = await kindOf(file, raw);
   const resolved = resolveProfile(file, raw, kind, profile, await registered()) as unknown as JsonObject;
@@ -130,6 +134,7 @@ async function main(): Promise<void> {
   if (!stage || !isAnyStage(stage)) fail(`first argument must be a stage (${ALL_STAGES.join(", ")}) or reproduce (got ${stage ?? "nothing"})`);
   const experiment = values.experiment ?? fail("--experiment <name> is required");
   const started = performance.now();
+  if (stage === "config") checkUnchangedSinceStart(experiment);
   const root = values.out ? join(WORKSPACE, values.out) : artifactRoot(WORKSPACE, experiment, profile);
   // One stage of an experiment at a time: a second run of the same experiment waits here (and
   // says so) rather than rewriting files the first one is reading.
