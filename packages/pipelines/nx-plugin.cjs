@@ -17,13 +17,15 @@
  *   stage module, plus the architecture and recipe modules its config fields name (registries
  *   themselves are not inputs, so adding an architecture or a kind invalidates nothing);
  * - the npm packages those files import, and TOY_SAE_BACKEND.
- * The stages' declarations come from the kind folders (loaded with tsx; see kinds/registry.ts).
+ * The stages' declarations come from each kind folder's stages.json (found through
+ * kinds/registry.ts); the plugin runs no TypeScript, so it costs Nx milliseconds.
  * Profiles are Nx configurations (smoke, paper); the default profile writes artifacts/<name>/,
  * the others artifacts/<name>-<profile>/.
  */
 const { createHash } = require("node:crypto");
 const { readFileSync, readdirSync } = require("node:fs");
 const { basename, join } = require("node:path");
+const { experimentNameProblem } = require("./nx/experiment-names.cjs");
 const { sourceClosure } = require("./nx/source-closure.cjs");
 const { namesUnder, readRegistry } = require("./nx/registries.cjs");
 
@@ -39,13 +41,6 @@ const REGISTRIES = {
   architecture: "packages/core/src/sae/registry.ts",
   recipe: "packages/core/src/train/recipes/registry.ts",
 };
-
-let tsx = null;
-/** A kind's declaration module, loaded once per process through tsx (the plugin is plain CommonJS). */
-function loadTs(root, file) {
-  tsx ??= require("tsx/cjs/api");
-  return tsx.require(join(root, file), __filename);
-}
 
 function readJson(root, file) {
   try {
@@ -69,7 +64,7 @@ function createPlugin(root) {
   const kindOf = (name) => {
     if (!kinds.has(name)) {
       const entry = registries.kind.get(name);
-      kinds.set(name, entry ? { entry, declaration: loadTs(root, entry).kind } : null);
+      kinds.set(name, entry ? { entry, stages: readJson(root, entry.replace(/kind\.ts$/, "stages.json")) } : null);
     }
     return kinds.get(name);
   };
@@ -100,7 +95,6 @@ function createPlugin(root) {
   return (file) => {
     const name = basename(file, ".json");
     const raw = readJson(root, file);
-    const experimentNameProblem = loadTs(root, `${PROJECT_ROOT}/src/framework/experiment-config.ts`).experimentNameProblem;
     const problem = experimentNameProblem(name);
     if (problem) throw new Error(`${file}: ${problem}`);
     const kind = raw && typeof raw.kind === "string" ? kindOf(raw.kind) : null;
@@ -123,7 +117,7 @@ function createPlugin(root) {
     targets.config = stageTarget("config", [`{workspaceRoot}/${file}`, ...configClosure.files, { externalDependencies: configClosure.externals }, ...env], []);
     let previous = "config";
     for (const stage of STAGES) {
-      const declaration = kind ? kind.declaration.stages[stage] : { fields: [], reads: [] };
+      const declaration = kind && kind.stages ? kind.stages[stage] : { fields: [], reads: [] };
       const folder = kind ? kind.entry.replace(/\/kind\.ts$/, "") : null;
       const entries = [CLI, ...(kind ? [kind.entry, `${folder}/${stage}.ts`] : []), ...(FRAMEWORK_STAGE_ENTRIES[stage] ?? []), ...pluginEntries(raw, declaration.fields)];
       const closure = closureInputs(entries);

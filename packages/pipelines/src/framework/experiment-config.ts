@@ -16,7 +16,8 @@ import { architectureNames, loadArchitecture } from "@toy-sae/core/sae/load";
 import { recipeNames } from "@toy-sae/core/train/recipes/load";
 import type { ExperimentConfigBase, KindDeclaration, Registered } from "./kind.ts";
 import { KINDS } from "../kinds/registry.ts";
-import { PROFILES, STAGES, isProfile, type Profile } from "./stages.ts";
+import { PROFILES, isProfile, type Profile } from "./stages.ts";
+import { experimentNameProblem } from "../../nx/experiment-names.cjs";
 import { ConfigError } from "./config-error.ts";
 import { parseJsonStrict } from "./strict-json.ts";
 
@@ -49,20 +50,6 @@ export function readJsonFile(file: string): JsonObject {
   const { value } = parseJsonStrict(text, file);
   if (!isObject(value)) throw new ConfigError(file, ["(root): expected a JSON object"]);
   return value;
-}
-
-/** Experiment names: file names, Nx project names and artifact folders, so kept simple. */
-export const EXPERIMENT_NAME = /^[a-z0-9][a-z0-9-]*$/;
-/** Names an experiment cannot take: targets of the pipelines project and other projects. */
-export const RESERVED_NAMES: readonly string[] = ["bench", "test", "reproduce", "compare", "typecheck", "lint", "index", "core", "generators", "pipelines", "report"];
-
-/** Why `name` cannot be an experiment name, or null. */
-export function experimentNameProblem(name: string): string | null {
-  if (!EXPERIMENT_NAME.test(name)) return `the file name "${name}" must be lower-case letters, digits and dashes (it names an Nx project and an artifacts folder)`;
-  if (RESERVED_NAMES.includes(name)) return `"${name}" is reserved (a target or project of its own); rename the file`;
-  const stage = [...STAGES, "config"].find((s) => name.endsWith(`-${s}`));
-  if (stage) return `"${name}" ends in "-${stage}", which reads as a stage target of experiment "${name.slice(0, -stage.length - 1)}"; rename the file`;
-  return null;
 }
 
 export function kindNames(): string[] {

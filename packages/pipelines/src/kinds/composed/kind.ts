@@ -4,10 +4,10 @@
  * (figures 23–25) and the larger models of `experiment_more_hid_dim` (figure 26).
  */
 import type { KindDeclaration } from "../../framework/kind.ts";
+// the config fields and upstream files each stage reads; plain JSON, so the Nx plugin reads it too
+import stages from "./stages.json" with { type: "json" };
 import { estimate } from "./estimate.ts";
 import { configSchema, validate, type ComposedGridConfig } from "./config.ts";
-
-const everything = ["name", "kind", "description", "seed", "data", "model", "sae", "!sae.threads", "metrics"];
 
 export const kind: KindDeclaration<ComposedGridConfig> = {
   name: "composed-grid",
@@ -15,17 +15,7 @@ export const kind: KindDeclaration<ComposedGridConfig> = {
   config: configSchema,
   validate,
   estimate,
-  stages: {
-    generate: { fields: ["seed", "data"], reads: [] },
-    "train-model": { fields: ["seed", "model"], reads: ["generate/spec.arrow"] },
-    "train-saes": { fields: ["seed", "data", "!data.evalSamples", "sae", "!sae.threads"], reads: ["generate/spec.arrow", "train-model/model.arrow"] },
-    metrics: { fields: ["seed", "metrics", "sae.architecture"], reads: ["generate/spec.arrow", "generate/eval.arrow", "train-model/model.arrow", "train-saes/saes.arrow"] },
-    plots: {
-      fields: ["data", "!data.evalSamples", "model", "sae", "!sae.threads", "metrics"],
-      reads: ["generate/spec.arrow", "train-model/model.arrow", "train-model/curves.arrow", "train-saes/saes.arrow", "metrics/metrics.arrow"],
-    },
-    report: { fields: everything, reads: ["plots/figures.json", "plots/*.svg", "metrics/metrics.arrow", "train-saes/saes.arrow"] },
-  },
+  stages,
   modules: {
     generate: () => import("./generate.ts"),
     "train-model": () => import("./train-model.ts"),

@@ -3,10 +3,10 @@
  * the small toy, the main toy and the JumpReLU appendix (figures 1–13).
  */
 import type { KindDeclaration } from "../../framework/kind.ts";
+// the config fields and upstream files each stage reads; plain JSON, so the Nx plugin reads it too
+import stages from "./stages.json" with { type: "json" };
 import { estimate } from "./estimate.ts";
 import { configSchema, validate, type SparseButWrongConfig } from "./config.ts";
-
-const everything = ["name", "kind", "description", "seed", "data", "model", "sae", "!sae.threads", "metrics", "plots"];
 
 export const kind: KindDeclaration<SparseButWrongConfig> = {
   name: "sparse-but-wrong",
@@ -14,30 +14,7 @@ export const kind: KindDeclaration<SparseButWrongConfig> = {
   config: configSchema,
   validate,
   estimate,
-  stages: {
-    generate: { fields: ["seed", "data"], reads: [] },
-    "train-model": { fields: ["seed", "model"], reads: ["generate/spec.arrow"] },
-    "train-saes": {
-      fields: ["seed", "data", "!data.evalSamples", "model", "sae", "!sae.threads"],
-      reads: ["generate/spec.arrow", "generate/features.arrow", "generate/correlation.arrow", "train-model/model.arrow"],
-    },
-    metrics: { fields: ["seed", "metrics", "sae.runs"], reads: ["generate/eval.arrow", "train-model/model.arrow", "train-saes/saes.arrow"] },
-    plots: {
-      fields: ["seed", "data.correlation", "metrics", "plots", "sae.runs"],
-      reads: [
-        "generate/spec.arrow",
-        "generate/features.arrow",
-        "generate/correlation.arrow",
-        "train-model/model.arrow",
-        "metrics/metrics.arrow",
-        "metrics/cos.arrow",
-        "metrics/projections.arrow",
-        "metrics/forced-k.arrow",
-        "metrics/conditions.arrow",
-      ],
-    },
-    report: { fields: everything, reads: ["plots/figures.json", "plots/*.svg", "metrics/metrics.arrow", "train-saes/saes.arrow"] },
-  },
+  stages,
   modules: {
     generate: () => import("./generate.ts"),
     "train-model": () => import("./train-model.ts"),
