@@ -32,10 +32,16 @@ const { namesUnder, readRegistry } = require("./nx/registries.cjs");
 const PROJECT_ROOT = "packages/pipelines";
 const EXPERIMENTS = `${PROJECT_ROOT}/experiments`;
 const CLI = `${PROJECT_ROOT}/src/framework/cli.ts`;
+// What the stages run: the CLI bundled by pipelines:bundle (bundle.mjs), which every stage depends on.
+const BUNDLED_CLI = `${PROJECT_ROOT}/dist/cli.mjs`;
+const BUNDLE = { projects: ["pipelines"], target: "bundle" };
 const PROFILES = ["smoke", "paper"];
 const STAGES = ["generate", "train-model", "train-saes", "metrics", "plots", "report"];
 /** Stage modules the framework runs itself, besides the kind's own <stage>.ts. */
-const FRAMEWORK_STAGE_ENTRIES = { "train-saes": [`${PROJECT_ROOT}/src/framework/train-saes.ts`] };
+// Files a stage loads with a dynamic import (the closure follows static imports only): the backend
+// (started when a stage's code loads tfjs) and, for train-saes, the trainer and its autodiff step.
+const BACKEND_ENTRY = "packages/core/src/backend.ts";
+const FRAMEWORK_STAGE_ENTRIES = { "train-saes": [`${PROJECT_ROOT}/src/framework/train-saes.ts`, "packages/core/src/train/tfjs-engine.ts"] };
 const REGISTRIES = {
   kind: `${PROJECT_ROOT}/src/kinds/registry.ts`,
   architecture: "packages/core/src/sae/registry.ts",
@@ -102,10 +108,10 @@ function createPlugin(root) {
     const stageTarget = (stage, inputs, dependsOn) => ({
       executor: "nx:run-commands",
       cache: true,
-      dependsOn,
+      dependsOn: [BUNDLE, ...dependsOn],
       inputs,
       outputs: [`{options.out}/${stage}`],
-      options: { command: `node --import tsx ${CLI} ${stage} --experiment ${name}`, profile: "default", out: `artifacts/${name}` },
+      options: { command: `node ${BUNDLED_CLI} ${stage} --experiment ${name}`, profile: "default", out: `artifacts/${name}` },
       configurations: configurations(),
       metadata: { description: `${stage} stage of ${name} (${file})` },
     });
@@ -119,7 +125,7 @@ function createPlugin(root) {
     for (const stage of STAGES) {
       const declaration = kind && kind.stages ? kind.stages[stage] : { fields: [], reads: [] };
       const folder = kind ? kind.entry.replace(/\/kind\.ts$/, "") : null;
-      const entries = [CLI, ...(kind ? [kind.entry, `${folder}/${stage}.ts`] : []), ...(FRAMEWORK_STAGE_ENTRIES[stage] ?? []), ...pluginEntries(raw, declaration.fields)];
+      const entries = [CLI, ...(kind ? [kind.entry, `${folder}/${stage}.ts`] : []), BACKEND_ENTRY, ...(FRAMEWORK_STAGE_ENTRIES[stage] ?? []), ...pluginEntries(raw, declaration.fields)];
       const closure = closureInputs(entries);
       targets[stage] = stageTarget(
         stage,
@@ -158,14 +164,14 @@ exports.createNodes = [
     pipelinesTargets.reproduce = {
       executor: "nx:run-commands",
       cache: true,
-      dependsOn: [{ projects: names, target: "report", params: "forward" }],
+      dependsOn: [BUNDLE, { projects: names, target: "report", params: "forward" }],
       inputs: [
         { dependentTasksOutputFiles: "**/plots/*", transitive: true },
         ...[...reproduceClosure.files].sort().map((f) => `{workspaceRoot}/${f}`),
         { externalDependencies: [...reproduceClosure.externals].filter((e) => e !== "tsx").sort() },
       ],
       outputs: ["{options.index}.html", "{options.index}.json", "{options.index}.pdf"],
-      options: { command: `node --import tsx ${CLI} reproduce`, profile: "default", index: "artifacts/index" },
+      options: { command: `node ${BUNDLED_CLI} reproduce`, profile: "default", index: "artifacts/index" },
       configurations: Object.fromEntries(PROFILES.map((p) => [p, { profile: p, index: `artifacts/index-${p}` }])),
       metadata: { description: "Every experiment (from cache where nothing changed), then the reproduction index artifacts/index.html" },
     };

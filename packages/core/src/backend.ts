@@ -10,8 +10,9 @@ import * as tf from "@tensorflow/tfjs-core";
 // (its node build shares our tfjs-core instance).
 import "@tensorflow/tfjs";
 
-export type BackendName = "tensorflow" | "wasm" | "cpu";
-export const BACKEND_ORDER: readonly BackendName[] = ["tensorflow", "wasm", "cpu"];
+import { BACKEND_ORDER, parseBackend, type BackendName } from "./backend-choice.ts";
+
+export { BACKEND_ORDER, type BackendName };
 
 export interface BackendInfo {
   name: BackendName;
@@ -47,11 +48,6 @@ async function register(name: BackendName): Promise<string | null> {
   }
   await import("@tensorflow/tfjs-backend-cpu");
   return "@tensorflow/tfjs-backend-cpu";
-}
-
-function parseBackend(value: string, origin: string): BackendName {
-  if ((BACKEND_ORDER as readonly string[]).includes(value)) return value as BackendName;
-  throw new Error(`${origin}: unknown backend "${value}"; expected one of ${BACKEND_ORDER.join(", ")}`);
 }
 
 /**

@@ -9,11 +9,12 @@ import { orthogonalFeatureEmbedding } from "@toy-sae/core/models/orthogonal-embe
 import { loadArchitecture, resolveArchitectureOptions } from "@toy-sae/core/sae/load";
 import { smallToyCorrelation } from "@toy-sae/generators/correlated";
 import { readJsonFile, registered, resolveProfile } from "../src/framework/experiment-config.ts";
-import type { PlannedSae } from "../src/framework/kind.ts";
+import type { PlannedSae, TrainSaesModule } from "../src/framework/kind.ts";
 import { trainChunk, type ChunkJob } from "../src/framework/train-chunk.ts";
 import { kind } from "../src/kinds/sparse-but-wrong/kind.ts";
 import { conditionName, type SparseButWrongConfig } from "../src/kinds/sparse-but-wrong/config.ts";
-import { moduleUrl, planSaes, type Shared } from "../src/kinds/sparse-but-wrong/train-saes.ts";
+import * as trainSaesModule from "../src/kinds/sparse-but-wrong/train-saes.ts";
+import { planSaes, type Shared } from "../src/kinds/sparse-but-wrong/train-saes.ts";
 import { REPO } from "./workspace.ts";
 
 const FILE = `${REPO}/packages/pipelines/experiments/toy-l0-small.json`;
@@ -28,6 +29,8 @@ beforeAll(async () => {
   options = resolveArchitectureOptions<Record<string, never>>(await loadArchitecture("batchtopk"), {}, "options").options;
 });
 
+const module = trainSaesModule as TrainSaesModule<unknown>;
+
 function job(saes: PlannedSae[]): ChunkJob {
   const rhos = config.data.correlation.rho ?? [];
   const shared: Shared = {
@@ -36,7 +39,7 @@ function job(saes: PlannedSae[]): ChunkJob {
     conditions: Object.fromEntries(rhos.map((rho) => [conditionName(rho), { firingProbabilities: new Float64Array(N).fill(0.4), correlation: smallToyCorrelation(rho), magnitudeStd: 0.15 }])),
     embeddings: { orthogonal: embedding, superposition: embedding },
   };
-  return { module: moduleUrl, seed: 0, engine: "fused", options, saes: saes.map((s) => ({ ...s, batch: 256 })), shared };
+  return { kind: "sparse-but-wrong", seed: 0, engine: "fused", backend: "cpu", options, saes: saes.map((s) => ({ ...s, batch: 256 })), shared };
 }
 
 describe("sparse-but-wrong training chunks", () => {
@@ -45,10 +48,10 @@ describe("sparse-but-wrong training chunks", () => {
 
   it("give the same SAEs whether the instances are trained together or split in two", async () => {
     const all = planned(20);
-    const whole = await trainChunk(job(all));
+    const whole = await trainChunk(job(all), module);
     const cut = 5;
-    const a = await trainChunk(job(all.slice(0, cut)));
-    const b = await trainChunk(job(all.slice(cut)));
+    const a = await trainChunk(job(all.slice(0, cut)), module);
+    const b = await trainChunk(job(all.slice(cut)), module);
     const size = 5 * H;
     expect(Array.from(whole.params.wDec.subarray(0, cut * size))).toEqual(Array.from(a.params.wDec));
     expect(Array.from(whole.params.wDec.subarray(cut * size))).toEqual(Array.from(b.params.wDec));
@@ -56,7 +59,7 @@ describe("sparse-but-wrong training chunks", () => {
   });
 
   it("start ground-truth SAEs at the features: W_dec = E, W_enc = Eᵀ, biases 0", async () => {
-    const untrained = await trainChunk(job(planned(0).slice(0, 2)));
+    const untrained = await trainChunk(job(planned(0).slice(0, 2)), module);
     for (let i = 0; i < 2; i++) {
       const dec = untrained.params.wDec.subarray(i * 5 * H, (i + 1) * 5 * H);
       expect(Array.from(dec)).toEqual(Array.from(embedding));

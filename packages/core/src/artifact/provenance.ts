@@ -169,7 +169,9 @@ function versionIn(file: string): string | null {
  */
 export function packageVersions(extra: readonly string[] = [], fromDir: string = HERE): Record<string, string> {
   const versions: Record<string, string> = { node: process.version };
-  const own = versionIn(join(HERE, "..", "..", "package.json"));
+  // through node_modules (the workspace link), so a bundled copy of this code finds it too
+  const ownFile = findInstalledPackageJson("@toy-sae/core", fromDir);
+  const own = ownFile === null ? null : versionIn(ownFile);
   if (own !== null) versions["@toy-sae/core"] = own;
   for (const name of [...RECORDED_PACKAGES, ...extra]) {
     const file = findInstalledPackageJson(name, fromDir);

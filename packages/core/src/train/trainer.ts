@@ -23,7 +23,15 @@ import { clipGradNormPerInstance } from "./clip.ts";
 import { hyperAt, type HyperSchedule } from "./hyper-schedule.ts";
 import { estimateInputScale, foldInputScale } from "./input-normalisation.ts";
 import { lrSchedule, type LrScheduleSpec } from "./lr-schedule.ts";
-import { tfjsLossAndGrads } from "./tfjs-engine.ts";
+import type { tfjsLossAndGrads } from "./tfjs-engine.ts";
+
+/** The tfjs autodiff step (`tfjs-engine.ts`), passed in so that fused runs never load tfjs. */
+export type AutodiffStep = typeof tfjsLossAndGrads;
+
+/** Load the autodiff step (tfjs takes about half a second to import; only tfjs-engine runs need it). */
+export async function loadAutodiff(): Promise<AutodiffStep> {
+  return (await import("./tfjs-engine.ts")).tfjsLossAndGrads;
+}
 
 export type GradientEngine = "fused" | "tfjs";
 
@@ -31,12 +39,16 @@ export type GradientEngine = "fused" | "tfjs";
  * Why an instance is marked diverged (its results never count toward a finding):
  * - "non-finite": its loss or a gradient turned NaN/Inf — frozen at that step;
  * - "exploded": its loss exceeded `EXPLOSION_FACTOR` × max(1, its first loss, the mean ‖x‖² of its
- *   first batch) — frozen at that step (a finite blow-up, e.g. lr 1e3 reaching a loss of 1e11);
+ *   first batch) on `EXPLOSION_PATIENCE` consecutive steps — frozen then, recorded at the first of
+ *   them (a finite blow-up, e.g. lr 1e3 reaching a loss of 1e11). One batch over the line is not
+ *   enough: one nearly-zero sample makes a per-sample FVU loss (‖x − x̂‖² / ‖x‖²) 1e4× its usual
+ *   value while the parameters are fine (seen on the composed grid at lr 3e-3: 3e4 once, ~1 after);
  * - "collapsed": after training, no latent is active on any sample of the last batch (every
  *   latent dead: the SAE reconstructs with its bias alone).
  */
 export type DivergenceReason = "non-finite" | "exploded" | "collapsed";
 export const EXPLOSION_FACTOR = 1e4;
+export const EXPLOSION_PATIENCE = 10;
 
 /** The trainer's settings that a recipe presets (plain data: it travels to worker threads). */
 export interface TrainerSettings {
@@ -71,6 +83,8 @@ export interface GridTrainingOptions extends TrainerSettings {
   sample: (group: number) => Float32Array;
   logEvery?: number;
   onStep?: (step: number, out: StepOutput) => void;
+  /** Needed when the engine is tfjs or the architecture has no fused kernel (`loadAutodiff()`). */
+  autodiff?: AutodiffStep;
 }
 
 export interface CurvePoint {
@@ -131,6 +145,9 @@ export function trainSaeGrid(arch: AnyArchitecture, p: SaeParams, o: GridTrainin
   for (const name of arch.hyper) {
     if (!o.hyper[name] || o.hyper[name].length !== I) throw new Error(`trainSaeGrid: ${arch.name} needs hyperparameter "${name}" for each of ${I} instances`);
   }
+  const fused = engine === "fused" ? arch.fused : undefined;
+  const autodiff = o.autodiff;
+  if (!fused && !autodiff) throw new Error(`trainSaeGrid: ${arch.name} ${arch.fused ? "with the tfjs engine" : "(no fused kernel)"} needs options.autodiff (await loadAutodiff())`);
 
   // parameters and gradients in the architecture's spec order (the optimiser and the clip visit them so)
   const grads = emptySaeParams(p, arch.params);
@@ -163,6 +180,8 @@ export function trainSaeGrid(arch: AnyArchitecture, p: SaeParams, o: GridTrainin
   const divergedReason: Array<DivergenceReason | null> = new Array<DivergenceReason | null>(I).fill(null);
   /** Per instance, the loss above which it has exploded (set on the first step). */
   const explosion = new Float64Array(I);
+  /** Per instance, how many consecutive steps its loss has been over `explosion`. */
+  const overFor = new Int32Array(I);
   let lastL0: Float64Array = new Float64Array(I);
   const lr = new Float64Array(I);
   const curves: CurvePoint[] = [];
@@ -176,7 +195,7 @@ export function trainSaeGrid(arch: AnyArchitecture, p: SaeParams, o: GridTrainin
     setHyper(step, hyper);
     hooks.beforeStep?.(p, ctx);
 
-    const out = engine === "fused" && arch.fused ? arch.fused(p, grads, batch, ctx) : tfjsLossAndGrads(arch, p, grads, batch, ctx);
+    const out = fused ? fused(p, grads, batch, ctx) : (autodiff as AutodiffStep)(arch, p, grads, batch, ctx);
 
     for (let e = 0; e < I * M; e++) stepsSinceFired[e] = out.fired[e] ? 0 : stepsSinceFired[e] + 1;
     hooks.afterForward?.(p, out, ctx);
@@ -189,10 +208,11 @@ export function trainSaeGrid(arch: AnyArchitecture, p: SaeParams, o: GridTrainin
       if (!ctx.active[i]) continue;
       let ok = Number.isFinite(out.loss[i]);
       for (const g of gradList) ok = ok && allFinite(g, (i * g.length) / I, ((i + 1) * g.length) / I);
-      const reason: DivergenceReason | null = !ok ? "non-finite" : out.loss[i] > explosion[i] ? "exploded" : null;
+      overFor[i] = ok && out.loss[i] > explosion[i] ? overFor[i] + 1 : 0;
+      const reason: DivergenceReason | null = !ok ? "non-finite" : overFor[i] >= EXPLOSION_PATIENCE ? "exploded" : null;
       if (reason) {
         ctx.active[i] = 0;
-        divergedAt[i] = step;
+        divergedAt[i] = reason === "exploded" ? step - EXPLOSION_PATIENCE + 1 : step;
         divergedReason[i] = reason;
       }
     }

@@ -3,7 +3,7 @@ import { loadArchitecture, resolveArchitectureOptions } from "../../src/sae/load
 import type { SaeParams, SaeShape } from "../../src/sae/types.ts";
 import type { Rng } from "../../src/random.ts";
 import { loadRecipe, trainerSettings } from "../../src/train/recipes/load.ts";
-import { trainSaeGrid, type GridTrainingOptions, type GridTrainingResult, type TrainerSettings } from "../../src/train/trainer.ts";
+import { loadAutodiff, trainSaeGrid, type GridTrainingOptions, type GridTrainingResult, type TrainerSettings } from "../../src/train/trainer.ts";
 
 export interface HarnessOptions extends Partial<Omit<GridTrainingOptions, keyof TrainerSettings>> {
   steps: number;
@@ -34,6 +34,7 @@ export async function trainWith(architecture: string, recipeName: string, p: Sae
     group: group ?? new Int32Array(I),
     groups: groups ?? 1,
     options,
+    autodiff: engine === "tfjs" || !arch.fused ? await loadAutodiff() : undefined,
     ...rest,
   });
 }

@@ -14,7 +14,7 @@ import { availableParallelism } from "node:os";
 import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { selectBackend } from "@toy-sae/core/backend";
+import { chooseBackend, type BackendName } from "@toy-sae/core/backend-choice";
 import { artifactRoot, createStageContext, stageCommand, writeFileAtomic } from "./context.ts";
 import { guardConfig, pickFields } from "./config-fields.ts";
 import { ConfigError, kindOf, readJsonFile, registered, resolveProfile, type JsonObject } from "./experiment-config.ts";
@@ -25,7 +25,7 @@ import { ALL_STAGES, PROFILES, STAGES, isAnyStage, isProfile, type Profile, type
 import { resetOutputFolder } from "./temp-files.ts";
 import { KINDS } from "../kinds/registry.ts";
 
-const WORKSPACE = resolve(dirname(fileURLToPath(import.meta.url)), "../../../..");
+const WORKSPACE = workspaceRootAbove(dirname(fileURLToPath(import.meta.url)));
 export const EXPERIMENTS_DIR = join(WORKSPACE, "packages/pipelines/experiments");
 
 function fail(message: string): never {
@@ -147,21 +147,50 @@ async function main(): Promise<void> {
     const snapshot = readSnapshot(root, experiment, stage, profile);
     const kind = (await KINDS[snapshot.kind as keyof typeof KINDS]()).kind as KindDeclaration;
     const runtime = JSON.parse(readFileSync(join(root, "config", "runtime.json"), "utf8")) as Runtime;
-    const backend = await selectBackend(values.backend);
+    const backend = chooseBackend(values.backend);
     process.stderr.write(`[${experiment}:${stage}] profile ${profile}, tensor backend ${backend.name} (${backend.source})\n`);
     for (const why of backend.skipped) process.stderr.write(`[${experiment}:${stage}] note: ${why}\n`);
     const declaration = kind.stages[stage];
     const config = guardConfig<ExperimentConfigBase>(snapshot.config, declaration.fields, Object.keys(kind.config.properties), `stage ${stage} of ${experiment}`);
     const ctx = createStageContext({ workspaceRoot: WORKSPACE, experiment, profile, stage, config, declaration, backend: backend.name, threads: runtime.threads, out: values.out });
     // loaded here, not at the top, so only train-saes has the trainer among its source inputs
-    if (stage === "train-saes") await (await import("./train-saes.ts")).runTrainSaes(ctx, await kind.modules["train-saes"](), snapshot.config);
-    else await (await kind.modules[stage]()).run(ctx);
+    const run =
+      stage === "train-saes"
+        ? await (async () => {
+            const { runTrainSaes } = await import("./train-saes.ts");
+            const module = await kind.modules["train-saes"]();
+            return () => runTrainSaes(ctx, snapshot.kind, module, snapshot.config);
+          })()
+        : await (async () => {
+            const module = await kind.modules[stage]();
+            return () => module.run(ctx);
+          })();
+    // tfjs costs half a second to load, so the backend starts only if the stage's code imported it
+    if (tfjsLoaded()) await selectBackend(backend.name);
+    await run();
   }
   const seconds = (performance.now() - started) / 1000;
   // Timings live beside the Arrow files, not inside them, so artifacts stay byte-identical across reruns.
   writeFileAtomic(join(root, stage, "timing.json"), JSON.stringify({ stage, seconds }, null, 2) + "\n");
   await lock.release();
   process.stderr.write(`[${experiment}:${stage}] done in ${seconds.toFixed(1)} s → ${join(root, stage)}\n`);
+}
+
+/** The folder holding nx.json above this file (src/framework/ when run from source, dist/ when bundled). */
+function workspaceRootAbove(dir: string): string {
+  for (let at = dir; ; at = dirname(at)) {
+    if (existsSync(join(at, "nx.json"))) return at;
+    if (dirname(at) === at) throw new Error(`no nx.json above ${dir}: the stage CLI runs inside the workspace`);
+  }
+}
+
+/** tfjs-core creates its engine in this global when it is first imported. */
+function tfjsLoaded(): boolean {
+  return (globalThis as { _tfengine?: unknown })._tfengine !== undefined;
+}
+
+async function selectBackend(name: BackendName): Promise<void> {
+  await (await import("@toy-sae/core/backend")).selectBackend(name);
 }
 
 main().catch((e: unknown) => {

@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "
 import { dirname, join } from "node:path";
 import { ArtifactError, readArtifact, writeArtifact, type Artifact, type ArtifactColumns } from "@toy-sae/core/artifact/arrow";
 import { configHash, packageVersions, provenanceMetadata, type JsonValue } from "@toy-sae/core/artifact/provenance";
+import type { BackendName } from "@toy-sae/core/backend-choice";
 import type { AnyArchitecture } from "@toy-sae/core/sae/architecture";
 import { loadArchitecture } from "@toy-sae/core/sae/load";
 import type { Recipe } from "@toy-sae/core/train/recipes/recipe";
@@ -46,8 +47,8 @@ export interface StageContext<C> {
   root: string;
   /** This stage's output folder. */
   dir: string;
-  /** Tensor backend name recorded in artifacts ("cpu", "wasm", "tensorflow"). */
-  backend: string;
+  /** Tensor backend recorded in artifacts and started by stages that run tfjs. */
+  backend: BackendName;
   /** Worker threads this stage may use (not part of any cache key: it never changes numbers). */
   threads: number;
   log(line: string): void;
@@ -100,7 +101,7 @@ export function createStageContext<C>(options: {
   config: C;
   /** The stage's declaration (fields, reads); the config stage has none. */
   declaration: StageDeclaration | null;
-  backend: string;
+  backend: BackendName;
   threads: number;
   out?: string;
 }): StageContext<C> {

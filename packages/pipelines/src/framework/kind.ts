@@ -117,11 +117,9 @@ export interface TrainPlan<S> {
 
 /**
  * The kind's side of train-saes. `plan` runs in the stage's main thread; `sampler` and
- * `prepare` run wherever a chunk trains (a worker thread), from the same module file.
+ * `prepare` run wherever a chunk trains (a worker thread loads the module through the kind registry).
  */
 export interface TrainSaesModule<C, S = unknown> {
-  /** `import.meta.url` of the module, so a worker thread can load it. */
-  moduleUrl: string;
   plan(ctx: StageContext<C>): Promise<TrainPlan<S>>;
   /** A fresh [batch, dIn] batch of the SAE input for `source`, drawn from `rng`. */
   sampler(source: string, shared: S, batch: number): (rng: Rng) => Float32Array;

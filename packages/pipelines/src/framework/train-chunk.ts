@@ -9,14 +9,18 @@ import type { JsonValue } from "@toy-sae/core/artifact/provenance";
 import { loadArchitecture } from "@toy-sae/core/sae/load";
 import type { SaeParams } from "@toy-sae/core/sae/types";
 import { loadRecipe, trainerSettings } from "@toy-sae/core/train/recipes/load";
-import { trainSaeGrid, type CurvePoint, type DivergenceReason, type GradientEngine } from "@toy-sae/core/train/trainer";
+import type { BackendName } from "@toy-sae/core/backend-choice";
+import { loadAutodiff, trainSaeGrid, type CurvePoint, type DivergenceReason, type GradientEngine } from "@toy-sae/core/train/trainer";
+import { KINDS } from "../kinds/registry.ts";
 import type { PlannedSae, TrainSaesModule } from "./kind.ts";
 
 export interface ChunkJob {
-  /** The kind's train-saes module (a file URL), loaded again in a worker. */
-  module: string;
+  /** The experiment's kind: a worker loads the kind's train-saes module through the registry. */
+  kind: string;
   seed: number;
   engine: GradientEngine;
+  /** The tfjs backend to start when the chunk needs autodiff (tfjs engine, or no fused kernel). */
+  backend: BackendName;
   /** The family's architecture options, resolved with defaults. */
   options: Record<string, JsonValue>;
   saes: PlannedSae[];
@@ -34,14 +38,26 @@ export interface ChunkResult {
   summary: Record<string, Float64Array>;
 }
 
-export async function trainChunk(job: ChunkJob, onStep?: (step: number) => void): Promise<ChunkResult> {
-  const module = (await import(job.module)) as TrainSaesModule<unknown>;
+/** The kind's train-saes module, as a worker thread loads it. */
+export async function loadTrainSaesModule(kind: string): Promise<TrainSaesModule<unknown>> {
+  if (!Object.hasOwn(KINDS, kind)) throw new Error(`training chunk: unknown kind "${kind}"`);
+  const { kind: declaration } = await KINDS[kind as keyof typeof KINDS]();
+  return (await declaration.modules["train-saes"]()) as TrainSaesModule<unknown>;
+}
+
+export async function trainChunk(job: ChunkJob, module: TrainSaesModule<unknown>, onStep?: (step: number) => void): Promise<ChunkResult> {
   const { saes } = job;
   const lead = saes[0];
   const I = saes.length;
   const arch = await loadArchitecture(lead.architecture);
   const recipe = await loadRecipe(lead.recipe);
   const root = new Rng(job.seed);
+  // tfjs is loaded (and its backend started) only when this chunk differentiates with it
+  let autodiff;
+  if (job.engine === "tfjs" || !arch.fused) {
+    await (await import("@toy-sae/core/backend")).selectBackend(job.backend);
+    autodiff = await loadAutodiff();
+  }
 
   const shape = { instances: I, dIn: lead.dIn, dSae: lead.dSae };
   const params = arch.init(shape, job.options, saes.map((s) => root.fork(s.initStream)));
@@ -68,6 +84,7 @@ export async function trainChunk(job: ChunkJob, onStep?: (step: number) => void)
     groups: streams.length,
     sample: (g) => draw[g](rngs[g]),
     onStep: onStep ? (step) => onStep(step) : undefined,
+    autodiff,
   });
   return { params, ...result };
 }

@@ -17,7 +17,7 @@ import { trainChunk, type ChunkJob, type ChunkResult } from "./train-chunk.ts";
 import { pool, runChunkInWorker, splitEvenly } from "./workers.ts";
 import type { JsonObject } from "./experiment-config.ts";
 
-export async function runTrainSaes<C extends ExperimentConfigBase>(ctx: StageContext<C>, module: TrainSaesModule<C>, snapshot: JsonObject): Promise<void> {
+export async function runTrainSaes<C extends ExperimentConfigBase>(ctx: StageContext<C>, kind: string, module: TrainSaesModule<C>, snapshot: JsonObject): Promise<void> {
   const plan = await module.plan(ctx);
   const { saes } = plan;
   if (saes.length === 0) throw new Error("train-saes: the plan has no SAEs");
@@ -47,9 +47,10 @@ export async function runTrainSaes<C extends ExperimentConfigBase>(ctx: StageCon
   const threads = engine === "fused" ? ctx.threads : 1;
   const chunks = [...families.values()].flatMap((members) => splitEvenly(members, saes[members[0]].steps > 0 ? threads : 1));
   const jobOf = (chunk: number[]): ChunkJob => ({
-    module: module.moduleUrl,
+    kind,
     seed: ctx.config.seed,
     engine,
+    backend: ctx.backend,
     options: optionsOf(saes[chunk[0]]),
     saes: chunk.map((i) => saes[i]),
     shared: plan.shared,
@@ -71,7 +72,7 @@ export async function runTrainSaes<C extends ExperimentConfigBase>(ctx: StageCon
   };
   const results: ChunkResult[] =
     threads === 1
-      ? await sequential(chunks.map((chunk, k) => () => trainChunk(jobOf(chunk), (step) => tick(k, step + 1))))
+      ? await sequential(chunks.map((chunk, k) => () => trainChunk(jobOf(chunk), module as TrainSaesModule<unknown>, (step) => tick(k, step + 1))))
       : await pool(chunks.map((chunk, k) => () => runChunkInWorker<ChunkJob, ChunkResult>(jobOf(chunk), (step) => tick(k, step))), threads);
   progress.done();
 

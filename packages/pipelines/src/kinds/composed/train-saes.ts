@@ -14,7 +14,6 @@ import { hiddenOf, samplersFromSpec, tmsFromArtifact } from "./common.ts";
 import { conditionDSae, gridInstances, type ComposedGridConfig } from "./config.ts";
 import { KEY_TYPES } from "./saes.ts";
 
-export const moduleUrl = import.meta.url;
 
 /** What every chunk needs of each condition (plain data: it goes to worker threads). */
 export interface Shared {

@@ -16,7 +16,6 @@ import type { PlannedSae, TrainPlan } from "../../framework/kind.ts";
 import { KEY_TYPES, conditionsFromSpec, modelsFromArtifact } from "./common.ts";
 import { sbwInstances, type SbwInstance, type SparseButWrongConfig } from "./config.ts";
 
-export const moduleUrl = import.meta.url;
 
 export interface Shared {
   nFeatures: number;
