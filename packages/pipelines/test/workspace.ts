@@ -22,10 +22,11 @@ export interface TempWorkspace {
 
 export function tempWorkspace(): TempWorkspace {
   const root = mkdtempSync(join(tmpdir(), "toy-sae-ws-"));
-  for (const f of ["nx.json", "package.json", "package-lock.json", "tsconfig.base.json", "tsconfig.json"]) cpSync(join(REPO, f), join(root, f));
+  for (const f of ["nx.json", ".env", "package.json", "package-lock.json", "tsconfig.base.json", "tsconfig.json"]) cpSync(join(REPO, f), join(root, f));
+  // as a fresh clone has it: no tests, no bundle (pipelines:bundle builds it on the first run)
   cpSync(join(REPO, "packages"), join(root, "packages"), {
     recursive: true,
-    filter: (src) => !src.includes("node_modules") && !src.endsWith("/test"),
+    filter: (src) => !src.includes("node_modules") && !src.endsWith("/test") && !src.endsWith("/pipelines/dist"),
   });
   symlinkSync(join(REPO, "node_modules"), join(root, "node_modules"), "dir");
   const env = { ...process.env, NX_DAEMON: "false", NX_NO_CLOUD: "true", NX_TUI: "false", FORCE_COLOR: "0", NX_SKIP_LOG_GROUPING: "true" };
