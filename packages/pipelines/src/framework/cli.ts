@@ -15,7 +15,8 @@ import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { chooseBackend, type BackendName } from "@toy-sae/core/backend-choice";
-import { artifactRoot, createStageContext, stageCommand, writeFileAtomic } from "./context.ts";
+import { artifactRoot, createStageContext, stageCommand, writeFileAtomic, type StageTiming } from "./context.ts";
+import { sourceState } from "./git-state.ts";
 import { guardConfig, pickFields } from "./config-fields.ts";
 import { ConfigError, kindOf, readJsonFile, registered, resolveProfile, type JsonObject } from "./experiment-config.ts";
 import type { ExperimentConfigBase, KindDeclaration } from "./kind.ts";
@@ -134,6 +135,8 @@ async function main(): Promise<void> {
   if (!stage || !isAnyStage(stage)) fail(`first argument must be a stage (${ALL_STAGES.join(", ")}) or reproduce (got ${stage ?? "nothing"})`);
   const experiment = values.experiment ?? fail("--experiment <name> is required");
   const started = performance.now();
+  const startedAt = new Date().toISOString();
+  let backendName: BackendName | undefined;
   if (stage === "config") checkUnchangedSinceStart(experiment);
   const root = values.out ? join(WORKSPACE, values.out) : artifactRoot(WORKSPACE, experiment, profile);
   // One stage of an experiment at a time: a second run of the same experiment waits here (and
@@ -148,6 +151,7 @@ async function main(): Promise<void> {
     const kind = (await KINDS[snapshot.kind as keyof typeof KINDS]()).kind as KindDeclaration;
     const runtime = JSON.parse(readFileSync(join(root, "config", "runtime.json"), "utf8")) as Runtime;
     const backend = chooseBackend(values.backend);
+    backendName = backend.name;
     process.stderr.write(`[${experiment}:${stage}] profile ${profile}, tensor backend ${backend.name} (${backend.source})\n`);
     for (const why of backend.skipped) process.stderr.write(`[${experiment}:${stage}] note: ${why}\n`);
     const declaration = kind.stages[stage];
@@ -171,7 +175,8 @@ async function main(): Promise<void> {
   }
   const seconds = (performance.now() - started) / 1000;
   // Timings live beside the Arrow files, not inside them, so artifacts stay byte-identical across reruns.
-  writeFileAtomic(join(root, stage, "timing.json"), JSON.stringify({ stage, seconds }, null, 2) + "\n");
+  const timing: StageTiming = { stage, seconds, startedAt, finishedAt: new Date().toISOString(), ...(backendName ? { backend: backendName } : {}), source: sourceState(WORKSPACE) };
+  writeFileAtomic(join(root, stage, "timing.json"), JSON.stringify(timing, null, 2) + "\n");
   await lock.release();
   process.stderr.write(`[${experiment}:${stage}] done in ${seconds.toFixed(1)} s → ${join(root, stage)}\n`);
 }
