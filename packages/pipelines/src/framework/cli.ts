@@ -3,6 +3,8 @@
  *   node --import tsx packages/pipelines/src/framework/cli.ts <stage> --experiment <name>
  *        [--profile smoke|default|paper] [--backend tensorflow|wasm|cpu] [--out artifacts/<dir>]
  *   node --import tsx packages/pipelines/src/framework/cli.ts reproduce [--profile …]
+ *   node --import tsx packages/pipelines/src/framework/cli.ts record-run --experiment <name> [--profile …] [--out …]
+ *        (keep the completed chain's outputs and append it to the run registry; see record-run.ts)
  *   node --import tsx packages/pipelines/src/framework/cli.ts schemas      (rewrite packages/pipelines/schemas/*.schema.json)
  *
  * `config` validates the experiment file and writes each stage's part of it; every other stage
@@ -132,7 +134,13 @@ async function main(): Promise<void> {
     await buildReproductionIndex(WORKSPACE, profile);
     return;
   }
-  if (!stage || !isAnyStage(stage)) fail(`first argument must be a stage (${ALL_STAGES.join(", ")}) or reproduce (got ${stage ?? "nothing"})`);
+  if (stage === "record-run") {
+    const experiment = values.experiment ?? fail("record-run: --experiment <name> is required");
+    const { recordRun } = await import("./record-run.ts");
+    await recordRun({ workspaceRoot: WORKSPACE, experiment, profile, out: values.out, log: (line) => process.stderr.write(`[${experiment}:record-run] ${line}\n`) });
+    return;
+  }
+  if (!stage || !isAnyStage(stage)) fail(`first argument must be a stage (${ALL_STAGES.join(", ")}), reproduce or record-run (got ${stage ?? "nothing"})`);
   const experiment = values.experiment ?? fail("--experiment <name> is required");
   const started = performance.now();
   const startedAt = new Date().toISOString();
