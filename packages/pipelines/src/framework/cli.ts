@@ -5,6 +5,7 @@
  *   node --import tsx packages/pipelines/src/framework/cli.ts reproduce [--profile …]
  *   node --import tsx packages/pipelines/src/framework/cli.ts record-run --experiment <name> [--profile …] [--out …]
  *        (keep the completed chain's outputs and append it to the run registry; see record-run.ts)
+ *   node --import tsx packages/pipelines/src/framework/cli.ts compare --experiment <name> [--a <run>] [--b <run>] [--profile …]
  *   node --import tsx packages/pipelines/src/framework/cli.ts schemas      (rewrite packages/pipelines/schemas/*.schema.json)
  *
  * `config` validates the experiment file and writes each stage's part of it; every other stage
@@ -110,12 +111,16 @@ async function main(): Promise<void> {
     allowPositionals: true,
     options: {
       experiment: { type: "string" },
-      profile: { type: "string", default: "default" },
+      // no default here: compare looks at every profile unless one is named
+      profile: { type: "string" },
       backend: { type: "string" },
       out: { type: "string" },
       // the reproduce target's output base (Nx passes it; the index derives it from the profile)
       index: { type: "string" },
       yes: { type: "boolean" },
+      // compare: the two runs (ids or unique prefixes)
+      a: { type: "string" },
+      b: { type: "string" },
     },
   });
   const [stage] = positionals;
@@ -140,7 +145,18 @@ async function main(): Promise<void> {
     await recordRun({ workspaceRoot: WORKSPACE, experiment, profile, out: values.out, log: (line) => process.stderr.write(`[${experiment}:record-run] ${line}\n`) });
     return;
   }
-  if (!stage || !isAnyStage(stage)) fail(`first argument must be a stage (${ALL_STAGES.join(", ")}), reproduce or record-run (got ${stage ?? "nothing"})`);
+  if (stage === "compare") {
+    const { compareCommand, CompareError } = await import("./compare.ts");
+    const explicit = values.profile === undefined ? undefined : profile;
+    try {
+      await compareCommand({ workspaceRoot: WORKSPACE, experiment: values.experiment, a: values.a, b: values.b, profile: explicit });
+    } catch (e) {
+      if (e instanceof CompareError) fail(e.message);
+      throw e;
+    }
+    return;
+  }
+  if (!stage || !isAnyStage(stage)) fail(`first argument must be a stage (${ALL_STAGES.join(", ")}), reproduce, record-run or compare (got ${stage ?? "nothing"})`);
   const experiment = values.experiment ?? fail("--experiment <name> is required");
   const started = performance.now();
   const startedAt = new Date().toISOString();
