@@ -11,7 +11,7 @@
  */
 import { existsSync, readdirSync } from "node:fs";
 import { join, relative } from "node:path";
-import { readArtifact } from "@toy-sae/core/artifact/arrow";
+import { ArtifactError, readArtifact } from "@toy-sae/core/artifact/arrow";
 import type { JsonValue } from "@toy-sae/core/artifact/provenance";
 import { cellId, summariseMetrics, type CellValue, type MetricsSummary, type Stat } from "./cell-metrics.ts";
 import { formatConfigValue, formatDelta, formatKey, formatLabels, formatStat, textTable } from "./compare-format.ts";
@@ -119,7 +119,13 @@ async function summaryOf(workspaceRoot: string, run: RunRecord): Promise<Metrics
   const load = KINDS[run.kind as keyof typeof KINDS];
   if (!load) throw new CompareError(`run ${run.runId} is of kind "${run.kind}", which is not registered (kinds: ${Object.keys(KINDS).join(", ")})`);
   const kind = (await load()).kind as KindDeclaration;
-  return summariseMetrics(await readArtifact(join(folder, "metrics", "metrics.arrow")), kind.metricsCells);
+  try {
+    return summariseMetrics(await readArtifact(join(folder, "metrics", "metrics.arrow")), kind.metricsCells);
+  } catch (e) {
+    // a damaged or foreign metrics.arrow: say which run's file and why, in one line
+    if (e instanceof ArtifactError) throw new CompareError(`run ${run.runId}: ${e.message}`);
+    throw e;
+  }
 }
 
 /** Every metric of either run × every cell of either run, a's order first. */
