@@ -141,8 +141,13 @@ async function main(): Promise<void> {
   }
   if (stage === "record-run") {
     const experiment = values.experiment ?? fail("record-run: --experiment <name> is required");
-    const { recordRun } = await import("./record-run.ts");
-    await recordRun({ workspaceRoot: WORKSPACE, experiment, profile, out: values.out, log: (line) => process.stderr.write(`[${experiment}:record-run] ${line}\n`) });
+    const { recordRun, RecordRunError } = await import("./record-run.ts");
+    try {
+      await recordRun({ workspaceRoot: WORKSPACE, experiment, profile, out: values.out, log: (line) => process.stderr.write(`[${experiment}:record-run] ${line}\n`) });
+    } catch (e) {
+      if (e instanceof RecordRunError) fail(e.message);
+      throw e;
+    }
     return;
   }
   if (stage === "compare") {

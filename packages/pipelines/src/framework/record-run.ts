@@ -35,20 +35,25 @@ function chainCommand(experiment: string, profile: Profile): string {
   return `npx nx run pipelines:${experiment}${profile === "default" ? "" : ":" + profile}`;
 }
 
+/** The folder holds no completed chain: said in one line, with the command that makes one. */
+export class RecordRunError extends Error {}
+
 export async function recordRun(options: RecordRunOptions): Promise<RunRecord> {
   const { workspaceRoot, experiment, profile, log } = options;
   const root = options.out ? join(workspaceRoot, options.out) : artifactRoot(workspaceRoot, experiment, profile);
-  if (!existsSync(join(root, "report", "timing.json"))) {
-    throw new Error(`${root} holds no completed run of ${experiment} (no report/timing.json): run the chain with ${chainCommand(experiment, profile)}`);
-  }
-  // a stage of another run of this experiment must not rewrite the folder while it is kept
+  // A stage of another run of this experiment must not rewrite the folder while it is read and
+  // kept; every stage leaves its folder complete (timing.json last) before it releases the lock,
+  // so the folder is looked at only under it.
   const lock = await acquireOutputLock(root, { ifLocked: "wait", log });
   try {
+    if (!existsSync(join(root, "report", "timing.json"))) {
+      throw new RecordRunError(`${root} holds no completed run of ${experiment} (no report/timing.json): run the chain with ${chainCommand(experiment, profile)}`);
+    }
     const invocation = process.env[INVOCATION_STARTED_ENV];
     const invocationMs = invocation ? Date.parse(invocation) : NaN;
     const stages: StageRecord[] = ALL_STAGES.map((stage) => {
       const t = readTiming(root, stage);
-      if (!t) throw new Error(`${join(root, stage, "timing.json")} is missing: the ${stage} stage did not complete; run the chain with ${chainCommand(experiment, profile)}`);
+      if (!t) throw new RecordRunError(`${join(root, stage, "timing.json")} is missing: the ${stage} stage did not complete; run the chain with ${chainCommand(experiment, profile)}`);
       const started = t.startedAt ? Date.parse(t.startedAt) : NaN;
       return {
         stage,
