@@ -4,9 +4,13 @@
  *
  *   config → generate → train-model → train-saes → metrics → plots → report
  *
- * and the pipelines project gets `<name>` (the whole chain, ending with the report) and
- * `reproduce` (every experiment, then the reproduction index). One project per experiment, since
- * Nx hashes a project's whole target configuration: adding an experiment must not touch another's.
+ * and the pipelines project gets `<name>` (the whole chain, ending with the report, then the run
+ * recorded: record-run.ts) and `reproduce` (every experiment, then the reproduction index). One
+ * project per experiment, since Nx hashes a project's whole target configuration: adding an
+ * experiment must not touch another's.
+ *
+ * Recording a run is never cached: it must happen even when Nx replays every stage from the
+ * cache, and it writes outside the stages' outputs (artifacts/runs/), so it has nothing to cache.
  *
  * A stage's inputs are exactly what it reads:
  * - its part of the config, as the config stage wrote it (config/<stage>.json), so a field edit
@@ -143,10 +147,12 @@ function createPlugin(root) {
     return {
       projects: { [`${EXPERIMENTS}/${name}`]: { name, root: `${EXPERIMENTS}/${name}`, projectType: "application", tags: ["experiment"], targets } },
       aggregate: {
-        executor: "nx:noop",
-        dependsOn: [{ projects: [name], target: "report", params: "forward" }],
-        configurations: Object.fromEntries(PROFILES.map((p) => [p, {}])),
-        metadata: { description: `The whole ${name} pipeline, ending with its HTML/PDF report` },
+        executor: "nx:run-commands",
+        cache: false,
+        dependsOn: [BUNDLE, { projects: [name], target: "report", params: "forward" }],
+        options: { command: `node ${BUNDLED_CLI} record-run --experiment ${name}`, profile: "default", out: `artifacts/${name}` },
+        configurations: configurations(),
+        metadata: { description: `The whole ${name} pipeline, ending with its HTML/PDF report; the run is kept in artifacts/runs/${name}/ and recorded in artifacts/runs/runs.jsonl` },
       },
     };
   };
@@ -164,7 +170,8 @@ exports.createNodes = [
     pipelinesTargets.reproduce = {
       executor: "nx:run-commands",
       cache: true,
-      dependsOn: [BUNDLE, { projects: names, target: "report", params: "forward" }],
+      // through each experiment's chain target, so every run is recorded (not a cache input: it writes no outputs)
+      dependsOn: [BUNDLE, ...names.map((n) => ({ target: n, params: "forward" }))],
       inputs: [
         { dependentTasksOutputFiles: "**/plots/*", transitive: true },
         ...[...reproduceClosure.files].sort().map((f) => `{workspaceRoot}/${f}`),
@@ -187,6 +194,8 @@ exports.createNodes = [
  * no target declares).
  */
 exports.preTasksExecution = async (_options, context) => {
+  // when this Nx command started: the run recorder tells stages that ran from stages Nx replayed
+  process.env.TOY_SAE_INVOCATION_STARTED = new Date().toISOString();
   const dir = join(context.workspaceRoot, EXPERIMENTS);
   const shas = {};
   for (const f of readdirSync(dir).filter((f) => f.endsWith(".json"))) shas[basename(f, ".json")] = createHash("sha256").update(readFileSync(join(dir, f))).digest("hex");

@@ -220,6 +220,20 @@ describe("provenance", () => {
     expect(() => readProvenance({}, "f.arrow")).toThrow("f.arrow: provenance metadata missing experiment");
   });
 
+  it("records the git commit and dirty flag when given, and reads files without them", async () => {
+    const base: Provenance = { experiment: "e", stage: "metrics", profile: "smoke", configHash: configHash({}), seeds: 0, versions: {}, backend: "cpu", createdBy: "test" };
+    for (const source of [{ commit: "0123abcd", dirty: false }, { commit: "0123abcd", dirty: true }, { commit: "unknown", dirty: "unknown" as const }]) {
+      const metadata = provenanceMetadata({ ...base, source });
+      expect(metadata.gitCommit).toBe(source.commit);
+      expect(metadata.gitDirty).toBe(String(source.dirty));
+      expect(readProvenance(metadata, "f.arrow").source).toEqual(source);
+    }
+    const old = provenanceMetadata(base);
+    expect(Object.keys(old)).not.toContain("gitCommit");
+    expect(readProvenance(old, "f.arrow").source).toBeUndefined();
+    expect(() => readProvenance({ ...old, gitCommit: "x", gitDirty: "maybe" }, "f.arrow")).toThrow('f.arrow: provenance metadata "gitDirty" must be true, false or unknown, got "maybe"');
+  });
+
   it("packageVersions reads installed versions without the network", () => {
     const v = packageVersions();
     expect(v.node).toBe(process.version);

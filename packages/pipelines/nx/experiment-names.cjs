@@ -5,7 +5,8 @@
  */
 const EXPERIMENT_NAME = /^[a-z0-9][a-z0-9-]*$/;
 /** Names an experiment cannot take: targets of the pipelines project and other projects. */
-const RESERVED_NAMES = ["bench", "test", "reproduce", "compare", "typecheck", "lint", "index", "core", "generators", "pipelines", "report"];
+// "runs": artifacts/runs/ holds the run registry and every kept run
+const RESERVED_NAMES = ["bench", "test", "reproduce", "compare", "runs", "typecheck", "lint", "index", "core", "generators", "pipelines", "report"];
 const STAGE_NAMES = ["config", "generate", "train-model", "train-saes", "metrics", "plots", "report"];
 
 /** Why `name` cannot be an experiment name, or null. */

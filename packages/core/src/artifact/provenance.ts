@@ -3,12 +3,22 @@
  * back to the config, seeds, package versions and tensor backend that produced it.
  *
  * No timestamp on purpose: an artifact's bytes must depend only on its inputs, so a re-run on the
- * same inputs gives the same file (Nx cache hits and byte-level diffs stay meaningful).
+ * same inputs gives the same file (Nx cache hits and byte-level diffs stay meaningful). The git
+ * commit and dirty flag (`source`) keep that: they change only when the code does.
  */
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, parse } from "node:path";
 import { fileURLToPath } from "node:url";
+
+/**
+ * The source tree a file was made from: `git rev-parse HEAD`, and whether `git status` showed
+ * uncommitted changes. "unknown" outside a git checkout (or where git is missing).
+ */
+export interface SourceState {
+  commit: string;
+  dirty: boolean | "unknown";
+}
 
 /** A JSON value, as configs and seed records are. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -30,6 +40,8 @@ export interface Provenance {
   backend: string;
   /** What wrote the file, e.g. "pipelines/train-saes". */
   createdBy: string;
+  /** The code's git state; absent in files written before it was recorded. */
+  source?: SourceState;
 }
 
 /** Metadata keys are the field names; `seeds` and `versions` are JSON strings. */
@@ -43,6 +55,7 @@ export function provenanceMetadata(p: Provenance): Record<string, string> {
     versions: canonicalJson(p.versions),
     backend: p.backend,
     createdBy: p.createdBy,
+    ...(p.source ? { gitCommit: p.source.commit, gitDirty: String(p.source.dirty) } : {}),
   };
 }
 
@@ -80,7 +93,15 @@ export function readProvenance(metadata: Readonly<Record<string, string>>, sourc
     versions: versions as Record<string, string>,
     backend: metadata.backend,
     createdBy: metadata.createdBy,
+    ...(metadata.gitCommit === undefined ? {} : { source: { commit: metadata.gitCommit, dirty: parseDirty(metadata.gitDirty, source) } }),
   };
+}
+
+function parseDirty(value: string | undefined, source: string): SourceState["dirty"] {
+  if (value === "true") return true;
+  if (value === "false") return false;
+  if (value === "unknown") return "unknown";
+  throw new Error(`${source}: provenance metadata "gitDirty" must be true, false or unknown, got ${JSON.stringify(value)}`);
 }
 
 /**

@@ -3,6 +3,9 @@
  *   node --import tsx packages/pipelines/src/framework/cli.ts <stage> --experiment <name>
  *        [--profile smoke|default|paper] [--backend tensorflow|wasm|cpu] [--out artifacts/<dir>]
  *   node --import tsx packages/pipelines/src/framework/cli.ts reproduce [--profile …]
+ *   node --import tsx packages/pipelines/src/framework/cli.ts record-run --experiment <name> [--profile …] [--out …]
+ *        (keep the completed chain's outputs and append it to the run registry; see record-run.ts)
+ *   node --import tsx packages/pipelines/src/framework/cli.ts compare --experiment <name> [--a <run>] [--b <run>] [--profile …]
  *   node --import tsx packages/pipelines/src/framework/cli.ts schemas      (rewrite packages/pipelines/schemas/*.schema.json)
  *
  * `config` validates the experiment file and writes each stage's part of it; every other stage
@@ -15,7 +18,8 @@ import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { chooseBackend, type BackendName } from "@toy-sae/core/backend-choice";
-import { artifactRoot, createStageContext, stageCommand, writeFileAtomic } from "./context.ts";
+import { artifactRoot, createStageContext, stageCommand, writeFileAtomic, type StageTiming } from "./context.ts";
+import { sourceState } from "./git-state.ts";
 import { guardConfig, pickFields } from "./config-fields.ts";
 import { ConfigError, kindOf, readJsonFile, registered, resolveProfile, type JsonObject } from "./experiment-config.ts";
 import type { ExperimentConfigBase, KindDeclaration } from "./kind.ts";
@@ -107,12 +111,16 @@ async function main(): Promise<void> {
     allowPositionals: true,
     options: {
       experiment: { type: "string" },
-      profile: { type: "string", default: "default" },
+      // no default here: compare looks at every profile unless one is named
+      profile: { type: "string" },
       backend: { type: "string" },
       out: { type: "string" },
       // the reproduce target's output base (Nx passes it; the index derives it from the profile)
       index: { type: "string" },
       yes: { type: "boolean" },
+      // compare: the two runs (ids or unique prefixes)
+      a: { type: "string" },
+      b: { type: "string" },
     },
   });
   const [stage] = positionals;
@@ -131,9 +139,33 @@ async function main(): Promise<void> {
     await buildReproductionIndex(WORKSPACE, profile);
     return;
   }
-  if (!stage || !isAnyStage(stage)) fail(`first argument must be a stage (${ALL_STAGES.join(", ")}) or reproduce (got ${stage ?? "nothing"})`);
+  if (stage === "record-run") {
+    const experiment = values.experiment ?? fail("record-run: --experiment <name> is required");
+    const { recordRun, RecordRunError } = await import("./record-run.ts");
+    try {
+      await recordRun({ workspaceRoot: WORKSPACE, experiment, profile, out: values.out, log: (line) => process.stderr.write(`[${experiment}:record-run] ${line}\n`) });
+    } catch (e) {
+      if (e instanceof RecordRunError) fail(e.message);
+      throw e;
+    }
+    return;
+  }
+  if (stage === "compare") {
+    const { compareCommand, CompareError } = await import("./compare.ts");
+    const explicit = values.profile === undefined ? undefined : profile;
+    try {
+      await compareCommand({ workspaceRoot: WORKSPACE, experiment: values.experiment, a: values.a, b: values.b, profile: explicit });
+    } catch (e) {
+      if (e instanceof CompareError) fail(e.message);
+      throw e;
+    }
+    return;
+  }
+  if (!stage || !isAnyStage(stage)) fail(`first argument must be a stage (${ALL_STAGES.join(", ")}), reproduce, record-run or compare (got ${stage ?? "nothing"})`);
   const experiment = values.experiment ?? fail("--experiment <name> is required");
   const started = performance.now();
+  const startedAt = new Date().toISOString();
+  let backendName: BackendName | undefined;
   if (stage === "config") checkUnchangedSinceStart(experiment);
   const root = values.out ? join(WORKSPACE, values.out) : artifactRoot(WORKSPACE, experiment, profile);
   // One stage of an experiment at a time: a second run of the same experiment waits here (and
@@ -148,6 +180,7 @@ async function main(): Promise<void> {
     const kind = (await KINDS[snapshot.kind as keyof typeof KINDS]()).kind as KindDeclaration;
     const runtime = JSON.parse(readFileSync(join(root, "config", "runtime.json"), "utf8")) as Runtime;
     const backend = chooseBackend(values.backend);
+    backendName = backend.name;
     process.stderr.write(`[${experiment}:${stage}] profile ${profile}, tensor backend ${backend.name} (${backend.source})\n`);
     for (const why of backend.skipped) process.stderr.write(`[${experiment}:${stage}] note: ${why}\n`);
     const declaration = kind.stages[stage];
@@ -171,7 +204,8 @@ async function main(): Promise<void> {
   }
   const seconds = (performance.now() - started) / 1000;
   // Timings live beside the Arrow files, not inside them, so artifacts stay byte-identical across reruns.
-  writeFileAtomic(join(root, stage, "timing.json"), JSON.stringify({ stage, seconds }, null, 2) + "\n");
+  const timing: StageTiming = { stage, seconds, startedAt, finishedAt: new Date().toISOString(), ...(backendName ? { backend: backendName } : {}), source: sourceState(WORKSPACE) };
+  writeFileAtomic(join(root, stage, "timing.json"), JSON.stringify(timing, null, 2) + "\n");
   await lock.release();
   process.stderr.write(`[${experiment}:${stage}] done in ${seconds.toFixed(1)} s → ${join(root, stage)}\n`);
 }

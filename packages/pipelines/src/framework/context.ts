@@ -3,7 +3,12 @@
  * artifacts live, and readers and writers that keep the stage honest about its inputs — `read`
  * refuses an upstream file the stage did not declare, `loadArchitecture` a name its config does
  * not give — and stamp provenance (experiment, stage, profile, config hash, seeds, versions,
- * backend) on every Arrow file it writes.
+ * backend, git commit and dirty flag) on every Arrow file it writes.
+ *
+ * The git state is the one the stage ran with. Nx restores a cached stage's outputs without
+ * running it, so a replayed artifact carries the commit of the run that produced it, not the
+ * current one; that is the truth about the file, and Nx replays only when every source file the
+ * stage runs is unchanged since, so the current commit would give the same numbers.
  *
  * Artifacts: artifacts/<experiment>/<stage>/… for the default profile, and
  * artifacts/<experiment>-<profile>/<stage>/… for the others, so a smoke run never overwrites the
@@ -12,12 +17,13 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { ArtifactError, readArtifact, writeArtifact, type Artifact, type ArtifactColumns } from "@toy-sae/core/artifact/arrow";
-import { configHash, packageVersions, provenanceMetadata, type JsonValue } from "@toy-sae/core/artifact/provenance";
+import { configHash, packageVersions, provenanceMetadata, type JsonValue, type SourceState } from "@toy-sae/core/artifact/provenance";
 import type { BackendName } from "@toy-sae/core/backend-choice";
 import type { AnyArchitecture } from "@toy-sae/core/sae/architecture";
 import { loadArchitecture } from "@toy-sae/core/sae/load";
 import type { Recipe } from "@toy-sae/core/train/recipes/recipe";
 import { loadRecipe } from "@toy-sae/core/train/recipes/load";
+import { sourceState } from "./git-state.ts";
 import type { StageDeclaration } from "./kind.ts";
 import type { AnyStage, Profile } from "./stages.ts";
 
@@ -109,6 +115,7 @@ export function createStageContext<C>(options: {
   const dir = join(root, options.stage);
   mkdirSync(dir, { recursive: true });
   const versions = packageVersions();
+  const source = sourceState(options.workspaceRoot);
   const where = `stage ${options.stage} of ${options.experiment}`;
   const declared = (stage: AnyStage, file: string): string => {
     const ref = `${stage}/${file}`;
@@ -147,6 +154,7 @@ export function createStageContext<C>(options: {
           versions,
           backend: options.backend,
           createdBy: `pipelines/${options.stage}`,
+          source,
         }),
         ...(engine ? { engine } : {}),
         ...(extra ?? {}),
@@ -185,13 +193,25 @@ export function createStageContext<C>(options: {
   };
 }
 
+/**
+ * A stage's timing.json, written by the stage CLI beside its outputs (never inside an artifact, so
+ * artifacts stay byte-identical across reruns; no stage hashes it). It is an Nx output, so a
+ * replayed stage brings back the timing of the run that produced it. Fields after `seconds` are
+ * absent in folders written before they were recorded.
+ */
 export interface StageTiming {
   stage: AnyStage;
   seconds: number;
-  backend: string;
+  /** ISO 8601 times the stage process started and finished. */
+  startedAt?: string;
+  finishedAt?: string;
+  /** The tensor backend (every stage but config). */
+  backend?: string;
+  /** The git state the stage ran with. */
+  source?: SourceState;
 }
 
-/** A stage's timing.json (written beside its outputs; no stage hashes it). */
+/** A stage's timing.json, or null when the stage has not run. */
 export function readTiming(root: string, stage: AnyStage): StageTiming | null {
   const path = join(root, stage, "timing.json");
   if (!existsSync(path)) return null;

@@ -19,6 +19,7 @@ import type { StageContext } from "./context.ts";
 import type { StageName } from "./stages.ts";
 import type { KeyType } from "./saes-io.ts";
 import type { Estimate } from "./estimate.ts";
+import type { MetricsCells } from "./cell-metrics.ts";
 
 /** Fields every experiment config has, whatever its kind. */
 export interface ExperimentConfigBase {
@@ -69,6 +70,8 @@ export interface KindDeclaration<C extends ExperimentConfigBase = ExperimentConf
   };
   /** Catalogue numbers of the figures this kind can draw (see framework/catalogue.ts). */
   figures: readonly number[];
+  /** Which columns of its metrics/metrics.arrow name a grid cell, for comparing runs per cell (cell-metrics.ts). */
+  metricsCells: MetricsCells;
   /** Memory and time the config needs, checked by the config stage before anything runs. */
   estimate(config: C): Estimate;
 }

@@ -70,6 +70,9 @@ describe("lr-l1-grid on the smoke profile", () => {
     expect(metrics.metadata.experiment).toBe("lr-l1-grid");
     expect(metrics.metadata.profile).toBe("smoke");
     expect(JSON.parse(metrics.metadata.versions)["@tensorflow/tfjs-core"]).toBe("4.22.0");
+    // the code's git state ("unknown" in a workspace copy outside a checkout, as this one usually is)
+    expect(metrics.metadata.gitCommit).toMatch(/^([0-9a-f]{40}|unknown)$/);
+    expect(["true", "false", "unknown"]).toContain(metrics.metadata.gitDirty);
   });
 
   it("writes cos.arrow: unit-normalised decoder row · true feature, for every latent and feature", async () => {

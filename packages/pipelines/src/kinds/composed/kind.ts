@@ -25,4 +25,7 @@ export const kind: KindDeclaration<ComposedGridConfig> = {
     report: () => import("./report.ts"),
   },
   figures: [23, 24, 25, 26],
+  // a cell is a position in one condition's lr × λ grid, so an edited lr is compared with the
+  // one it replaced; realisations are its replicates
+  metricsCells: { cells: ["condition", "lr_index", "l1_index"], labels: ["lr", "l1"], replicate: "instance", ignore: ["d_sae", "best_in_cell", "most_mono_in_cell"] },
 };

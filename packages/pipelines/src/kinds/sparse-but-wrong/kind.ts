@@ -24,4 +24,7 @@ export const kind: KindDeclaration<SparseButWrongConfig> = {
     report: () => import("./report.ts"),
   },
   figures: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13],
+  // a run group's SAE at one k (or L0 coefficient) and ρ; seeds are its replicates, and the
+  // ignored columns are a row index and values the run group fixes
+  metricsCells: { cells: ["run", "k", "rho", "l0_coefficient"], labels: [], replicate: "seed", ignore: ["sae", "trained", "final_k", "k_from"] },
 };
