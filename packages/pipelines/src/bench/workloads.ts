@@ -36,19 +36,11 @@ export const composedGrid: Workload = (mine, total, steps) => {
   const p = initReluL1({ instances: I, dIn: 2, dSae: 4 }, mine.map((i) => rng.fork(`init/${i}`)));
   const lrAll = Array.from({ length: total }, (_, i) => 3e-5 * 100 ** (Math.floor(i / 25) / 4));
   const l1All = Array.from({ length: total }, (_, i) => 1e-2 * 100 ** ((Math.floor(i / 5) % 5) / 4));
-  const h = new Float32Array(B * 2);
-  const sample = (g: number) => {
-    const x = sampler.sample(rngs[g], B);
-    h.fill(0);
-    for (let s = 0; s < B; s++) for (let f = 0; f < 4; f++) {
-      const v = x[s * 4 + f];
-      if (v !== 0) {
-        h[s * 2] += v * W[f * 2];
-        h[s * 2 + 1] += v * W[f * 2 + 1];
-      }
-    }
-    return h.slice();
-  };
+  // h = features·W [4, 2], drawn and projected in one pass (bit-identical to projecting
+  // `sampler.sample`'s features in Float32, as the composed kind's hiddenOf does); one output
+  // buffer per data group, reused
+  const hs = mine.map(() => new Float32Array(B * 2));
+  const sample = (g: number) => sampler.sampleEmbeddedInto(rngs[g], B, W, 2, hs[g]);
   const run = (n: number) =>
     trainSaeGrid(reluL1, p, {
       ...composed2024.settings,
