@@ -171,6 +171,13 @@ export interface CorrelatedFeatureSampler extends FeatureSampler {
   readonly expectedL0: number;
   /** Like `sample`, but writes into `out` (length ≥ batch·nFeatures, overwritten) and returns it. */
   sampleInto(rng: Rng, batch: number, out: Float32Array): Float32Array;
+  /**
+   * The same draws as `sampleInto`, embedded through w [nFeatures, dOut] (row i = feature i's
+   * direction) into `out` [batch, dOut]: bit-identical to `embedFeatures(sampleInto(…), w, …)`
+   * (a Float64 sum of the non-zero features' rows in feature order, stored as Float32),
+   * without the [batch, nFeatures] matrix or a second pass over it. Returns `out`.
+   */
+  sampleEmbeddedInto(rng: Rng, batch: number, w: Float32Array, dOut: number, out: Float32Array): Float32Array;
 }
 
 function perFeature(value: number | ArrayLike<number>, n: number, what: string): Float64Array {
@@ -203,6 +210,8 @@ class CopulaSampler implements CorrelatedFeatureSampler {
   readonly factorMethod: "cholesky" | "eigen" | null = null;
   private readonly eps: Float64Array;
   private readonly z: Float64Array;
+  /** One embedded sample in Float64 (sampleEmbeddedInto), grown to dOut. */
+  private row = new Float64Array(0);
 
   constructor(options: CorrelatedFeatureOptions) {
     const n = options.firingProbabilities.length;
@@ -279,6 +288,40 @@ class CopulaSampler implements CorrelatedFeatureSampler {
       for (let i = 0; i < n; i++) {
         if (z[i] > thresholds[i]) out[base + i] = this.magnitude(rng, mean[i], std[i]);
       }
+    }
+    return out;
+  }
+
+  sampleEmbeddedInto(rng: Rng, batch: number, w: Float32Array, dOut: number, out: Float32Array): Float32Array {
+    const n = this.nFeatures;
+    if (!Number.isInteger(batch) || batch < 0) throw new Error(`sample: batch must be a non-negative integer, got ${batch}`);
+    if (w.length !== n * dOut) throw new Error(`sampleEmbeddedInto: w has ${w.length} entries, expected ${n}×${dOut}`);
+    if (out.length < batch * dOut) throw new Error(`sampleEmbeddedInto: out has ${out.length} entries, needs ${batch * dOut}`);
+    const { thresholds, magnitudeMean: mean, magnitudeStd: std, firingProbabilities: p } = this;
+    const factor = this.factor;
+    const triangular = this.factorMethod === "cholesky";
+    const { eps, z } = this;
+    if (this.row.length < dOut) this.row = new Float64Array(dOut);
+    const row = this.row;
+    const fround = Math.fround;
+
+    for (let b = 0; b < batch; b++) {
+      if (factor !== null) {
+        for (let k = 0; k < n; k++) eps[k] = rng.normal();
+        copulaLatents(factor, n, triangular, eps, z);
+      }
+      for (let k = 0; k < dOut; k++) row[k] = 0;
+      for (let i = 0; i < n; i++) {
+        // the firing test and the magnitude draw of sampleInto, in the same order
+        if (factor === null ? !(rng.uniform() < p[i]) : !(z[i] > thresholds[i])) continue;
+        const m = std[i] === 0 ? mean[i] : mean[i] + std[i] * rng.normal();
+        const v = fround(m > 0 ? m : 0); // the Float32 feature value sampleInto stores
+        if (v === 0) continue; // embedFeatures skips zero features
+        const wi = i * dOut;
+        for (let k = 0; k < dOut; k++) row[k] += v * w[wi + k];
+      }
+      const o = b * dOut;
+      for (let k = 0; k < dOut; k++) out[o + k] = row[k];
     }
     return out;
   }

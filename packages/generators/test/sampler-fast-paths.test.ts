@@ -3,11 +3,13 @@
  * from the same stream give the same bits.
  * - composed: the branch-free cell choice (small tables) and `sampleEmbeddedInto` (draw and
  *   project in one pass) against `Rng.categorical` and a Float32 product of `sample`'s rows;
- * - correlated: the four-rows-at-a-time copula product against one row at a time.
+ * - correlated: the four-rows-at-a-time copula product against one row at a time, and
+ *   `sampleEmbeddedInto` against `embedFeatures` of `sampleInto`.
  */
 import { describe, expect, it } from "vitest";
 import { Rng } from "@toy-sae/core/random";
 import { choleskyOrEigenFactor } from "@toy-sae/core/linalg";
+import { embedFeatures } from "@toy-sae/core/models/orthogonal-embedding";
 import { composedCondition, composedFeatureSampler, type ComposedFeatureOptions } from "../src/composed.ts";
 import { correlatedFeatureSampler, randomCorrelationMatrix, smallToyCorrelation, type CorrelatedFeatureOptions } from "../src/correlated.ts";
 import { constantProbabilities, sparseButWrongMainProbabilities } from "../src/probabilities.ts";
@@ -131,5 +133,22 @@ describe("correlated sampler fast path", () => {
   it.each(CORRELATED)("sampleInto is bit-identical to one row at a time (%s)", (_name, options) => {
     const s = correlatedFeatureSampler(options);
     expectSameBits(s.sampleInto(new Rng(5), 700, new Float32Array(700 * s.nFeatures)), correlatedReference(options, new Rng(5), 700));
+  });
+
+  it.each(CORRELATED)("sampleEmbeddedInto equals embedFeatures of sampleInto (%s)", (_name, options) => {
+    const s = correlatedFeatureSampler(options);
+    const n = s.nFeatures;
+    for (const dOut of [1, 20, 100]) {
+      const w = new Rng(20 + dOut).fillNormal(new Float32Array(n * dOut), 0, 0.3);
+      const expected = embedFeatures(s.sampleInto(new Rng(6), 300, new Float32Array(300 * n)), w, n, dOut);
+      expectSameBits(s.sampleEmbeddedInto(new Rng(6), 300, w, dOut, new Float32Array(300 * dOut)), expected);
+    }
+  });
+
+  it("sampleEmbeddedInto gives a zero-magnitude feature no row (as embedFeatures skips it)", () => {
+    // μ 0, σ 0: every firing feature has magnitude 0, so every embedded sample is 0
+    const s = correlatedFeatureSampler({ firingProbabilities: constantProbabilities(3, 0.9), correlation: null, magnitudeMean: 0, magnitudeStd: 0 });
+    const out = s.sampleEmbeddedInto(new Rng(1), 50, Float32Array.from({ length: 6 }, () => -1), 2, new Float32Array(100).fill(7));
+    expect(out.every((v) => Object.is(v, 0))).toBe(true);
   });
 });
