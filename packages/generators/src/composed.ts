@@ -227,6 +227,13 @@ export interface ComposedFeatureSampler extends FeatureSampler {
   readonly expectedL0: number;
   /** Like `sample`, but writes into `out` (length ≥ batch·nFeatures, overwritten) and returns it. */
   sampleInto(rng: Rng, batch: number, out: Float32Array): Float32Array;
+  /**
+   * The same draws as `sampleInto`, mapped through w [nFeatures, dOut] (a toy model's input
+   * weights) into `out` [batch, dOut]: bit-identical to the Float32 product that adds each
+   * non-zero feature's row in feature order (the composed kind's `hiddenOf`), without the
+   * [batch, nFeatures] matrix or a branch per feature. Returns `out`.
+   */
+  sampleEmbeddedInto(rng: Rng, batch: number, w: Float32Array, dOut: number, out: Float32Array): Float32Array;
 }
 
 class ComposedSampler implements ComposedFeatureSampler {
@@ -240,6 +247,8 @@ class ComposedSampler implements ComposedFeatureSampler {
   /** Feature index that receives r_0 (slot x) and r_1 (slot y) for each cell; equal for one-hot cells. */
   private readonly slotX: Int32Array;
   private readonly slotY: Int32Array;
+  /** 1 for a pair cell, 0 for a one-hot cell. */
+  private readonly pairCell: Float64Array;
 
   constructor(options: ComposedFeatureOptions) {
     this.options = resolveComposedOptions(options);
@@ -272,6 +281,7 @@ class ComposedSampler implements ComposedFeatureSampler {
       probs[c] = this.table.singles1[j];
       this.slotX[c] = this.slotY[c] = n0 + j;
     }
+    this.pairCell = Float64Array.from(this.slotX, (x, c) => (x === this.slotY[c] ? 0 : 1));
     this.cumulative = new Float64Array(cells);
     let acc = 0;
     for (let k = 0; k < cells; k++) this.cumulative[k] = acc += probs[k];
@@ -288,8 +298,11 @@ class ComposedSampler implements ComposedFeatureSampler {
     out.fill(0, 0, batch * n);
     const f = this.options.setMagnitudeCorrelation;
     const { cumulative, slotX, slotY } = this;
+    const last = cumulative.length - 1;
+    const total = cumulative[last];
+    const small = last < SMALL_TABLE;
     for (let b = 0; b < batch; b++) {
-      const cell = rng.categorical(cumulative);
+      const cell = small ? countAtOrBelow(cumulative, last, rng.uniform() * total) : rng.categorical(cumulative);
       const r0 = rng.uniform();
       const r1 = (1 - f) * rng.uniform() + f * r0;
       const base = b * n;
@@ -298,6 +311,70 @@ class ComposedSampler implements ComposedFeatureSampler {
     }
     return out;
   }
+
+  sampleEmbeddedInto(rng: Rng, batch: number, w: Float32Array, dOut: number, out: Float32Array): Float32Array {
+    const n = this.nFeatures;
+    if (!Number.isInteger(batch) || batch < 0) throw new Error(`sample: batch must be a non-negative integer, got ${batch}`);
+    if (w.length !== n * dOut) throw new Error(`sampleEmbeddedInto: w has ${w.length} entries, expected ${n}×${dOut}`);
+    if (out.length < batch * dOut) throw new Error(`sampleEmbeddedInto: out has ${out.length} entries, needs ${batch * dOut}`);
+    const f = this.options.setMagnitudeCorrelation;
+    const { cumulative, slotX, slotY, pairCell } = this;
+    const last = cumulative.length - 1;
+    const total = cumulative[last];
+    const small = last < SMALL_TABLE;
+    const fround = Math.fround;
+    // the 2 + 2 sets' four cells: their three boundaries in locals
+    const four = last === 3;
+    const c0 = cumulative[0], c1 = cumulative[1], c2 = cumulative[2];
+    for (let b = 0; b < batch; b++) {
+      let cell: number;
+      if (four) {
+        const u = rng.uniform() * total;
+        cell = Number(c0 <= u) + Number(c1 <= u) + Number(c2 <= u);
+      } else cell = small ? countAtOrBelow(cumulative, last, rng.uniform() * total) : rng.categorical(cumulative);
+      const r0 = rng.uniform();
+      const r1 = (1 - f) * rng.uniform() + f * r0;
+      const o = b * dOut;
+      // sampleInto's row holds r_0 at slotX and r_1 at slotY (slotX < slotY), or r_1 alone for
+      // a one-hot cell; the product adds those rows in feature order, rounding to Float32
+      // after each addition as the Float32Array it accumulates in does. A zero feature the
+      // product skips adds 0·w = ±0 here, which leaves every value as it was (+0 + −0 = +0).
+      // The features are the Float32 values sampleInto would store. A one-hot cell's row
+      // holds r_1 alone: it is computed as the pair (0, r_1) on the same row, which gives the
+      // same bits (0 + 0·w = +0, then +0 + r_1·w as the product's first addition) without a
+      // branch on the cell's kind.
+      const v0 = fround(r0) * pairCell[cell];
+      const v1 = fround(r1);
+      const x = slotX[cell] * dOut;
+      const y = slotY[cell] * dOut;
+      if (dOut === 2) {
+        out[o] = fround(fround(0 + v0 * w[x]) + v1 * w[y]);
+        out[o + 1] = fround(fround(0 + v0 * w[x + 1]) + v1 * w[y + 1]);
+      } else {
+        for (let k = 0; k < dOut; k++) out[o + k] = fround(fround(0 + v0 * w[x + k]) + v1 * w[y + k]);
+      }
+    }
+    return out;
+  }
+}
+
+/**
+ * Tables with fewer cells than this draw their cell by `countAtOrBelow` instead of
+ * `Rng.categorical`'s binary search: the 2 + 2 sets have 4 cells, and the search's two
+ * branches per draw go either way at random, so most of its time was mispredictions.
+ */
+const SMALL_TABLE = 16;
+
+/**
+ * The cell `Rng.categorical` picks for u = uniform·total: the first k with cumulative[k] > u
+ * (the last cell if none). The cumulative table never decreases, so that k is the number of
+ * the first `last` entries at or below u — counted without a branch (`Number` of a
+ * comparison is 0 or 1). The same draw and the same cell as `categorical`.
+ */
+function countAtOrBelow(cumulative: Float64Array, last: number, u: number): number {
+  let cell = 0;
+  for (let k = 0; k < last; k++) cell += Number(cumulative[k] <= u);
+  return cell;
 }
 
 /** Sampler of composed-feature data (see the module comment). */

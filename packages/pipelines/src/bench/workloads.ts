@@ -36,19 +36,11 @@ export const composedGrid: Workload = (mine, total, steps) => {
   const p = initReluL1({ instances: I, dIn: 2, dSae: 4 }, mine.map((i) => rng.fork(`init/${i}`)));
   const lrAll = Array.from({ length: total }, (_, i) => 3e-5 * 100 ** (Math.floor(i / 25) / 4));
   const l1All = Array.from({ length: total }, (_, i) => 1e-2 * 100 ** ((Math.floor(i / 5) % 5) / 4));
-  const h = new Float32Array(B * 2);
-  const sample = (g: number) => {
-    const x = sampler.sample(rngs[g], B);
-    h.fill(0);
-    for (let s = 0; s < B; s++) for (let f = 0; f < 4; f++) {
-      const v = x[s * 4 + f];
-      if (v !== 0) {
-        h[s * 2] += v * W[f * 2];
-        h[s * 2 + 1] += v * W[f * 2 + 1];
-      }
-    }
-    return h.slice();
-  };
+  // h = features·W [4, 2], drawn and projected in one pass (bit-identical to projecting
+  // `sampler.sample`'s features in Float32, as the composed kind's hiddenOf does); one output
+  // buffer per data group, reused
+  const hs = mine.map(() => new Float32Array(B * 2));
+  const sample = (g: number) => sampler.sampleEmbeddedInto(rngs[g], B, W, 2, hs[g]);
   const run = (n: number) =>
     trainSaeGrid(reluL1, p, {
       ...composed2024.settings,
@@ -95,39 +87,10 @@ function correlatedBatchTopK(toy: CorrelatedToy): Workload {
     const samplers = mine.map((i) => toy.sampler(i));
     const rngs = mine.map((i) => rng.fork(`data/${i}`));
     const p = initSaeLens({ instances: I, dIn: D, dSae: M }, mine.map((i) => rng.fork(`init/${i}`)));
-    // x = features·E, one Float64 row at a time over the firing features (≈ L0 of N per
-    // sample), two embedding rows per pass; one output buffer per data group, reused
-    const E = Float64Array.from(embedding);
-    const features = new Float32Array(B * N);
+    // x = features·E, drawn and embedded in one pass (what the sparse-but-wrong kind's
+    // embedFeatures(sampleInto(…)) computes, bit for bit); one output buffer per data group, reused
     const xs = mine.map(() => new Float32Array(B * D));
-    const row = new Float64Array(D);
-    const firing = new Float64Array(N);
-    const offset = new Int32Array(N);
-    const sample = (g: number): Float32Array => {
-      samplers[g].sampleInto(rngs[g], B, features);
-      const x = xs[g];
-      for (let s = 0; s < B; s++) {
-        let n = 0;
-        for (let f = 0; f < N; f++) {
-          const v = features[s * N + f];
-          if (v === 0) continue;
-          firing[n] = v;
-          offset[n++] = f * D;
-        }
-        for (let d = 0; d < D; d++) row[d] = 0;
-        let t = 0;
-        for (; t + 1 < n; t += 2) {
-          const v0 = firing[t], v1 = firing[t + 1], e0 = offset[t], e1 = offset[t + 1];
-          for (let d = 0; d < D; d++) row[d] += v0 * E[e0 + d] + v1 * E[e1 + d];
-        }
-        if (t < n) {
-          const v0 = firing[t], e0 = offset[t];
-          for (let d = 0; d < D; d++) row[d] += v0 * E[e0 + d];
-        }
-        for (let d = 0; d < D; d++) x[s * D + d] = row[d];
-      }
-      return x;
-    };
+    const sample = (g: number): Float32Array => samplers[g].sampleEmbeddedInto(rngs[g], B, embedding, D, xs[g]);
     const run = (n: number) =>
       trainSaeGrid(batchTopK, p, {
         ...saeLens611.settings,

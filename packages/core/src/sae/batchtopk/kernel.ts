@@ -23,6 +23,7 @@
  */
 import { encoderPreActivations, instanceWeights, loadInstance, saePreActivations, scratchF64, scratchI32, type InstanceWeights } from "../shared/saelens-base.ts";
 import { positiveTopKCut, topKMask } from "../shared/top-k-select.ts";
+import { simdEncoder } from "../../wasm/encoder-simd.ts";
 import { emptyStepOutput, type GridBatch, type SaeParams, type StepOutput } from "../types.ts";
 
 export interface BatchTopKHyper {
@@ -141,8 +142,12 @@ export function batchTopKLossAndGrads(
   const n = B * M;
   const w = instanceWeights("batchTopK", D, M);
   const { wEncT, bEnc, wDec, bDec } = w;
-  const xc = scratchF64("batchTopK.xc", B * D); // x − b_dec
-  const pre = scratchF64("batchTopK.pre", n); // h
+  // With WebAssembly SIMD the encoder runs in its module's memory, and xc and h live there
+  // (views), so the batch is never copied; the rest of the kernel reads them alike.
+  const simd = simdEncoder();
+  const simdBuffers = simd ? simd.buffers(B, D, M) : null;
+  const xc = simdBuffers ? simdBuffers.xc : scratchF64("batchTopK.xc", B * D); // x − b_dec
+  const pre = simdBuffers ? simdBuffers.pre : scratchF64("batchTopK.pre", n); // h
   const select = scratchF64("batchTopK.select", n);
   const codes = sparseCodes("batchTopK", B, M, n);
   const { rowStart, latent, act, dot, grad } = codes;
@@ -157,6 +162,7 @@ export function batchTopKLossAndGrads(
   const gBDec = scratchF64("batchTopK.gBDec", D);
   const invB = 1 / B;
   const c = 2 * invB; // ∂(mean_b Σ_d r²)/∂r
+  const cutHints = scratchF64("batchTopK.cutHints", I);
 
   for (let i = 0; i < I; i++) {
     const be = i * M;
@@ -164,44 +170,49 @@ export function batchTopKLossAndGrads(
 
     // forward: h = (x − b_dec)·W_enc + b_enc, then the batch-wide top-k of ReLU(h)
     const x = batch.x[batch.group[i]];
-    let xcSquares = 0; // Σ_s ‖xc_s‖²
     xcSum.fill(0, 0, D);
-    for (let s = 0; s < B; s++) {
-      const o = s * D;
-      let sq = 0;
-      for (let k = 0; k < D; k++) {
-        const v = x[o + k] - bDec[k];
-        xc[o + k] = v;
-        xcSum[k] += v;
-        sq += v * v;
-      }
-      xcSquares += sq;
-    }
-    encoderPreActivations(xc, B, D, M, wEncT, bEnc, pre);
-    const selection = positiveTopKCut(pre, n, batchTopKCount(hyper.k[i], B, M), select);
+    const xcSquares = centreAndSum(x, B, D, bDec, xc, xcSum); // Σ_s ‖xc_s‖²
+    if (simd && simdBuffers) {
+      // W_enc in its own [d_in, d_sae] layout (two adjacent latents per vector), and b_enc
+      const we = i * D * M;
+      for (let e = 0; e < D * M; e++) simdBuffers.w[e] = p.wEnc[we + e];
+      simdBuffers.b.set(bEnc.subarray(0, M));
+      simd.run();
+    } else encoderPreActivations(xc, B, D, M, wEncT, bEnc, pre);
+    // the previous step's cut of this instance brackets this one's (speed only: see positiveTopKCut)
+    const selection = positiveTopKCut(pre, n, batchTopKCount(hyper.k[i], B, M), select, cutHints[i]);
     const cut = selection.cut;
+    if (cut > 0 && cut < Number.POSITIVE_INFINITY) cutHints[i] = cut;
     let ties = selection.ties; // kept values equal to the cut, by index order
     let nnz = 0;
-    let minPositive = Number.POSITIVE_INFINITY;
-    actSum.fill(0, 0, M);
+    // Each value is written at the next free place, which advances only when it is kept:
+    // whether a value is kept is a coin toss (a third of them at k 1.8 of 5), so a branch
+    // on it would mispredict. Values equal to the cut are rare: they take the branch.
     for (let s = 0; s < B; s++) {
       rowStart[s] = nnz;
       const row = s * M;
       for (let j = 0; j < M; j++) {
         const v = pre[row + j];
-        if (v > cut) {
-          // kept
-        } else if (v === cut && ties > 0) {
-          ties--;
-        } else continue;
+        let keep = Number(v > cut);
+        if (v === cut) {
+          keep = ties > 0 ? 1 : 0;
+          ties -= keep;
+        }
         latent[nnz] = j;
-        act[nnz++] = v;
-        actSum[j] += v;
-        if (v < minPositive) minPositive = v;
-        out.fired[be + j] = 1;
+        act[nnz] = v;
+        nnz += keep;
       }
     }
     rowStart[B] = nnz;
+    let minPositive = Number.POSITIVE_INFINITY;
+    actSum.fill(0, 0, M);
+    for (let t = 0; t < nnz; t++) {
+      const j = latent[t];
+      const v = act[t];
+      actSum[j] += v;
+      if (v < minPositive) minPositive = v;
+      out.fired[be + j] = 1;
+    }
     indexByLatent(codes, B, M);
 
     // p_sj = W_dec,j·xc_s for every kept (s, j), and Aᵀ·Xc
@@ -281,6 +292,58 @@ export function batchTopKLossAndGrads(
     if (nnz > 0) out.minPositive[i] = minPositive;
   }
   return out;
+}
+
+/**
+ * xc = x − b_dec for a [B, D] batch; adds Σ_s xc_s to `xcSum` and returns Σ_s ‖xc_s‖²
+ * (each ‖xc_s‖² summed over k in order, then added sample by sample).
+ *
+ * Four samples per pass over k: one sample's ‖xc_s‖² is a chain of D dependent additions,
+ * four of them overlap (this loop was a fifth of the small toy's kernel). Every sum keeps
+ * the one-sample-at-a-time order: xcSum[k] gets samples s … s + 3 in turn, and the four
+ * squared norms are added to the total in sample order.
+ */
+function centreAndSum(x: Float32Array, B: number, D: number, bDec: Float64Array, xc: Float64Array, xcSum: Float64Array): number {
+  let total = 0;
+  let s = 0;
+  for (; s + 3 < B; s += 4) {
+    const o0 = s * D, o1 = o0 + D, o2 = o1 + D, o3 = o2 + D;
+    let sq0 = 0, sq1 = 0, sq2 = 0, sq3 = 0;
+    for (let k = 0; k < D; k++) {
+      const b = bDec[k];
+      const v0 = x[o0 + k] - b, v1 = x[o1 + k] - b, v2 = x[o2 + k] - b, v3 = x[o3 + k] - b;
+      xc[o0 + k] = v0;
+      xc[o1 + k] = v1;
+      xc[o2 + k] = v2;
+      xc[o3 + k] = v3;
+      let t = xcSum[k];
+      t += v0;
+      t += v1;
+      t += v2;
+      t += v3;
+      xcSum[k] = t;
+      sq0 += v0 * v0;
+      sq1 += v1 * v1;
+      sq2 += v2 * v2;
+      sq3 += v3 * v3;
+    }
+    total += sq0;
+    total += sq1;
+    total += sq2;
+    total += sq3;
+  }
+  for (; s < B; s++) {
+    const o = s * D;
+    let sq = 0;
+    for (let k = 0; k < D; k++) {
+      const v = x[o + k] - bDec[k];
+      xc[o + k] = v;
+      xcSum[k] += v;
+      sq += v * v;
+    }
+    total += sq;
+  }
+  return total;
 }
 
 /**

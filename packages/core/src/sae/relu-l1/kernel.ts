@@ -14,7 +14,9 @@
  * which only rescales its gradient by I (Adam is invariant to that, up to ε).
  */
 import type { Rng } from "../../random.ts";
+import { scratchF64 } from "../shared/saelens-base.ts";
 import { emptySaeParams, emptyStepOutput, type GridBatch, type SaeParams, type SaeShape, type StepOutput } from "../types.ts";
+import { reluL1LossAndGradsD2M4 } from "./kernel-d2-m4.ts";
 
 export interface ReluL1Hyper {
   /** λ per instance. */
@@ -94,9 +96,9 @@ export function encodeReluL1(p: SaeParams, instance: number, x: ArrayLike<number
 /**
  * Fused forward + backward of every instance. `grads` are overwritten.
  *
- * Speed notes: each instance's parameters are copied into small Float64 scratch arrays and
- * its gradients accumulated there (short, contiguous, no float32 rounding on every store);
- * 1/‖x‖² is computed once per data group and shared by the instances that train on it.
+ * Dispatch by shape: the composed grid's d_in 2 / d_sae 4 runs `kernel-d2-m4.ts` (the same
+ * arithmetic in the same order, unrolled into locals: bit-identical results); every other
+ * shape, and any instance with ghost grads active, runs the readable `reluL1Instance` below.
  */
 export function reluL1LossAndGrads(
   p: SaeParams,
@@ -105,12 +107,32 @@ export function reluL1LossAndGrads(
   batch: GridBatch,
   grads: SaeParams,
 ): StepOutput {
-  const { instances: I, dIn: D, dSae: M } = p;
-  const B = batch.batch;
+  if (p.dIn === 2 && p.dSae === 4) return reluL1LossAndGradsD2M4(p, hyper, state, batch, grads);
+  return reluL1LossAndGradsReference(p, hyper, state, batch, grads);
+}
+
+/** The readable kernel on every instance, whatever the shape (what the specialised ones are tested against). */
+export function reluL1LossAndGradsReference(
+  p: SaeParams,
+  hyper: ReluL1Hyper,
+  state: ReluL1State,
+  batch: GridBatch,
+  grads: SaeParams,
+): StepOutput {
   const out = emptyStepOutput(p);
-  const invB = 1 / B;
-  const invNorm2 = batch.x.map((x) => {
-    const inv = new Float64Array(B);
+  const invNorm2 = inverseSquaredNorms(batch, p.dIn);
+  for (let i = 0; i < p.instances; i++) reluL1Instance(p, i, hyper, state, batch, invNorm2, grads, out);
+  return out;
+}
+
+/**
+ * Per data group, 1/‖x_s‖² of every sample (‖x‖ = 0 → 1), shared by the instances that
+ * train on the group. Reused buffers (`scratchF64`), valid until the next call.
+ */
+export function inverseSquaredNorms(batch: GridBatch, D: number): Float64Array[] {
+  const B = batch.batch;
+  return batch.x.map((x, g) => {
+    const inv = scratchF64(`reluL1.invNorm2.${g}`, B);
     for (let s = 0; s < B; s++) {
       let n2 = 0;
       for (let k = 0; k < D; k++) n2 += x[s * D + k] * x[s * D + k];
@@ -118,154 +140,173 @@ export function reluL1LossAndGrads(
     }
     return inv;
   });
-  // per-instance scratch: parameters and their gradients
-  const we = new Float64Array(D * M);
-  const be = new Float64Array(M);
-  const wd = new Float64Array(M * D);
-  const bd = new Float64Array(D);
-  const gWe = new Float64Array(D * M);
-  const gBe = new Float64Array(M);
-  const gWd = new Float64Array(M * D);
-  const gBd = new Float64Array(D);
-  const pre = new Float64Array(M);
-  const act = new Float64Array(M);
-  const dxh = new Float64Array(D);
-  const resid = new Float64Array(D); // x − x̂ of the current sample
-  const l1w = new Float64Array(M); // λ·c_j
-  const ghostAct = new Float64Array(M);
-  const ghostOut = new Float64Array(D);
-  const dGhost = new Float64Array(D);
+}
 
-  for (let i = 0; i < I; i++) {
-    const g = batch.group[i];
-    const x = batch.x[g];
-    const inv = invNorm2[g];
-    for (let e = 0; e < D * M; e++) {
-      we[e] = p.wEnc[i * D * M + e];
-      wd[e] = p.wDec[i * M * D + e];
-    }
-    for (let j = 0; j < M; j++) be[j] = p.bEnc[i * M + j];
-    for (let k = 0; k < D; k++) bd[k] = p.bDec[i * D + k];
-    gWe.fill(0);
-    gBe.fill(0);
-    gWd.fill(0);
-    gBd.fill(0);
-    const lambda = hyper.l1[i];
-    let anyDead = false;
-    for (let j = 0; j < M; j++) {
-      l1w[j] = lambda * state.l1Scale[i * M + j];
-      if (state.ghostGrads && state.dead[i * M + j]) anyDead = true;
-    }
-    let fired = 0; // bit j set when latent j fired (M ≤ 31 on this path)
-    const bits = M <= 31;
-    let sumFvu = 0;
-    let sumL1 = 0;
-    let sumGhost = 0;
-    let nonZero = 0;
+/**
+ * Fused forward + backward of instance i: writes its gradients into `grads` and its losses,
+ * L0 and fired latents into `out`. `invNorm2` from `inverseSquaredNorms`.
+ *
+ * Speed notes: the instance's parameters are copied into small Float64 scratch arrays and
+ * its gradients accumulated there (short, contiguous, no float32 rounding on every store).
+ */
+export function reluL1Instance(
+  p: SaeParams,
+  i: number,
+  hyper: ReluL1Hyper,
+  state: ReluL1State,
+  batch: GridBatch,
+  invNorm2: readonly Float64Array[],
+  grads: SaeParams,
+  out: StepOutput,
+): void {
+  const { dIn: D, dSae: M } = p;
+  const B = batch.batch;
+  const invB = 1 / B;
+  // scratch: parameters and their gradients
+  const we = scratchF64("reluL1.we", D * M);
+  const be = scratchF64("reluL1.be", M);
+  const wd = scratchF64("reluL1.wd", M * D);
+  const bd = scratchF64("reluL1.bd", D);
+  const gWe = scratchF64("reluL1.gWe", D * M);
+  const gBe = scratchF64("reluL1.gBe", M);
+  const gWd = scratchF64("reluL1.gWd", M * D);
+  const gBd = scratchF64("reluL1.gBd", D);
+  const pre = scratchF64("reluL1.pre", M);
+  const act = scratchF64("reluL1.act", M);
+  const dxh = scratchF64("reluL1.dxh", D);
+  const resid = scratchF64("reluL1.resid", D); // x − x̂ of the current sample
+  const l1w = scratchF64("reluL1.l1w", M); // λ·c_j
+  const ghostAct = scratchF64("reluL1.ghostAct", M);
+  const ghostOut = scratchF64("reluL1.ghostOut", D);
+  const dGhost = scratchF64("reluL1.dGhost", D);
 
-    for (let s = 0; s < B; s++) {
-      const xo = s * D;
-      const invN2 = inv[s];
-      // forward
-      let l1 = 0;
-      for (let j = 0; j < M; j++) {
-        let h = be[j];
-        for (let k = 0; k < D; k++) h += x[xo + k] * we[k * M + j];
-        pre[j] = h;
-        const a = h > 0 ? h : 0;
-        act[j] = a;
-        if (a > 0) nonZero++;
-        if (a > FIRE_THRESHOLD) {
-          if (bits) fired |= 1 << j;
-          else out.fired[i * M + j] = 1;
-        }
-        l1 += l1w[j] * a;
-      }
-      let err = 0;
-      for (let k = 0; k < D; k++) {
-        let v = bd[k];
-        for (let j = 0; j < M; j++) v += act[j] * wd[j * D + k];
-        const r = v - x[xo + k];
-        resid[k] = -r;
-        err += r * r;
-        dxh[k] = 2 * r * invB * invN2;
-      }
-      const fvu = err * invN2;
-      sumFvu += fvu;
-      sumL1 += l1;
-
-      // ghost grads: a second, exp-activated pass through the dead latents only
-      if (anyDead) {
-        const xNorm = 1 / Math.sqrt(invN2);
-        ghostOut.fill(0);
-        for (let j = 0; j < M; j++) {
-          ghostAct[j] = state.dead[i * M + j] ? Math.exp(pre[j]) : 0;
-          if (ghostAct[j] !== 0) for (let k = 0; k < D; k++) ghostOut[k] += ghostAct[j] * wd[j * D + k];
-        }
-        let rNorm2 = 0;
-        let gNorm2 = 0;
-        for (let k = 0; k < D; k++) {
-          const res = resid[k] / xNorm;
-          rNorm2 += res * res;
-          gNorm2 += ghostOut[k] * ghostOut[k];
-        }
-        const ghostScale = Math.sqrt(rNorm2) / (1e-6 + 2 * Math.sqrt(gNorm2)); // detached
-        let ghostMse = 0;
-        for (let k = 0; k < D; k++) {
-          const e = resid[k] / xNorm - ghostScale * ghostOut[k];
-          dGhost[k] = e;
-          ghostMse += e * e;
-        }
-        const rescale = fvu / (1e-6 + ghostMse); // detached
-        sumGhost += ghostMse * rescale;
-        // d ghost / d e = 2·rescale·e/B, with e = (x − x̂)/‖x‖ − s·g
-        for (let k = 0; k < D; k++) {
-          const de = 2 * rescale * dGhost[k] * invB;
-          dxh[k] -= de / xNorm;
-          dGhost[k] = -de * ghostScale; // now d/d(ghostOut_k), through the detached scale
-        }
-        for (let j = 0; j < M; j++) {
-          if (ghostAct[j] === 0) continue;
-          let dg = 0;
-          for (let k = 0; k < D; k++) {
-            gWd[j * D + k] += ghostAct[j] * dGhost[k];
-            dg += wd[j * D + k] * dGhost[k];
-          }
-          const dPre = dg * ghostAct[j]; // d exp(pre)/d pre = exp(pre)
-          gBe[j] += dPre;
-          for (let k = 0; k < D; k++) gWe[k * M + j] += x[xo + k] * dPre;
-        }
-      }
-
-      // backward through decoder, L1 and ReLU
-      for (let k = 0; k < D; k++) gBd[k] += dxh[k];
-      for (let j = 0; j < M; j++) {
-        const a = act[j];
-        if (a === 0) continue; // ReLU gate (and no decoder gradient from a zero activation)
-        let da = l1w[j] * invB;
-        for (let k = 0; k < D; k++) {
-          gWd[j * D + k] += a * dxh[k];
-          da += wd[j * D + k] * dxh[k];
-        }
-        gBe[j] += da;
-        for (let k = 0; k < D; k++) gWe[k * M + j] += x[xo + k] * da;
-      }
-    }
-
-    for (let e = 0; e < D * M; e++) {
-      grads.wEnc[i * D * M + e] = gWe[e];
-      grads.wDec[i * M * D + e] = gWd[e];
-    }
-    for (let j = 0; j < M; j++) {
-      grads.bEnc[i * M + j] = gBe[j];
-      if (bits && fired & (1 << j)) out.fired[i * M + j] = 1;
-    }
-    for (let k = 0; k < D; k++) grads.bDec[i * D + k] = gBd[k];
-    out.reconstruction[i] = sumFvu * invB;
-    out.sparsity[i] = sumL1 * invB;
-    out.auxiliary[i] = sumGhost * invB;
-    out.loss[i] = (sumFvu + sumL1 + sumGhost) * invB;
-    out.l0[i] = nonZero * invB;
+  const g = batch.group[i];
+  const x = batch.x[g];
+  const inv = invNorm2[g];
+  for (let e = 0; e < D * M; e++) {
+    we[e] = p.wEnc[i * D * M + e];
+    wd[e] = p.wDec[i * M * D + e];
   }
-  return out;
+  for (let j = 0; j < M; j++) be[j] = p.bEnc[i * M + j];
+  for (let k = 0; k < D; k++) bd[k] = p.bDec[i * D + k];
+  gWe.fill(0, 0, D * M);
+  gBe.fill(0, 0, M);
+  gWd.fill(0, 0, M * D);
+  gBd.fill(0, 0, D);
+  const lambda = hyper.l1[i];
+  let anyDead = false;
+  for (let j = 0; j < M; j++) {
+    l1w[j] = lambda * state.l1Scale[i * M + j];
+    if (state.ghostGrads && state.dead[i * M + j]) anyDead = true;
+  }
+  let fired = 0; // bit j set when latent j fired (M ≤ 31 on this path)
+  const bits = M <= 31;
+  let sumFvu = 0;
+  let sumL1 = 0;
+  let sumGhost = 0;
+  let nonZero = 0;
+
+  for (let s = 0; s < B; s++) {
+    const xo = s * D;
+    const invN2 = inv[s];
+    // forward
+    let l1 = 0;
+    for (let j = 0; j < M; j++) {
+      let h = be[j];
+      for (let k = 0; k < D; k++) h += x[xo + k] * we[k * M + j];
+      pre[j] = h;
+      const a = h > 0 ? h : 0;
+      act[j] = a;
+      if (a > 0) nonZero++;
+      if (a > FIRE_THRESHOLD) {
+        if (bits) fired |= 1 << j;
+        else out.fired[i * M + j] = 1;
+      }
+      l1 += l1w[j] * a;
+    }
+    let err = 0;
+    for (let k = 0; k < D; k++) {
+      let v = bd[k];
+      for (let j = 0; j < M; j++) v += act[j] * wd[j * D + k];
+      const r = v - x[xo + k];
+      resid[k] = -r;
+      err += r * r;
+      dxh[k] = 2 * r * invB * invN2;
+    }
+    const fvu = err * invN2;
+    sumFvu += fvu;
+    sumL1 += l1;
+
+    // ghost grads: a second, exp-activated pass through the dead latents only
+    if (anyDead) {
+      const xNorm = 1 / Math.sqrt(invN2);
+      ghostOut.fill(0, 0, D);
+      for (let j = 0; j < M; j++) {
+        ghostAct[j] = state.dead[i * M + j] ? Math.exp(pre[j]) : 0;
+        if (ghostAct[j] !== 0) for (let k = 0; k < D; k++) ghostOut[k] += ghostAct[j] * wd[j * D + k];
+      }
+      let rNorm2 = 0;
+      let gNorm2 = 0;
+      for (let k = 0; k < D; k++) {
+        const res = resid[k] / xNorm;
+        rNorm2 += res * res;
+        gNorm2 += ghostOut[k] * ghostOut[k];
+      }
+      const ghostScale = Math.sqrt(rNorm2) / (1e-6 + 2 * Math.sqrt(gNorm2)); // detached
+      let ghostMse = 0;
+      for (let k = 0; k < D; k++) {
+        const e = resid[k] / xNorm - ghostScale * ghostOut[k];
+        dGhost[k] = e;
+        ghostMse += e * e;
+      }
+      const rescale = fvu / (1e-6 + ghostMse); // detached
+      sumGhost += ghostMse * rescale;
+      // d ghost / d e = 2·rescale·e/B, with e = (x − x̂)/‖x‖ − s·g
+      for (let k = 0; k < D; k++) {
+        const de = 2 * rescale * dGhost[k] * invB;
+        dxh[k] -= de / xNorm;
+        dGhost[k] = -de * ghostScale; // now d/d(ghostOut_k), through the detached scale
+      }
+      for (let j = 0; j < M; j++) {
+        if (ghostAct[j] === 0) continue;
+        let dg = 0;
+        for (let k = 0; k < D; k++) {
+          gWd[j * D + k] += ghostAct[j] * dGhost[k];
+          dg += wd[j * D + k] * dGhost[k];
+        }
+        const dPre = dg * ghostAct[j]; // d exp(pre)/d pre = exp(pre)
+        gBe[j] += dPre;
+        for (let k = 0; k < D; k++) gWe[k * M + j] += x[xo + k] * dPre;
+      }
+    }
+
+    // backward through decoder, L1 and ReLU
+    for (let k = 0; k < D; k++) gBd[k] += dxh[k];
+    for (let j = 0; j < M; j++) {
+      const a = act[j];
+      if (a === 0) continue; // ReLU gate (and no decoder gradient from a zero activation)
+      let da = l1w[j] * invB;
+      for (let k = 0; k < D; k++) {
+        gWd[j * D + k] += a * dxh[k];
+        da += wd[j * D + k] * dxh[k];
+      }
+      gBe[j] += da;
+      for (let k = 0; k < D; k++) gWe[k * M + j] += x[xo + k] * da;
+    }
+  }
+
+  for (let e = 0; e < D * M; e++) {
+    grads.wEnc[i * D * M + e] = gWe[e];
+    grads.wDec[i * M * D + e] = gWd[e];
+  }
+  for (let j = 0; j < M; j++) {
+    grads.bEnc[i * M + j] = gBe[j];
+    if (bits && fired & (1 << j)) out.fired[i * M + j] = 1;
+  }
+  for (let k = 0; k < D; k++) grads.bDec[i * D + k] = gBd[k];
+  out.reconstruction[i] = sumFvu * invB;
+  out.sparsity[i] = sumL1 * invB;
+  out.auxiliary[i] = sumGhost * invB;
+  out.loss[i] = (sumFvu + sumL1 + sumGhost) * invB;
+  out.l0[i] = nonZero * invB;
 }

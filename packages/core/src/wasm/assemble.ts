@@ -1,0 +1,112 @@
+/**
+ * A minimal WebAssembly binary writer: just what the SIMD kernels beside it need (one module
+ * with its own memory and a few functions, i32 / f64 / v128 locals, structured control, loads
+ * and stores, and the handful of f64x2 instructions they use).
+ *
+ * Why hand-assembled bytes: the project builds from npm and Debian packages only and carries
+ * no WebAssembly toolchain, so the kernels are written as instruction lists in TypeScript and
+ * assembled at start-up (microseconds). There is no build step and no binary in the repository
+ * to keep in step with a source; the tests compare every kernel with its JavaScript reference.
+ * Opcodes: the WebAssembly core specification, binary format (SIMD: the 0xfd prefix).
+ */
+
+export type ValType = "i32" | "f64" | "v128";
+const VALTYPE: Record<ValType, number> = { i32: 0x7f, f64: 0x7c, v128: 0x7b };
+
+/** Unsigned LEB128. */
+export function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (n !== 0);
+  return out;
+}
+
+/** Signed LEB128 of a 32-bit integer. */
+export function sleb(n: number): number[] {
+  const out: number[] = [];
+  n |= 0;
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    const done = (n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0);
+    out.push(done ? byte : byte | 0x80);
+    if (done) return out;
+  }
+}
+
+function name(s: string): number[] {
+  const bytes = Array.from(new TextEncoder().encode(s));
+  return [...uleb(bytes.length), ...bytes];
+}
+
+function section(id: number, body: number[]): number[] {
+  return [id, ...uleb(body.length), ...body];
+}
+
+function vec(items: number[][]): number[] {
+  return [...uleb(items.length), ...items.flat()];
+}
+
+/** Instruction builders: each returns the instruction's bytes. */
+export const op = {
+  block: (): number[] => [0x02, 0x40],
+  loop: (): number[] => [0x03, 0x40],
+  end: (): number[] => [0x0b],
+  br: (depth: number): number[] => [0x0c, ...uleb(depth)],
+  brIf: (depth: number): number[] => [0x0d, ...uleb(depth)],
+  get: (local: number): number[] => [0x20, ...uleb(local)],
+  set: (local: number): number[] => [0x21, ...uleb(local)],
+  tee: (local: number): number[] => [0x22, ...uleb(local)],
+  i32: (value: number): number[] => [0x41, ...sleb(value)],
+  i32Add: (): number[] => [0x6a],
+  i32Mul: (): number[] => [0x6c],
+  i32GeS: (): number[] => [0x4e],
+  /** f64.load with a constant byte offset (alignment hint 8). */
+  f64Load: (offset = 0): number[] => [0x2b, 3, ...uleb(offset)],
+  f64Store: (offset = 0): number[] => [0x39, 3, ...uleb(offset)],
+  /** v128.load / v128.store, alignment hint 8 (the addresses are multiples of 8, not 16). */
+  v128Load: (offset = 0): number[] => [0xfd, 0x00, 3, ...uleb(offset)],
+  v128Store: (offset = 0): number[] => [0xfd, 0x0b, 3, ...uleb(offset)],
+  f64x2Splat: (): number[] => [0xfd, ...uleb(0x14)],
+  f64x2Add: (): number[] => [0xfd, ...uleb(0xf0)],
+  f64x2Mul: (): number[] => [0xfd, ...uleb(0xf2)],
+};
+
+export interface FunctionDef {
+  name: string;
+  params: readonly ValType[];
+  /** Locals after the parameters, in order (indices continue from the parameters'). */
+  locals: readonly ValType[];
+  body: number[];
+}
+
+/** A module exporting `memory` (initial `pages` of 64 KiB, growable) and each function by name. */
+export function assembleModule(functions: readonly FunctionDef[], pages: number): Uint8Array<ArrayBuffer> {
+  const types = functions.map((f) => [0x60, ...vec(f.params.map((t) => [VALTYPE[t]])), ...vec([])]);
+  const code = functions.map((f) => {
+    // consecutive locals of one type are declared as one (count, type) run
+    const runs: number[][] = [];
+    let k = 0;
+    while (k < f.locals.length) {
+      let n = 1;
+      while (k + n < f.locals.length && f.locals[k + n] === f.locals[k]) n++;
+      runs.push([...uleb(n), VALTYPE[f.locals[k]]]);
+      k += n;
+    }
+    const body = [...vec(runs), ...f.body, 0x0b];
+    return [...uleb(body.length), ...body];
+  });
+  const exports = [...functions.map((f, i) => [...name(f.name), 0x00, ...uleb(i)]), [...name("memory"), 0x02, 0x00]];
+  return new Uint8Array([
+    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    ...section(1, vec(types)),
+    ...section(3, vec(functions.map((_, i) => uleb(i)))),
+    ...section(5, vec([[0x00, ...uleb(pages)]])),
+    ...section(7, vec(exports)),
+    ...section(10, vec(code)),
+  ]);
+}

@@ -1,0 +1,202 @@
+/**
+ * The SAE encoder h = xc·W_enc + b_enc in WebAssembly SIMD (f64x2), for the BatchTopK kernel:
+ * the one dense product of its step (5,000 multiply-adds per sample at the main toy's d_in 100,
+ * d_sae 50), which plain JavaScript runs at a fraction of the machine's speed.
+ *
+ * Same arithmetic as `encoderPreActivations` (shared/saelens-base.ts), so the same bits: each
+ * h[s, j] starts at b_enc[j] and adds xc[s, k]·W_enc[k, j] for k = 0, 1, … in order, every
+ * product and sum rounded to Float64 (wasm's f64x2.mul and f64x2.add round each lane as the
+ * scalar operations do; there is no fused multiply-add). The two lanes of a vector are two
+ * latents j, j + 1 (adjacent in W_enc's [d_in, d_sae] layout), never two terms of one sum.
+ *
+ * Blocking: four samples × four latents (eight vector sums) per pass over k. Samples past the
+ * last multiple of four and latents past the last multiple of four are done in JavaScript.
+ * The kernel works directly in the module's memory (`buffers`): it writes xc and the weights
+ * there and reads h from there, so nothing of the batch's size is copied.
+ */
+import { assembleModule, op, type ValType } from "./assemble.ts";
+
+// parameters: byte addresses of xc [B, D], w [D, M], b [M], out [B, M]; B4 (samples done here,
+// a multiple of 4), D, M, M4 (latents done here, a multiple of 4)
+const P = { xc: 0, w: 1, b: 2, out: 3, B4: 4, D: 5, M: 6, M4: 7 } as const;
+// locals
+const L = { s: 8, j: 9, k: 10, D8: 11, M8: 12, wp: 13, x0: 14, x1: 15, x2: 16, x3: 17, row: 18, o: 19 } as const;
+const V = { a0: 20, w0: 28, w1: 29, x: 30 } as const; // a0 … a7 are 20 … 27
+const PARAMS: ValType[] = Array<ValType>(8).fill("i32");
+const LOCALS: ValType[] = [...Array<ValType>(12).fill("i32"), ...Array<ValType>(11).fill("v128")];
+
+/** a_(2r) += x·w0, a_(2r+1) += x·w1, with x = splat(f64 at the address in local `xp`). */
+function madd(r: number, xp: number): number[] {
+  return [
+    ...op.get(xp), ...op.f64Load(), ...op.f64x2Splat(), ...op.set(V.x),
+    ...op.get(V.a0 + 2 * r), ...op.get(V.x), ...op.get(V.w0), ...op.f64x2Mul(), ...op.f64x2Add(), ...op.set(V.a0 + 2 * r),
+    ...op.get(V.a0 + 2 * r + 1), ...op.get(V.x), ...op.get(V.w1), ...op.f64x2Mul(), ...op.f64x2Add(), ...op.set(V.a0 + 2 * r + 1),
+  ];
+}
+
+const inc = (local: number, by: number[]): number[] => [...op.get(local), ...by, ...op.i32Add(), ...op.set(local)];
+
+function encodeBody(): number[] {
+  const xRows = [L.x0, L.x1, L.x2, L.x3];
+  return [
+    // D8 = 8·D, M8 = 8·M
+    ...op.get(P.D), ...op.i32(8), ...op.i32Mul(), ...op.set(L.D8),
+    ...op.get(P.M), ...op.i32(8), ...op.i32Mul(), ...op.set(L.M8),
+    ...op.i32(0), ...op.set(L.s),
+    ...op.block(), ...op.loop(), // samples s, s + 4, …
+    ...op.get(L.s), ...op.get(P.B4), ...op.i32GeS(), ...op.brIf(1),
+    // row = xc + s·D8 (sample s's inputs), o = out + s·M8
+    ...op.get(P.xc), ...op.get(L.s), ...op.get(L.D8), ...op.i32Mul(), ...op.i32Add(), ...op.set(L.row),
+    ...op.get(P.out), ...op.get(L.s), ...op.get(L.M8), ...op.i32Mul(), ...op.i32Add(), ...op.set(L.o),
+    ...op.i32(0), ...op.set(L.j),
+    ...op.block(), ...op.loop(), // latents j, j + 4, …
+    ...op.get(L.j), ...op.get(P.M4), ...op.i32GeS(), ...op.brIf(1),
+    // every sum starts at b_enc: a0 = a2 = a4 = a6 = b[j, j+1], a1 = … = b[j+2, j+3]
+    ...op.get(P.b), ...op.get(L.j), ...op.i32(8), ...op.i32Mul(), ...op.i32Add(), ...op.tee(L.wp),
+    ...op.v128Load(0), ...op.tee(V.a0), ...op.tee(V.a0 + 2), ...op.tee(V.a0 + 4), ...op.set(V.a0 + 6),
+    ...op.get(L.wp), ...op.v128Load(16), ...op.tee(V.a0 + 1), ...op.tee(V.a0 + 3), ...op.tee(V.a0 + 5), ...op.set(V.a0 + 7),
+    // wp = w + 8·j (row k = 0 of W_enc at latent j); x0 … x3 = the four samples' rows
+    ...op.get(P.w), ...op.get(L.j), ...op.i32(8), ...op.i32Mul(), ...op.i32Add(), ...op.set(L.wp),
+    ...op.get(L.row), ...op.tee(L.x0), ...op.get(L.D8), ...op.i32Add(), ...op.tee(L.x1), ...op.get(L.D8), ...op.i32Add(),
+    ...op.tee(L.x2), ...op.get(L.D8), ...op.i32Add(), ...op.set(L.x3),
+    ...op.i32(0), ...op.set(L.k),
+    ...op.block(), ...op.loop(), // k = 0 … D − 1, in order
+    ...op.get(L.k), ...op.get(P.D), ...op.i32GeS(), ...op.brIf(1),
+    ...op.get(L.wp), ...op.v128Load(0), ...op.set(V.w0),
+    ...op.get(L.wp), ...op.v128Load(16), ...op.set(V.w1),
+    ...xRows.flatMap((xp, r) => madd(r, xp)),
+    ...inc(L.wp, op.get(L.M8)),
+    ...xRows.flatMap((xp) => inc(xp, op.i32(8))),
+    ...inc(L.k, op.i32(1)),
+    ...op.br(0), ...op.end(), ...op.end(),
+    // out[s + r, j … j + 3] = a_(2r), a_(2r+1)
+    ...op.get(L.o), ...op.get(L.j), ...op.i32(8), ...op.i32Mul(), ...op.i32Add(), ...op.set(L.wp),
+    ...[0, 1, 2, 3].flatMap((r) => [
+      ...op.get(L.wp), ...op.get(V.a0 + 2 * r), ...op.v128Store(0),
+      ...op.get(L.wp), ...op.get(V.a0 + 2 * r + 1), ...op.v128Store(16),
+      ...inc(L.wp, op.get(L.M8)),
+    ]),
+    ...inc(L.j, op.i32(4)),
+    ...op.br(0), ...op.end(), ...op.end(),
+    ...inc(L.s, op.i32(4)),
+    ...op.br(0), ...op.end(), ...op.end(),
+  ];
+}
+
+interface Exports {
+  memory: WebAssembly.Memory;
+  encode: (xc: number, w: number, b: number, out: number, B4: number, D: number, M: number, M4: number) => void;
+}
+
+/** Float64 views into the module's memory: fill xc, w ([d_in, d_sae]) and b, then `run`. */
+export interface EncoderBuffers {
+  xc: Float64Array;
+  w: Float64Array;
+  b: Float64Array;
+  pre: Float64Array;
+}
+
+export interface SimdEncoder {
+  /** Views sized for [B, D] inputs and D × M weights; valid until the next `buffers` call. */
+  buffers(B: number, D: number, M: number): EncoderBuffers;
+  /** pre = xc·w + b on the current buffers. */
+  run(): void;
+}
+
+let instance: Exports | null | undefined;
+
+function load(): Exports | null {
+  if (instance !== undefined) return instance;
+  try {
+    const bytes = assembleModule([{ name: "encode", params: PARAMS, locals: LOCALS, body: encodeBody() }], 1);
+    const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as unknown as Exports;
+    instance = exports;
+  } catch {
+    instance = null; // no WebAssembly SIMD here: the JavaScript encoder runs instead
+  }
+  return instance;
+}
+
+const align16 = (bytes: number): number => Math.ceil(bytes / 16) * 16;
+
+/** The SIMD encoder, or null where WebAssembly SIMD is unavailable or TOY_SAE_SIMD=0 (checked at every call). */
+export function simdEncoder(): SimdEncoder | null {
+  if (process.env.TOY_SAE_SIMD === "0") return null;
+  if (encoder === undefined) {
+    const wasm = load();
+    encoder = wasm ? createEncoder(wasm) : null;
+  }
+  return encoder;
+}
+
+let encoder: SimdEncoder | null | undefined;
+
+function createEncoder(wasm: Exports): SimdEncoder {
+  let shape = { B: 0, D: 0, M: 0 };
+  let views: EncoderBuffers | null = null;
+  let at = { xc: 0, w: 0, b: 0, pre: 0 };
+  return {
+    buffers(B, D, M) {
+      if (views && shape.B === B && shape.D === D && shape.M === M && views.xc.buffer === wasm.memory.buffer) return views;
+      const xc = 0;
+      const w = align16(xc + 8 * B * D);
+      const b = align16(w + 8 * D * M);
+      const pre = align16(b + 8 * M + 16); // + 16: the last vector load of b may read past M
+      const end = align16(pre + 8 * B * M);
+      const have = wasm.memory.buffer.byteLength;
+      if (end > have) wasm.memory.grow(Math.ceil((end - have) / 65536));
+      const buf = wasm.memory.buffer;
+      views = { xc: new Float64Array(buf, xc, B * D), w: new Float64Array(buf, w, D * M), b: new Float64Array(buf, b, M), pre: new Float64Array(buf, pre, B * M) };
+      at = { xc, w, b, pre };
+      shape = { B, D, M };
+      return views;
+    },
+    run() {
+      if (!views) throw new Error("simdEncoder.run: call buffers first");
+      const { B, D, M } = shape;
+      const B4 = B - (B % 4);
+      const M4 = M - (M % 4);
+      wasm.encode(at.xc, at.w, at.b, at.pre, B4, D, M, M4);
+      remainder(views, B, D, M, B4, M4);
+    },
+  };
+}
+
+/**
+ * The samples ≥ B4 (latents < M4), then the latents ≥ M4 (every sample, four samples per pass
+ * over k: four independent sums), each sum in k order from b_enc as above.
+ */
+function remainder(v: EncoderBuffers, B: number, D: number, M: number, B4: number, M4: number): void {
+  const { xc, w, b, pre } = v;
+  for (let s = B4; s < B; s++) {
+    for (let j = 0; j < M4; j++) {
+      let h = b[j];
+      for (let k = 0; k < D; k++) h += xc[s * D + k] * w[k * M + j];
+      pre[s * M + j] = h;
+    }
+  }
+  for (let j = M4; j < M; j++) {
+    const bj = b[j];
+    let s = 0;
+    for (; s + 3 < B; s += 4) {
+      const x0 = s * D, x1 = x0 + D, x2 = x1 + D, x3 = x2 + D;
+      let h0 = bj, h1 = bj, h2 = bj, h3 = bj;
+      for (let k = 0; k < D; k++) {
+        const wk = w[k * M + j];
+        h0 += xc[x0 + k] * wk;
+        h1 += xc[x1 + k] * wk;
+        h2 += xc[x2 + k] * wk;
+        h3 += xc[x3 + k] * wk;
+      }
+      pre[s * M + j] = h0;
+      pre[(s + 1) * M + j] = h1;
+      pre[(s + 2) * M + j] = h2;
+      pre[(s + 3) * M + j] = h3;
+    }
+    for (; s < B; s++) {
+      let h = bj;
+      for (let k = 0; k < D; k++) h += xc[s * D + k] * w[k * M + j];
+      pre[s * M + j] = h;
+    }
+  }
+}
