@@ -76,4 +76,4 @@ export { buildReportHtml } from "./html.ts";
 export { escapeHtml } from "./html/escape.ts";
 export { scopeSvgIds } from "./html/svg-ids.ts";
 export { REPORT_CSS } from "./html/css.ts";
-export { writePdf, chromiumPath, DEFAULT_CHROMIUM_PATH, CHROMIUM_ARGS, type PdfResult, type PdfOptions } from "./pdf.ts";
+export { writePdf, chromiumPath, launchFailure, PdfError, DEFAULT_CHROMIUM_PATH, CHROMIUM_ARGS, type PdfResult, type PdfOptions } from "./pdf.ts";

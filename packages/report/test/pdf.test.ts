@@ -1,10 +1,10 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { buildReportHtml } from "../src/html.ts";
-import { DEFAULT_CHROMIUM_PATH, writePdf } from "../src/pdf.ts";
+import { DEFAULT_CHROMIUM_PATH, PdfError, writePdf } from "../src/pdf.ts";
 import { exampleReport } from "./report-fixture.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "report-pdf-test-"));
@@ -25,6 +25,58 @@ describe("writePdf", () => {
       expect(existsSync(join(dir, "missing.pdf"))).toBe(false);
     } finally {
       vi.unstubAllEnvs();
+    }
+  });
+
+  it("removes a stale PDF even when it cannot print a new one", async () => {
+    const html = join(dir, "stale.html");
+    const pdf = join(dir, "stale.pdf");
+    writeFileSync(html, "<!DOCTYPE html><title>new</title>");
+    writeFileSync(pdf, "%PDF- an old report");
+    const result = await writePdf(html, pdf, { executablePath: "/nonexistent/chromium" });
+    expect(result.ok).toBe(false);
+    expect(existsSync(pdf)).toBe(false);
+  });
+
+  describe("a Chromium that is there but broken fails with one line naming it and the fix", () => {
+    const script = (name: string, body: string, mode = 0o755) => {
+      const path = join(dir, name);
+      writeFileSync(path, body);
+      chmodSync(path, mode);
+      return path;
+    };
+    const cases: Array<[string, () => string, RegExp]> = [
+      ["/bin/false", () => "/bin/false", /exited with code 1|closed before it was ready/],
+      ["a script that exits 1", () => script("exits-1", '#!/bin/sh\necho "cannot open display" >&2\nexit 1\n'), /exited with code 1|closed before it was ready/],
+      ["a file that is not executable", () => script("not-executable", "just text\n", 0o644), /is not executable/],
+      ["a directory", () => dir, /is not a file/],
+    ];
+    for (const [name, path, why] of cases) {
+      it(name, async () => {
+        const executable = path();
+        const html = join(dir, "broken.html");
+        const pdf = join(dir, "broken.pdf");
+        writeFileSync(html, "<!DOCTYPE html><title>x</title>");
+        writeFileSync(pdf, "%PDF- stale");
+        vi.stubEnv("CHROMIUM_PATH", executable);
+        try {
+          const error = await writePdf(html, pdf).then(
+            () => null,
+            (e: unknown) => e,
+          );
+          expect(error).toBeInstanceOf(PdfError);
+          const message = (error as PdfError).message;
+          expect(message.split("\n")).toHaveLength(1);
+          expect(message).toContain(`the Chromium at ${executable} `);
+          expect(message).toMatch(why);
+          expect(message).toContain("point CHROMIUM_PATH at a working Chromium");
+          expect(message).not.toMatch(/Browser logs|Call log|<launching>|--disable-/);
+          expect(existsSync(pdf)).toBe(false);
+          expect(readdirSync(dir).filter((f) => f.includes(".partial"))).toEqual([]);
+        } finally {
+          vi.unstubAllEnvs();
+        }
+      }, 30_000);
     }
   });
 
