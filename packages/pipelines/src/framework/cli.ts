@@ -17,6 +17,7 @@ import { parseArgs } from "node:util";
 import { chooseBackend, type BackendName } from "@toy-sae/core/backend-choice";
 import { artifactRoot, createStageContext, stageCommand, writeFileAtomic } from "./context.ts";
 import { guardConfig, pickFields } from "./config-fields.ts";
+import { StageError } from "./stage-error.ts";
 import { ConfigError, kindOf, readJsonFile, registered, resolveProfile, type JsonObject } from "./experiment-config.ts";
 import type { ExperimentConfigBase, KindDeclaration } from "./kind.ts";
 import { judgeEstimate } from "./estimate.ts";
@@ -194,6 +195,6 @@ async function selectBackend(name: BackendName): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  if (e instanceof ConfigError) fail(e.message);
+  if (e instanceof ConfigError || e instanceof StageError) fail(e.message);
   fail(e instanceof Error ? (e.stack ?? e.message) : String(e));
 });
