@@ -175,16 +175,18 @@ export async function run(ctx: StageContext<ComposedGridConfig>): Promise<void> 
       });
     const axes = { xLabel: "λ (L1 coefficient)", yLabel: "learning rate", xDomain: l1s.map((v) => formatCompact(v)), yDomain: lrs.map((v) => formatScientific(v, 2)), showValues: true };
     const section = `condition-${condition}`;
+    // The three heatmaps of a condition are read against each other, so they share a row.
+    const group = `heat-${condition}`;
     out.add(
-      { id: `heat-loss-${condition}`, title: `Loss of the lowest-loss SAE — ${condition}`, caption: `Mean FVU + λ·mean Σ|a| on ${evalSamples} held-out samples, per grid cell.`, section, source: ["metrics/metrics.arrow"] },
+      { id: `heat-loss-${condition}`, title: `Loss of the lowest-loss SAE — ${condition}`, caption: `Mean FVU + λ·mean Σ|a| on ${evalSamples} held-out samples, per grid cell.`, section, group, source: ["metrics/metrics.arrow"] },
       heatmapFigure(heat((r) => r.loss), { ...axes, color: "sequential", logColor: true, colorLabel: "loss" }),
     );
     out.add(
-      { id: `heat-mono-${condition}`, title: `Monosemanticity — ${condition}`, caption: "Engineering Monosemanticity eq. 7 on the identity batch (1 = every latent responds to one feature only).", section, source: ["metrics/metrics.arrow"] },
+      { id: `heat-mono-${condition}`, title: `Monosemanticity — ${condition}`, caption: "Engineering Monosemanticity eq. 7 on the identity batch (1 = every latent responds to one feature only).", section, group, source: ["metrics/metrics.arrow"] },
       heatmapFigure(heat((r) => r.mono), { ...axes, color: "sequential", colorDomain: [0, 1], colorLabel: "monosemanticity" }),
     );
     out.add(
-      { id: `heat-mmcs-${condition}`, title: `MMCS (true → SAE) — ${condition}`, caption: "Mean over true features of the best cosine with any decoder row (1 = every true feature has a matching latent).", section, source: ["metrics/metrics.arrow"] },
+      { id: `heat-mmcs-${condition}`, title: `MMCS (true → SAE) — ${condition}`, caption: "Mean over true features of the best cosine with any decoder row (1 = every true feature has a matching latent).", section, group, source: ["metrics/metrics.arrow"] },
       heatmapFigure(heat((r) => r.mmcs), { ...axes, color: "sequential", colorDomain: [0, 1], colorLabel: "MMCS" }),
     );
   });

@@ -30,6 +30,9 @@ import {
 } from "./narrative.ts";
 import { cosHeatmap, intuitionFigure, lineBandGrid, matrixHeatmap, scatterGrid } from "./plots-figures.ts";
 
+/** Width of a line plot that shares a row with another: two fit the A4 page at full size. */
+const PAIR_WIDTH = 340;
+
 /** Report sections, and which figure ids go in each. */
 const SECTIONS: Array<{ heading: string; id: string; match: (id: string) => boolean; intro: string }> = [
   {
@@ -53,6 +56,24 @@ const SECTIONS: Array<{ heading: string; id: string; match: (id: string) => bool
   { heading: "JumpReLU SAEs", id: "jumprelu", match: (id) => id.startsWith("jumprelu"), intro: "The L0-coefficient sweep of the appendix." },
   { heading: "Why s_n^dec finds the true L0", id: "intuition", match: (id) => id.startsWith("intuition"), intro: "The idealised picture behind the decoder-projection metric." },
 ];
+
+/**
+ * Heatmaps a reader compares sit side by side (figure groups): consecutive heatmaps of one run
+ * (the ρ sweep at −0.5 / 0 / 0.5) or of one ρ (k = 2 next to k = 1.8). Only small matrices: a
+ * 50 × 50 heatmap needs the page's width.
+ */
+export function heatmapGroups(heatmaps: readonly HeatmapConfig[], nFeatures: number): Map<string, string> {
+  const groups = new Map<string, string>();
+  if (nFeatures > 8) return groups;
+  let group = "";
+  heatmaps.forEach((h, i) => {
+    const previous = heatmaps[i - 1];
+    const together = previous !== undefined && (previous.run === h.run || (previous.rho !== undefined && previous.rho === h.rho));
+    if (!together) group = `heatmaps-${h.id}`;
+    groups.set(h.id, group);
+  });
+  return groups;
+}
 
 function sectionOf(id: string): string {
   return (SECTIONS.find((s) => s.match(id)) ?? SECTIONS[1]).id;
@@ -124,7 +145,7 @@ export async function run(ctx: StageContext<SparseButWrongConfig>): Promise<void
 
   const out = new FigureWriter(ctx);
   for (const s of SECTIONS) out.section(s.id, s.heading, [s.intro]);
-  const add = (entry: { id: string; title: string; caption: string; source: string[] }, svg: string) => out.add({ ...entry, section: sectionOf(entry.id) }, svg);
+  const add = (entry: { id: string; title: string; caption: string; source: string[]; group?: string }, svg: string) => out.add({ ...entry, section: sectionOf(entry.id) }, svg);
   const findings: Finding[] = [];
   /** Findings of figure numbers (the index's statuses), filled as the figures are drawn. */
   const byFigure = new Map<number, Finding[]>();
@@ -166,7 +187,8 @@ export async function run(ctx: StageContext<SparseButWrongConfig>): Promise<void
         `${off.filter((v) => Math.abs(v) >= 0.1).length} of ${off.length} pairs have |C_ij| ≥ 0.1 (${off.filter((v) => v >= 0.1).length} positive); |C_ij| mean ${fmt(mean(off.map(Math.abs)), 3)}, max ${fmt(Math.max(...off.map(Math.abs)), 3)}.`
       : `${formatRho(cond.rho)} between feature 0 and every other feature, 0 elsewhere (the latent correlation of the Gaussian copula; the firing correlation is weaker).`;
     add(
-      { id: c.id, title: c.title, caption: `${what} RdBu on [−1, 1], row 0 at the bottom.`, source: ["generate/correlation.arrow"] },
+      // the ±ρ matrices side by side; a 50 × 50 matrix needs the page's width
+      { id: c.id, title: c.title, caption: `${what} RdBu on [−1, 1], row 0 at the bottom.`, source: ["generate/correlation.arrow"], group: N <= 8 ? "correlations" : undefined },
       matrixHeatmap(C, N, { title: c.title, colorLabel: "correlation" }),
     );
     if (Number.isNaN(cond.rho)) {
@@ -192,6 +214,7 @@ export async function run(ctx: StageContext<SparseButWrongConfig>): Promise<void
   }
 
   // 3 / 8 / 11. decoder cosine heatmaps
+  const groupOf = heatmapGroups(plots.heatmaps ?? [], N);
   for (const h of plots.heatmaps ?? []) {
     const r = pick(rows, h);
     if (!r) {
@@ -217,7 +240,7 @@ export async function run(ctx: StageContext<SparseButWrongConfig>): Promise<void
       caption += `Off-diagonal mass: ${carrying} latent${carrying === 1 ? " carries" : "s carry"} a |cos| ≥ 0.1 component of feature ${mixingFeature}, the most frequent feature.`;
       if (r.init === "random" && r.trained && Number.isNaN(r.kFrom) && !Number.isNaN(r.k)) mainMixing.push({ k: r.k, carrying });
     }
-    add({ id: h.id, title: h.title, caption: caption.trim(), source: ["metrics/cos.arrow", "metrics/metrics.arrow"] }, fig.svg);
+    add({ id: h.id, title: h.title, caption: caption.trim(), source: ["metrics/cos.arrow", "metrics/metrics.arrow"], group: groupOf.get(h.id) }, fig.svg);
   }
 
   const heatmapFigure = N > 8 ? 3 : 8;
@@ -264,8 +287,10 @@ export async function run(ctx: StageContext<SparseButWrongConfig>): Promise<void
           title: `Feature mixing vs L0 (${word} correlation)`,
           caption: `Feature mixing against the SAE's k for ${[...new Set(part.map((r) => formatRho(r.rho)))].join(", ")}, ground-truth init, mean ± 1 sd over ${new Set(part.map((r) => r.seed)).size} seeds: ${curve.map((p) => `k ${p.x}: ${fmt(p.y)}`).join(", ")}.`,
           source: ["metrics/metrics.arrow"],
+          // ρ > 0 next to ρ < 0, at a width two of which fit the page
+          group: "mixing-vs-k",
         },
-        lineBandFigure(part.map((r) => ({ x: r.k, y: r.featureMixing })), { xLabel: "SAE L0 (k)", yLabel: "feature mixing", title: `Feature mixing vs L0 (${word} correlation)` }),
+        lineBandFigure(part.map((r) => ({ x: r.k, y: r.featureMixing })), { xLabel: "SAE L0 (k)", yLabel: "feature mixing", title: `Feature mixing vs L0 (${word} correlation)`, width: PAIR_WIDTH }),
       );
     }
   }
@@ -345,8 +370,9 @@ export async function run(ctx: StageContext<SparseButWrongConfig>): Promise<void
           title: `${which} Pairwise Cosine Similarity`,
           caption: `Mean |cos| over pairs of ${which === "Decoder" ? "decoder rows" : "encoder columns"} against k, mean ± 1 sd over ${new Set(sel.map((r) => r.seed)).size} seeds; lowest at k = ${lowest.x} (${fmt(lowest.y, 3)}). ${which === "Decoder" ? finding.text : ""}`.trim(),
           source: ["metrics/metrics.arrow"],
+          group: "pairwise",
         },
-        lineBandFigure(sel.map((r) => ({ x: r.k, y: value(r) })), { xLabel: "SAE L0", yLabel: "mean |cos|", referenceX: trueLine, title: `${which} Pairwise Cosine Similarity` }),
+        lineBandFigure(sel.map((r) => ({ x: r.k, y: value(r) })), { xLabel: "SAE L0", yLabel: "mean |cos|", referenceX: trueLine, title: `${which} Pairwise Cosine Similarity`, width: PAIR_WIDTH }),
       );
     }
   }
