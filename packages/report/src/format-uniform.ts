@@ -74,8 +74,8 @@ export function columnStyle(values: Iterable<number>, options: ColumnFormatOptio
 
 /**
  * The style of an axis's (or colour legend's) tick labels: scientific for all when one tick
- * needs it, else fixed decimals shared by all on a linear axis (0.0, 0.5, 1.0), and each tick's
- * plain decimal on a log axis (0.001, 0.01, 0.1).
+ * needs it, else fixed decimals shared by all (0.0, 0.5, 1.0), except on a log axis spanning
+ * decades, where each tick is its plain decimal (0.001, 0.01, 0.1).
  */
 export function tickStyle(ticks: Iterable<number>, options: { log?: boolean } = {}): NumberStyle {
   const xs = finite(ticks);
@@ -83,7 +83,8 @@ export function tickStyle(ticks: Iterable<number>, options: { log?: boolean } = 
   // Training steps read best in full (150,000), so integers stay integers up to a billion.
   if (xs.every((v) => Number.isInteger(v)) && max < 1e9) return { kind: "integer" };
   if (min < SMALL || max >= LARGE_TICK) return scientific(xs, 3);
-  if (options.log) return { kind: "plain" };
+  // Shared decimals would pad 0.001 … 0.1 to "0.100"; across decades each tick keeps its own.
+  if (options.log && max / min >= 10) return { kind: "plain" };
   return { kind: "fixed", decimals: Math.max(0, ...xs.map((v) => naturalDecimals(v, MAX_DECIMALS))) };
 }
 
