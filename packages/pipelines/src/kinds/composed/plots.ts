@@ -68,7 +68,8 @@ export async function run(ctx: StageContext<ComposedGridConfig>): Promise<void> 
         const members = mine.filter((r) => r.lrIndex === i && r.l1Index === j);
         const best = members.find((r) => r.best);
         const mono = members.find((r) => r.mostMono);
-        cells.push({ row: i, col: j, best: best ? best.decoder : [], mono: mono && best && mono !== best ? mono.decoder : undefined, diverged: !best });
+        const monoShown = mono && best && mono !== best ? mono : undefined;
+        cells.push({ row: i, col: j, best: best ? best.decoder : [], mono: monoShown?.decoder, diverged: !best, bestInstance: best?.instance, monoInstance: monoShown?.instance });
         cellSummaries.push({
           condition,
           lr,
@@ -171,7 +172,13 @@ export async function run(ctx: StageContext<ComposedGridConfig>): Promise<void> 
     const heat = (value: (r: SaeRow) => number): HeatmapCell[] =>
       cells.map((cell) => {
         const best = mine.find((r) => r.lrIndex === cell.row && r.l1Index === cell.col && r.best);
-        return { x: formatCompact(l1s[cell.col]), y: formatScientific(lrs[cell.row], 2), value: best ? value(best) : NaN, diverged: !best };
+        return {
+          x: formatCompact(l1s[cell.col]),
+          y: formatScientific(lrs[cell.row], 2),
+          value: best ? value(best) : NaN,
+          diverged: !best,
+          note: best ? `instance ${best.instance}, the lowest-loss of ${mine.filter((r) => r.lrIndex === cell.row && r.l1Index === cell.col).length} realisations` : "every realisation diverged",
+        };
       });
     const axes = { xLabel: "λ (L1 coefficient)", yLabel: "learning rate", xDomain: l1s.map((v) => formatCompact(v)), yDomain: lrs.map((v) => formatScientific(v, 2)), showValues: true };
     const section = `condition-${condition}`;
