@@ -84,6 +84,12 @@ describe("heatmapFigure", () => {
     expect(ticksOf(constant, { color: "sequential" }).length).toBeGreaterThanOrEqual(2);
   });
 
+  it("prints every value of a grid in one format", () => {
+    const mono = [0.716, 0.727, 0.73, 0.704].map((value, i) => ({ x: i % 2, y: Math.floor(i / 2), value }));
+    const values = [...parseSvg(heatmapFigure(mono, { color: "sequential", colorDomain: [0, 1] })).querySelectorAll("g.heatmap-value text")].map(shownText);
+    expect(values).toEqual(["0.716", "0.727", "0.730", "0.704"]);
+  });
+
   it("labels only every n-th category when asked", () => {
     const big: HeatmapCell[] = [];
     for (let i = 0; i < 50; i++) for (let j = 0; j < 50; j++) big.push({ x: i, y: j, value: i === j ? 1 : 0 });

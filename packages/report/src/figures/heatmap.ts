@@ -1,6 +1,6 @@
 import * as Plot from "@observablehq/plot";
 import { estimateTextWidth, stack, withTitle } from "../compose.ts";
-import { formatNumber } from "../format.ts";
+import { columnFormat } from "../format-uniform.ts";
 import { plotElement, serializeSvg } from "../render.ts";
 import { rampLegend } from "../ramp-legend.ts";
 import { ALERT_COLOR, FONT_SIZE, MISSING_FILL } from "../style.ts";
@@ -57,7 +57,7 @@ export interface HeatmapOptions {
   colorLabel?: string | null;
   /** Print each value in its cell; default when there are at most 20 × 20 cells. */
   showValues?: boolean;
-  /** Cell text; default two decimals when diverging, three significant digits otherwise. */
+  /** Cell text; default two decimals when diverging, else one format for all values with three significant digits. */
   valueFormat?: (value: number) => string;
   /** Side of a cell in px; default fits the larger axis into ~480 px, between 6 and 48. */
   cellSize?: number;
@@ -122,7 +122,8 @@ export function heatmapElement(cells: readonly HeatmapCell[], options: HeatmapOp
     !c.diverged && Number.isFinite(c.value) && (color.type !== "log" || c.value > 0);
   const shown = cells.filter(usable);
   const missing = cells.filter((c) => !usable(c));
-  const format = options.valueFormat ?? (color.kind === "diverging" ? fixed2 : (v: number) => formatNumber(v, { digits: 3 }));
+  // One format for every value in the grid (format-uniform.ts): "0.73" next to "0.704" reads as a different precision.
+  const format = options.valueFormat ?? (color.kind === "diverging" ? fixed2 : columnFormat(shown.map((c) => c.value), { digits: 3 }));
   const xTickFormat = options.xTickFormat ?? String;
   const yTickFormat = options.yTickFormat ?? String;
   const every = typeof options.tickEvery === "number" ? { x: options.tickEvery, y: options.tickEvery } : (options.tickEvery ?? {});
