@@ -105,7 +105,9 @@ export async function run(ctx: StageContext<ComposedGridConfig>): Promise<void> 
         id: `grid-${condition}`,
         title: `Decoder directions over the lr × λ grid — ${condition}`,
         caption:
-          `Each panel: true features (green x-set, orange y-set, rotated so x1 lies on the horizontal axis), the decoder rows of the lowest-loss of ${config.sae.realisations} realisations (black) and, when different, the most monosemantic one (grey). ` +
+          (config.sae.realisations > 1
+            ? `Each panel: true features (green x-set, orange y-set, rotated so x1 lies on the horizontal axis), the decoder rows of the lowest-loss of ${config.sae.realisations} realisations (black) and, when different, the most monosemantic one (grey). `
+            : "Each panel: true features (green x-set, orange y-set, rotated so x1 lies on the horizontal axis) and the decoder rows of the cell's one realisation (black). ") +
           gridCaption(summary, config.metrics.offAxisThreshold),
         section: `condition-${condition}`,
         source: ["metrics/metrics.arrow", "train-saes/saes.arrow", "train-model/model.arrow"],
@@ -133,9 +135,10 @@ export async function run(ctx: StageContext<ComposedGridConfig>): Promise<void> 
       out.add(
         {
           id: `schematic-${condition}`,
-          title: `True features and the ${cellRows.length} realisations at lr=${formatScientific(lrs[ri], 2)}, λ=${formatCompact(l1s[ci])} — ${condition}`,
+          title: `True features and the ${cellRows.length === 1 ? "realisation" : `${cellRows.length} realisations`} at lr=${formatScientific(lrs[ri], 2)}, λ=${formatCompact(l1s[ci])} — ${condition}`,
           caption:
-            `Left: the ${m.nIn} true features in the toy model's hidden plane. Then the realisations in loss order (lowest first, latents f1…f${cellRows[0].decoder.length}). ` +
+            `Left: the ${m.nIn} true features in the toy model's hidden plane. Then the realisations in loss order (lowest first, latents f1…f${cellRows[0].decoder.length})` +
+            (cellRows.length < config.sae.realisations ? `; ${config.sae.realisations - cellRows.length} diverged and are not shown. ` : ". ") +
             `Losses: ${cellRows.map((r) => r.loss.toFixed(4)).join(", ")}; latents closer to a composed direction than to any true feature: ${cellRows.map((r) => r.composed).join(", ")}.`,
           section: `condition-${condition}`,
           source: ["metrics/metrics.arrow", "train-saes/saes.arrow"],
