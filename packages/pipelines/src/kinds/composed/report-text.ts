@@ -52,7 +52,7 @@ export interface MethodsInput {
   profile: string;
   nSaes: number;
   evalSamples: string | undefined;
-  /** Some condition has a 2-d hidden layer, so the report draws arrow grids. */
+  /** Some condition has a 2-d hidden layer, so the report draws arrow grids and metric heatmaps. */
   arrowGrids: boolean;
 }
 
@@ -72,8 +72,9 @@ export function methodsParagraphs({ config, profile, nSaes, evalSamples, arrowGr
       `b_dec initialised to the geometric median of ${sae.bDecInitSamples} hidden activations, ghost grads ${sae.ghostGrads ? "on" : "off"}. ` +
       `${steps.toLocaleString("en")} steps of ${sae.batch} (${samples.toLocaleString("en")} samples per SAE). ` +
       `Grid: lr ∈ {${sae.lr.join(", ")}} × λ ∈ {${sae.l1.join(", ")}} × ${plural(sae.realisations, "realisation")} × ${plural(config.data.conditions.length, "condition")} = ${plural(nSaes, "SAE")} trained as one batched program.`,
-    `Ranking: within each cell the realisation with the lowest mean FVU + λ·mean Σ|a| on ${evalSamples} held-out samples is the cell's lowest-loss SAE, whose metrics the heatmaps and the table show` +
-      (arrowGrids ? "; the arrow grids draw it in black and, when another realisation is more monosemantic, that one in grey." : "."),
+    `Ranking: within each cell the realisation with the lowest mean FVU + λ·mean Σ|a| on ${evalSamples} held-out samples is the cell's lowest-loss SAE, whose metrics the table shows` +
+      // the arrow grids and the metric heatmaps are drawn for 2-d hidden layers only
+      (arrowGrids ? ", as do the heatmaps over the grid; the arrow grids draw it in black and, when another realisation is more monosemantic, that one in grey." : "."),
     samples < PAPER_SAMPLES
       ? `Deviation from the original in this profile ("${profile}"): ${((100 * samples) / PAPER_SAMPLES).toFixed(1)} % of its 128,000,000 training samples per SAE.`
       : "Training length as the original (128,000,000 samples per SAE).",

@@ -38,7 +38,7 @@ type SweepFacts = Map<string, { title: string; seeds: number; trueL0Line: boolea
 
 /** "mean ± 1 sd over 5 seeds", or what a single seed means for the plot. */
 export function overSeeds(n: number): string {
-  return n > 1 ? `mean ± 1 sd over ${n} seeds` : "one seed (no band)";
+  return n > 1 ? `mean ± 1 sd over ${n} seeds` : "one seed, no band";
 }
 
 /** The Sweeps section's introduction: only what its figures draw. */
@@ -67,8 +67,14 @@ function dataIntro(ids: readonly string[]): string {
   return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
 }
 
-/** Report sections, which figure ids go in each, and an introduction true of the figures it holds. */
-const SECTIONS: Array<{ heading: string; id: string; match: (id: string) => boolean; intro: (ids: readonly string[], facts: SweepFacts, trueL0: number) => string }> = [
+/** "Sweeps over ρ and k", naming only what the section's plots sweep (the main toy has no ρ). */
+function sweepsHeading(ids: readonly string[]): string {
+  const swept = [ids.includes("mixing-vs-rho") ? "ρ" : "", ids.some((id) => id !== "mixing-vs-rho") ? "k" : ""].filter(Boolean);
+  return `Sweeps over ${swept.join(" and ")}`;
+}
+
+/** Report sections, which figure ids go in each, and a heading and introduction true of the figures it holds. */
+const SECTIONS: Array<{ heading: string | ((ids: readonly string[]) => string); id: string; match: (id: string) => boolean; intro: (ids: readonly string[], facts: SweepFacts, trueL0: number) => string }> = [
   {
     heading: "Data and toy model",
     id: "data",
@@ -82,7 +88,7 @@ const SECTIONS: Array<{ heading: string; id: string; match: (id: string) => bool
     intro: () => "Each heatmap: rows are SAE latents (reordered by their best-matching feature, latent 0 at the bottom), columns true features; RdBu on [−1, 1], values rounded to 0.01.",
   },
   {
-    heading: "Sweeps over ρ and k",
+    heading: sweepsHeading,
     id: "sweeps",
     match: (id) => /^(mixing|decoder-projection|variance|pairwise)/.test(id),
     intro: sweepsIntro,
@@ -247,6 +253,9 @@ export async function run(ctx: StageContext<SparseButWrongConfig>): Promise<void
     }
   }
 
+  // whether the mixing feature really is the one that fires most often (the captions say so only then)
+  const firing = Array.from(conditions[0]?.options.firingProbabilities ?? []);
+  const mostFrequent = firing.every((p, i) => i === mixingFeature || p < (firing[mixingFeature] ?? 0));
   // 3 / 8 / 11. decoder cosine heatmaps
   const groupOf = heatmapGroups(plots.heatmaps ?? [], N);
   for (const h of plots.heatmaps ?? []) {
@@ -271,7 +280,7 @@ export async function run(ctx: StageContext<SparseButWrongConfig>): Promise<void
     } else if (M > 8) {
       const col = Array.from({ length: M }, (_, i) => i).filter((i) => Math.abs(fig.shown[i * N + mixingFeature]) < 0.9).map((i) => Math.abs(fig.shown[i * N + mixingFeature]));
       const carrying = col.filter((v) => v >= 0.1).length;
-      caption += `Off-diagonal mass: ${carrying} latent${carrying === 1 ? " carries" : "s carry"} a |cos| ≥ 0.1 component of feature ${mixingFeature}, the most frequent feature.`;
+      caption += `Off-diagonal mass: ${carrying} latent${carrying === 1 ? " carries" : "s carry"} a |cos| ≥ 0.1 component of feature ${mixingFeature}${mostFrequent ? ", the most frequent feature" : ""}.`;
       if (r.init === "random" && r.trained && Number.isNaN(r.kFrom) && !Number.isNaN(r.k)) mainMixing.push({ k: r.k, carrying });
     }
     add({ id: h.id, title: h.title, caption: caption.trim(), source: ["metrics/cos.arrow", "metrics/metrics.arrow"], group: groupOf.get(h.id) }, fig.svg);
@@ -506,7 +515,8 @@ export async function run(ctx: StageContext<SparseButWrongConfig>): Promise<void
   // without figures would announce, say, JumpReLU SAEs that this run does not have).
   for (const section of SECTIONS) {
     const ids = out.figures.filter((f) => f.section === section.id).map((f) => f.id);
-    if (ids.length) out.section(section.id, section.heading, [section.intro(ids, sweepFacts, trueL0)]);
+    const heading = typeof section.heading === "string" ? section.heading : section.heading(ids);
+    if (ids.length) out.section(section.id, heading, [section.intro(ids, sweepFacts, trueL0)]);
   }
   for (const f of findings) out.finding(f);
   const figureIds: Record<number, string[]> = {

@@ -88,10 +88,10 @@ export function methodsParagraphs(c: SparseButWrongConfig, recipe: Recipe, measu
     lrs.some((lr) => lr !== PAPER_LR) ? `learning rate ${lrs.join(" / ")} instead of ${PAPER_LR}` : "",
   ].filter(Boolean);
   return [
-    `Data: ${plural(data.features, "feature")} ${probabilities(c)}, ${data.correlation.kind === "none" ? "firing independently" : `firing as a Gaussian copula with ${correlation(c)}`}, ` +
+    `Data: ${plural(data.features, "feature")} ${probabilities(c)}; ${data.correlation.kind === "none" ? "they fire independently" : `co-firing through a Gaussian copula with ${correlation(c)}`}; ` +
       `magnitudes ReLU(${data.magnitudeMean} + N(0, ${data.magnitudeStd})), embedded by a fixed linear toy model in ${data.hidden} dimensions (${c.model.variants.map((v) => `"${v.name}": ${v.steps} Adam steps of the orthogonality loss${v.stopBelowLoss ? `, stopped below ${v.stopBelowLoss}` : ""}`).join("; ")}). ` +
       `True L0 measured on ${measured.evalSamples} evaluation samples: ${fmt(measured.trueL0, 3)} ± ${fmt(measured.trueL0Se, 3)}.`,
-    `SAEs: d_sae = ${sae.dSae}, ${init.join("; ")}; trained with the ${recipe.name} recipe (${recipe.description}): ` +
+    `SAEs: d_sae = ${sae.dSae}, ${init.join("; ")}; trained with the ${recipe.name} recipe, i.e. ${recipe.description}: ` +
       `Adam (β1 = ${recipe.beta1}, β2 = ${s.beta2}) at ${schedule} lr ${lrs.join(" / ")}, ${s.maxGradNorm === null ? "no gradient clipping" : `per-SAE gradient norm clipped to ${s.maxGradNorm}`}, dead window ${sae.deadWindow} steps; ` +
       `${steps.toLocaleString("en")} steps of ${sae.batch} (${(steps * sae.batch).toLocaleString("en")} samples per SAE; the original trains ${PAPER_STEPS.toLocaleString("en")} steps). ` +
       `Every SAE is evaluated as the notebooks do: the training SAE on the held-out batch${batchTopK ? ", BatchTopK keeping ⌊k·B⌋ activations over the whole batch" : ""}.`,
