@@ -20,7 +20,10 @@
  * - the files it runs: the static-import closure of the stage CLI, its kind declaration and its
  *   stage module, plus the architecture and recipe modules its config fields name (registries
  *   themselves are not inputs, so adding an architecture or a kind invalidates nothing);
- * - the npm packages those files import, and TOY_SAE_BACKEND.
+ * - the npm packages those files import, and TOY_SAE_BACKEND;
+ * - for the report (and the reproduction index), which Chromium would print the PDF
+ *   (nx/chromium.cjs: its path and version, or "absent"), so a report cached without its PDF is
+ *   not replayed once a browser is installed.
  * The stages' declarations come from each kind folder's stages.json (found through
  * kinds/registry.ts); the plugin runs no TypeScript, so it costs Nx milliseconds.
  * Profiles are Nx configurations (smoke, paper); the default profile writes artifacts/<name>/,
@@ -46,6 +49,8 @@ const STAGES = ["generate", "train-model", "train-saes", "metrics", "plots", "re
 // (started when a stage's code loads tfjs) and, for train-saes, the trainer and its autodiff step.
 const BACKEND_ENTRY = "packages/core/src/backend.ts";
 const FRAMEWORK_STAGE_ENTRIES = { "train-saes": [`${PROJECT_ROOT}/src/framework/train-saes.ts`, "packages/core/src/train/tfjs-engine.ts"] };
+/** A runtime input: the Chromium the PDF would be printed with (why a cache input: nx/chromium.cjs). */
+const CHROMIUM = { runtime: `node ${PROJECT_ROOT}/nx/chromium.cjs` };
 const REGISTRIES = {
   kind: `${PROJECT_ROOT}/src/kinds/registry.ts`,
   architecture: "packages/core/src/sae/registry.ts",
@@ -139,6 +144,7 @@ function createPlugin(root) {
           ...closure.files,
           { externalDependencies: closure.externals },
           ...env,
+          ...(stage === "report" ? [CHROMIUM] : []),
         ],
         [previous],
       );
@@ -176,6 +182,7 @@ exports.createNodes = [
         { dependentTasksOutputFiles: "**/plots/*", transitive: true },
         ...[...reproduceClosure.files].sort().map((f) => `{workspaceRoot}/${f}`),
         { externalDependencies: [...reproduceClosure.externals].filter((e) => e !== "tsx").sort() },
+        CHROMIUM,
       ],
       outputs: ["{options.index}.html", "{options.index}.json", "{options.index}.pdf"],
       options: { command: `node ${BUNDLED_CLI} reproduce`, profile: "default", index: "artifacts/index" },

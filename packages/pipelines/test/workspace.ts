@@ -12,7 +12,8 @@ export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../../..")
 
 export interface TempWorkspace {
   root: string;
-  nx(args: string[]): { status: number; output: string };
+  /** Nx in the workspace; `env` adds to (or, with undefined, removes from) this process's environment. */
+  nx(args: string[], env?: Record<string, string | undefined>): { status: number; output: string };
   /** Nx in the background: resolves when it exits. */
   nxAsync(args: string[]): Promise<{ status: number; output: string }>;
   cli(args: string[]): { status: number; output: string };
@@ -30,13 +31,13 @@ export function tempWorkspace(): TempWorkspace {
   });
   symlinkSync(join(REPO, "node_modules"), join(root, "node_modules"), "dir");
   const env = { ...process.env, NX_DAEMON: "false", NX_NO_CLOUD: "true", NX_TUI: "false", FORCE_COLOR: "0", NX_SKIP_LOG_GROUPING: "true" };
-  const run = (cmd: string, args: string[]) => {
-    const r = spawnSync(cmd, args, { cwd: root, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  const run = (cmd: string, args: string[], extra: Record<string, string | undefined> = {}) => {
+    const r = spawnSync(cmd, args, { cwd: root, env: { ...env, ...extra }, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
     return { status: r.status ?? -1, output: `${r.stdout}\n${r.stderr}` };
   };
   return {
     root,
-    nx: (args) => run(join(REPO, "node_modules/.bin/nx"), args),
+    nx: (args, extra) => run(join(REPO, "node_modules/.bin/nx"), args, extra),
     nxAsync: (args) =>
       new Promise((resolve) => {
         const child = spawn(join(REPO, "node_modules/.bin/nx"), args, { cwd: root, env });

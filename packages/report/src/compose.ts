@@ -92,12 +92,27 @@ export function stack(elements: readonly SVGSVGElement[], options: StackOptions 
 }
 
 /**
+ * Advance widths (em) of DejaVu Sans for the characters of numbers, where the
+ * flat 0.6 em is wrong both ways: digits are wider (0.64), "×" and "−" much
+ * wider (0.84), points and superscripts narrower. Tick labels such as
+ * "1×10⁻⁴" decide margins, so they must not be underestimated.
+ */
+const EM: Readonly<Record<string, number>> = {
+  ...Object.fromEntries([..."0123456789"].map((c) => [c, 0.64])),
+  ...Object.fromEntries([..."⁰¹²³⁴⁵⁶⁷⁸⁹⁻"].map((c) => [c, 0.42])),
+  "×": 0.84, "−": 0.84, "-": 0.37, "+": 0.84, ".": 0.32, ",": 0.32, " ": 0.32, "%": 0.95,
+};
+
+/**
  * Rough text width for a sans-serif at the given size. Without a layout engine
- * we cannot measure; 0.6 em per character over-estimates DejaVu Sans slightly,
- * which errs on the side of no overlap.
+ * we cannot measure: the characters of numbers use DejaVu Sans' widths, every
+ * other character 0.6 em, which over-estimates DejaVu Sans' letters slightly
+ * and errs on the side of no overlap.
  */
 export function estimateTextWidth(text: string, fontSize: number = FONT_SIZE): number {
-  return [...text].length * fontSize * 0.6;
+  let em = 0;
+  for (const c of text) em += EM[c] ?? 0.6;
+  return em * fontSize;
 }
 
 export interface TextBlockOptions {

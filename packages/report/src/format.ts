@@ -14,7 +14,7 @@ export function superscript(text: string): string {
 }
 
 /** Typographic minus (U+2212) instead of a hyphen in front of negative numbers. */
-function minus(text: string): string {
+export function minus(text: string): string {
   return text.startsWith("-") ? `−${text.slice(1)}` : text;
 }
 
@@ -64,8 +64,8 @@ export function formatNumber(value: number, options: FormatNumberOptions = {}): 
   return minus(value.toPrecision(digits).replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, ""));
 }
 
-
-function formatNonFinite(value: number): string {
+/** Words for NaN and the infinities (a diverged run's loss). */
+export function formatNonFinite(value: number): string {
   if (Number.isNaN(value)) return "NaN";
   return value > 0 ? "∞" : "−∞";
 }

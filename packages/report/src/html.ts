@@ -10,19 +10,32 @@ import type { ReportDocument, ReportFigure, ReportSection } from "./report-docum
  * One self-contained HTML page: inline CSS, inline SVG figures, no scripts
  * and no URLs, so it opens offline, can be mailed as one file, and prints to
  * the same PDF anywhere.
+ *
+ * Navigation: a table of contents (sections, and under each its titled
+ * figures) whose links work on screen and, as PDF links, in print; headings
+ * h1 (report) › h2 (sections) › h3 (titled figures) become the PDF outline.
  */
+
+/** A figure as placed in the page: its number and anchor. */
+interface PlacedFigure {
+  figure: ReportFigure;
+  number: number;
+  id: string;
+}
+
 export function buildReportHtml(report: ReportDocument): string {
   const sectionIds = uniqueIds(
     report.sections.map((s, i) => s.id ?? `section-${i + 1}-${slug(s.heading)}`),
     RESERVED_IDS,
   );
   let figureNumber = 0;
-  const sections = report.sections
-    .map((section, i) => {
-      const figures = (section.figures ?? []).map((figure) => figureHtml(figure, ++figureNumber, sectionIds[i]));
-      return sectionHtml(section, sectionIds[i], figures);
-    })
-    .join("\n");
+  const placed = report.sections.map((section) =>
+    (section.figures ?? []).map((figure): PlacedFigure => {
+      const number = ++figureNumber;
+      return { figure, number, id: figure.id ?? `figure-${number}` };
+    }),
+  );
+  const sections = report.sections.map((section, i) => sectionHtml(section, sectionIds[i], placed[i])).join("\n");
 
   const extra: Array<{ id: string; heading: string; html: string }> = [];
   if (report.metrics) extra.push({ id: "metrics", heading: "Metrics", html: metricsTableHtml(report.metrics) });
@@ -34,11 +47,9 @@ export function buildReportHtml(report: ReportDocument): string {
   extra.push({ id: "provenance", heading: "Provenance", html: provenanceTableHtml(report.provenance) });
 
   const toc = [
-    ...report.sections.map((s, i) => ({ id: sectionIds[i], heading: s.heading })),
-    ...extra,
-  ]
-    .map((entry) => `<li><a href="#${escapeHtml(entry.id)}">${escapeHtml(entry.heading)}</a></li>`)
-    .join("");
+    ...report.sections.map((s, i) => tocEntry(sectionIds[i], s.heading, placed[i])),
+    ...extra.map((e) => tocEntry(e.id, e.heading, [])),
+  ].join("");
 
   const meta = [
     report.provenance.experiment ? `experiment ${escapeHtml(report.provenance.experiment)}` : "",
@@ -74,18 +85,44 @@ ${extra.map((e) => `<section id="${e.id}">\n<h2>${escapeHtml(e.heading)}</h2>\n$
 `;
 }
 
-function sectionHtml(section: ReportSection, id: string, figures: readonly string[]): string {
-  const paragraphs = (section.paragraphs ?? []).map((p) => `<p>${escapeHtml(p)}</p>`).join("\n");
-  return `<section id="${escapeHtml(id)}">\n<h2>${escapeHtml(section.heading)}</h2>\n${paragraphs}\n${figures.join("\n")}\n</section>`;
+function tocEntry(id: string, heading: string, figures: readonly PlacedFigure[]): string {
+  const titled = figures.filter((f) => f.figure.title);
+  const sub = titled.length
+    ? `<ol class="toc-figures">${titled
+        .map((f) => `<li><a href="#${escapeHtml(f.id)}">Figure ${f.number}. ${escapeHtml(f.figure.title ?? "")}</a></li>`)
+        .join("")}</ol>`
+    : "";
+  return `<li><a href="#${escapeHtml(id)}">${escapeHtml(heading)}</a>${sub}</li>`;
 }
 
-function figureHtml(figure: ReportFigure, number: number, sectionId: string): string {
-  const id = figure.id ?? `figure-${number}`;
+function sectionHtml(section: ReportSection, id: string, figures: readonly PlacedFigure[]): string {
+  const paragraphs = (section.paragraphs ?? []).map((p) => `<p>${escapeHtml(p)}</p>`).join("\n");
+  return `<section id="${escapeHtml(id)}">\n<h2>${escapeHtml(section.heading)}</h2>\n${paragraphs}\n${groupedFiguresHtml(figures, id)}\n</section>`;
+}
+
+/** Consecutive figures of one group go into one row; the others stand alone. */
+function groupedFiguresHtml(figures: readonly PlacedFigure[], sectionId: string): string {
+  const out: string[] = [];
+  for (let i = 0; i < figures.length; ) {
+    const group = figures[i].figure.group;
+    let j = i + 1;
+    while (group !== undefined && j < figures.length && figures[j].figure.group === group) j++;
+    const html = figures.slice(i, j).map((f) => figureHtml(f, sectionId));
+    out.push(j - i > 1 ? `<div class="figure-row">\n${html.join("\n")}\n</div>` : html.join("\n"));
+    i = j;
+  }
+  return out.join("\n");
+}
+
+function figureHtml({ figure, number, id }: PlacedFigure, sectionId: string): string {
   assertInlineSvg(figure.svg, `figure ${number} ("${figure.caption.slice(0, 60)}") in section ${sectionId}`);
   const svg = scopeSvgIds(figure.svg.trim(), `f${number}`);
+  const label = `<span class="figure-number">Figure ${number}.</span>`;
+  const heading = figure.title ? `<h3 class="figure-title">${label} ${escapeHtml(figure.title)}</h3>\n` : "";
+  const caption = figure.title ? escapeHtml(figure.caption) : `${label} ${escapeHtml(figure.caption)}`;
   return `<figure id="${escapeHtml(id)}">
-<div class="figure-body">${svg}</div>
-<figcaption><span class="figure-number">Figure ${number}.</span> ${escapeHtml(figure.caption)}</figcaption>
+${heading}<div class="figure-body">${svg}</div>
+<figcaption>${caption}</figcaption>
 </figure>`;
 }
 

@@ -11,6 +11,9 @@ export { compose, stack, textBlock, withTitle, svgSize, type Placement, type Siz
 export { swatchLegend, type SwatchEntry, type SwatchLegendOptions } from "./legend.ts";
 export * as style from "./style.ts";
 export { formatNumber, formatScientific, formatCompact, superscript } from "./format.ts";
+export { columnFormat, columnStyle, tickFormat, tickStyle, formatWithStyle, type NumberStyle } from "./format-uniform.ts";
+export { tip, tipNumber, tipVector, untitledMarks, dataMarkGroups, addMissingTitles, shownText } from "./titles.ts";
+export { numericAxis, axisTicks, tickLabels, plotMargins, type AxisTicks, type AxisTickOptions, type MarginOptions } from "./figures/axis-ticks.ts";
 
 // Figures
 export type { TrueFeature, Vec2 } from "./figures/arrows.ts";
@@ -76,4 +79,4 @@ export { buildReportHtml } from "./html.ts";
 export { escapeHtml } from "./html/escape.ts";
 export { scopeSvgIds } from "./html/svg-ids.ts";
 export { REPORT_CSS } from "./html/css.ts";
-export { writePdf, chromiumPath, DEFAULT_CHROMIUM_PATH, CHROMIUM_ARGS, type PdfResult, type PdfOptions } from "./pdf.ts";
+export { writePdf, chromiumPath, launchFailure, PdfError, DEFAULT_CHROMIUM_PATH, CHROMIUM_ARGS, type PdfResult, type PdfOptions } from "./pdf.ts";

@@ -1,5 +1,5 @@
 import { svgDocument, svgElement } from "./dom.ts";
-import { formatCompact } from "./format.ts";
+import { tickFormat as uniformTickFormat } from "./format-uniform.ts";
 import { FONT_FAMILY, FONT_SIZE } from "./style.ts";
 import { linearTicks, logTicks } from "./ticks.ts";
 
@@ -18,15 +18,26 @@ export interface RampLegendOptions {
   label?: string;
   /** Default 240. */
   width?: number;
-  /** Format of tick labels; default formatCompact. */
+  /** Format of tick labels; default one format for all of them (format-uniform.ts). */
   tickFormat?: (value: number) => string;
+}
+
+/**
+ * At least two ticks, so a reader can tell how the colours run: round values where the domain
+ * holds two (1-2-5 on a log ramp, even steps when it lies inside a decade), else its two ends.
+ */
+export function rampTicks(lo: number, hi: number, type: "linear" | "log", width: number): number[] {
+  let ticks = type === "log" ? logTicks(lo, hi) : linearTicks(lo, hi, Math.max(2, Math.floor(width / 50)));
+  if (ticks.length < 2 && type === "log") ticks = linearTicks(lo, hi, 4).filter((v) => v > 0);
+  if (ticks.length < 2) ticks = [Number(lo.toPrecision(3)), Number(hi.toPrecision(3))].filter((v) => v >= lo && v <= hi);
+  return ticks.length < 2 ? [lo, hi] : ticks;
 }
 
 let gradientCounter = 0;
 
 export function rampLegend(options: RampLegendOptions): SVGSVGElement {
   const document = svgDocument();
-  const { color, domain, type = "linear", label, width = 240, tickFormat = (v: number) => formatCompact(v, 2) } = options;
+  const { color, domain, type = "linear", label, width = 240 } = options;
   const [lo, hi] = domain;
   const log = type === "log";
   const marginX = 12;
@@ -64,7 +75,8 @@ export function rampLegend(options: RampLegendOptions): SVGSVGElement {
   svg.appendChild(
     svgElement(document, "rect", { x: marginX, y: labelHeight, width: barWidth, height: barHeight, fill: `url(#${id})` }),
   );
-  const ticks = log ? logTicks(lo, hi) : linearTicks(lo, hi, Math.max(2, Math.floor(barWidth / 50)));
+  const ticks = rampTicks(lo, hi, type, barWidth);
+  const tickFormat = options.tickFormat ?? uniformTickFormat(ticks, { log });
   for (const v of ticks) {
     const x = marginX + toT(v) * barWidth;
     svg.appendChild(

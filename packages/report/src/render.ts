@@ -3,6 +3,7 @@ import { stack, textBlock } from "./compose.ts";
 import { swatchLegend, type SwatchEntry } from "./legend.ts";
 import { svgDocument, XLINK_NS, XMLNS_NS } from "./dom.ts";
 import { FONT_FAMILY, FONT_SIZE } from "./style.ts";
+import { addMissingTitles } from "./titles.ts";
 
 /**
  * Observable Plot in Node: Plot builds its DOM in a jsdom document, we
@@ -10,11 +11,16 @@ import { FONT_FAMILY, FONT_SIZE } from "./style.ts";
  * the same string works inline in HTML and as a standalone .svg file.
  */
 
-/** Renders Plot options to an SVG element (a <figure> from titles/legends is flattened into one SVG). */
+/**
+ * Renders Plot options to an SVG element (a <figure> from titles/legends is flattened into one
+ * SVG). The figure builders give every data mark a `title` channel (titles.ts); a mark drawn
+ * here without one still gets a tooltip from its accessible name, when it has one.
+ */
 export function plotElement(options: Plot.PlotOptions): SVGSVGElement {
   const document = svgDocument();
   const node = Plot.plot({ ...options, document });
   const svg = isSvg(node) ? node : flattenFigure(node);
+  addMissingTitles(svg);
   return withFixedFont(svg);
 }
 

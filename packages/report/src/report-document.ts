@@ -9,6 +9,17 @@ export interface ReportFigure {
   /** Standalone SVG markup from one of the figure functions. */
   svg: string;
   caption: string;
+  /**
+   * A heading above the figure ("Figure 3. Loss of the lowest-loss SAE"): listed in the table of
+   * contents and a bookmark in the PDF's outline. Without one the caption starts with the number.
+   */
+  title?: string;
+  /**
+   * Figures a reader compares: consecutive figures with the same group sit side by side in one
+   * row (wrapping when the page is too narrow), e.g. the loss, monosemanticity and MMCS heatmaps
+   * of one condition.
+   */
+  group?: string;
   /** Anchor id; default derived from the section and position. */
   id?: string;
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { arrowGridFigure, type ArrowGridCell, type ArrowGridData } from "../src/figures/arrow-grid.ts";
 import { X_SET_COLOR, Y_SET_COLOR, MONO_COLOR } from "../src/style.ts";
 import { facetOffset, markElements, parseSvg } from "./svg.ts";
+import { shownText } from "../src/titles.ts";
 
 const rows = [3e-5, 1e-4, 3e-4, 1e-3, 3e-3];
 const cols = [1e-2, 3e-2, 1e-1, 3e-1, 1];
@@ -37,7 +38,7 @@ describe("arrowGridFigure", () => {
   });
 
   it("labels rows with learning rates and columns with λ", () => {
-    const texts = [...svg.querySelectorAll("text")].map((t) => t.textContent);
+    const texts = [...svg.querySelectorAll("text")].map(shownText);
     for (const label of ["lr=3×10⁻⁵", "lr=1×10⁻⁴", "lr=3×10⁻⁴", "lr=1×10⁻³", "lr=3×10⁻³"]) expect(texts).toContain(label);
     for (const label of ["λ=0.01", "λ=0.03", "λ=0.1", "λ=0.3", "λ=1"]) expect(texts).toContain(label);
     expect(texts).toContain("Correlated amplitudes");
@@ -86,7 +87,7 @@ describe("arrowGridFigure", () => {
 
   it("marks the diverged cell in its own panel", () => {
     const labels = [...svg.querySelectorAll("g.diverged-label text")];
-    expect(labels.map((t) => t.textContent)).toEqual(["diverged"]);
+    expect(labels.map(shownText)).toEqual(["diverged"]);
     expect(svg.querySelectorAll("g.diverged-panel rect")).toHaveLength(1);
     // Same facet offset as the arrows of cell (lr=3e-3, λ=0.01).
     const arrowInCell = markElements(svg, "best-decoder", "path").find(
@@ -104,7 +105,7 @@ describe("arrowGridFigure", () => {
   it("still lays out a panel for a cell without data, and says so", () => {
     const partial = parseSvg(arrowGridFigure({ ...data, cells: cells.filter((c) => !(c.row === 1 && c.col === 1)) }));
     expect(partial.querySelectorAll('g[aria-label="frame"] rect')).toHaveLength(25);
-    expect([...partial.querySelectorAll("g.missing-label text")].map((t) => t.textContent)).toEqual(["no data"]);
+    expect([...partial.querySelectorAll("g.missing-label text")].map(shownText)).toEqual(["no data"]);
   });
 
   it("rejects a cell outside the grid instead of drawing it somewhere", () => {

@@ -1,8 +1,9 @@
 import * as Plot from "@observablehq/plot";
 import { describe, expect, it } from "vitest";
-import { heatmapColor, heatmapFigure, textColorOn, type HeatmapCell } from "../src/figures/heatmap.ts";
+import { heatmapColor, heatmapFigure, textColorOn, type HeatmapCell, type HeatmapOptions } from "../src/figures/heatmap.ts";
 import { MISSING_FILL } from "../src/style.ts";
 import { parseSvg } from "./svg.ts";
+import { shownText } from "../src/titles.ts";
 
 /** 3 latents × 4 features of cosine similarities, one NaN and one diverged. */
 const cos: HeatmapCell[] = [];
@@ -24,7 +25,7 @@ describe("heatmapFigure", () => {
     expect(missing).toHaveLength(2);
     // A constant fill sits on the mark's group.
     expect(svg.querySelector("g.heatmap-missing")?.getAttribute("fill")).toBe(MISSING_FILL);
-    const labels = [...svg.querySelectorAll("g.heatmap-missing-label text")].map((t) => t.textContent);
+    const labels = [...svg.querySelectorAll("g.heatmap-missing-label text")].map(shownText);
     expect(labels).toHaveLength(2);
   });
 
@@ -42,8 +43,8 @@ describe("heatmapFigure", () => {
   it("prints values with contrasting text", () => {
     const texts = [...svg.querySelectorAll("g.heatmap-value text")];
     expect(texts).toHaveLength(10);
-    expect(texts.map((t) => t.textContent)).toContain("1.00");
-    expect(texts.map((t) => t.textContent)).toContain("−0.40");
+    expect(texts.map(shownText)).toContain("1.00");
+    expect(texts.map(shownText)).toContain("−0.40");
     expect(textColorOn("rgb(5, 48, 97)")).toBe("white");
     expect(textColorOn("#fde725")).toBe("black");
   });
@@ -61,18 +62,39 @@ describe("heatmapFigure", () => {
   it("has a colour legend with the domain's ends", () => {
     const legend = svg.querySelector("svg.ramp-legend");
     expect(legend).not.toBeNull();
-    const ticks = [...legend!.querySelectorAll("text.ramp-tick")].map((t) => t.textContent);
-    expect(ticks[0]).toBe("−1");
-    expect(ticks.at(-1)).toBe("1");
-    expect(ticks).toContain("0");
+    const ticks = [...legend!.querySelectorAll("text.ramp-tick")].map(shownText);
+    // one number of decimals for every tick of the legend
+    expect(ticks[0]).toBe("−1.0");
+    expect(ticks.at(-1)).toBe("1.0");
+    expect(ticks).toContain("0.0");
     expect(legend!.querySelectorAll("linearGradient stop").length).toBeGreaterThan(10);
+  });
+
+  it("gives a colour legend at least two ticks, in one format, however narrow its domain", () => {
+    const ticksOf = (cells: HeatmapCell[], options: HeatmapOptions) =>
+      [...(parseSvg(heatmapFigure(cells, options)).querySelector("svg.ramp-legend")?.querySelectorAll("text.ramp-tick") ?? [])].map(shownText);
+    // the smoke run's loss heatmaps: log colour inside one decade, where 1-2-5 holds one value
+    const loss = [0.624, 0.737, 1.02, 1.19].map((value, i) => ({ x: i % 2, y: Math.floor(i / 2), value }));
+    const logTicks = ticksOf(loss, { logColor: true, color: "sequential", colorLabel: "loss" });
+    expect(logTicks.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(logTicks.map((t) => t.split(".")[1]?.length ?? 0)).size).toBe(1);
+    const narrow = [0.283, 0.957].map((value, i) => ({ x: i, y: 0, value }));
+    expect(ticksOf(narrow, { logColor: true, color: "sequential" }).length).toBeGreaterThanOrEqual(2);
+    const constant = [0.5, 0.5].map((value, i) => ({ x: i, y: 0, value }));
+    expect(ticksOf(constant, { color: "sequential" }).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("prints every value of a grid in one format", () => {
+    const mono = [0.716, 0.727, 0.73, 0.704].map((value, i) => ({ x: i % 2, y: Math.floor(i / 2), value }));
+    const values = [...parseSvg(heatmapFigure(mono, { color: "sequential", colorDomain: [0, 1] })).querySelectorAll("g.heatmap-value text")].map(shownText);
+    expect(values).toEqual(["0.716", "0.727", "0.730", "0.704"]);
   });
 
   it("labels only every n-th category when asked", () => {
     const big: HeatmapCell[] = [];
     for (let i = 0; i < 50; i++) for (let j = 0; j < 50; j++) big.push({ x: i, y: j, value: i === j ? 1 : 0 });
     const root = parseSvg(heatmapFigure(big, { tickEvery: 10, colorLabel: null }));
-    const xTicks = [...root.querySelectorAll('g[aria-label="x-axis tick label"] text')].map((t) => t.textContent);
+    const xTicks = [...root.querySelectorAll('g[aria-label="x-axis tick label"] text')].map(shownText);
     expect(xTicks).toEqual(["0", "10", "20", "30", "40"]);
     expect(root.querySelectorAll("g.heatmap-cell rect")).toHaveLength(2500);
     expect(root.querySelectorAll("g.heatmap-value text")).toHaveLength(0); // too many cells to print

@@ -114,3 +114,70 @@ describe("scopeSvgIds", () => {
     );
   });
 });
+
+describe("navigation and layout", () => {
+  const titled = {
+    ...report,
+    sections: [
+      {
+        heading: "Condition: correlated",
+        id: "condition-correlated",
+        figures: [
+          { svg: report.sections[0].figures?.[0]?.svg ?? "", caption: "The grid.", title: "Decoder directions", id: "grid" },
+          { svg: report.sections[1].figures?.[0]?.svg ?? "", caption: "Loss.", title: "Loss", id: "heat-loss", group: "heat" },
+          { svg: report.sections[1].figures?.[0]?.svg ?? "", caption: "Monosemanticity.", title: "Monosemanticity", id: "heat-mono", group: "heat" },
+          { svg: report.sections[1].figures?.[0]?.svg ?? "", caption: "MMCS.", title: "MMCS", id: "heat-mmcs", group: "heat" },
+        ],
+      },
+    ],
+    metrics: {
+      columns: ["lr", "mmcs_sae_to_true", "k"],
+      rows: [
+        { lr: 3e-5, mmcs_sae_to_true: 0.9, k: 2 },
+        { lr: 1e-3, mmcs_sae_to_true: 0.8, k: 1.8 },
+      ],
+    },
+  };
+  const page = new JSDOM(buildReportHtml(titled)).window.document;
+
+  it("gives titled figures a numbered h3 heading (a PDF bookmark) and an unnumbered caption", () => {
+    const headings = [...page.querySelectorAll("figure > h3.figure-title")].map((h) => h.textContent);
+    expect(headings).toEqual(["Figure 1. Decoder directions", "Figure 2. Loss", "Figure 3. Monosemanticity", "Figure 4. MMCS"]);
+    expect(page.querySelector("#grid figcaption")?.textContent).toBe("The grid.");
+  });
+
+  it("puts the figures of one group side by side in one row", () => {
+    const rows = [...page.querySelectorAll(".figure-row")];
+    expect(rows).toHaveLength(1);
+    expect([...rows[0].querySelectorAll(":scope > figure")].map((f) => f.id)).toEqual(["heat-loss", "heat-mono", "heat-mmcs"]);
+    expect(page.querySelector("#grid")?.parentElement?.classList.contains("figure-row")).toBe(false);
+    const css = page.querySelector("style")?.textContent ?? "";
+    expect(css).toMatch(/\.figure-row\s*{[^}]*display:\s*flex/);
+  });
+
+  it("lists sections and their figures in the contents, every link resolving, and prints the contents", () => {
+    const links = [...page.querySelectorAll("nav.toc a")];
+    expect(links.map((a) => a.textContent)).toEqual([
+      "Condition: correlated",
+      "Figure 1. Decoder directions",
+      "Figure 2. Loss",
+      "Figure 3. Monosemanticity",
+      "Figure 4. MMCS",
+      "Metrics",
+      "Configuration",
+      "Provenance",
+    ]);
+    for (const a of links) expect(page.getElementById((a.getAttribute("href") ?? "").slice(1)), a.textContent ?? "").not.toBeNull();
+    const css = page.querySelector("style")?.textContent ?? "";
+    expect(css).not.toMatch(/nav\.toc\s*{\s*display:\s*none/);
+  });
+
+  it("formats each table column one way and lets headers wrap after underscores", () => {
+    const cells = [...page.querySelectorAll("table.metrics tbody tr")].map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent));
+    expect(cells).toEqual([
+      ["3×10⁻⁵", "0.9", "2.0"],
+      ["1×10⁻³", "0.8", "1.8"],
+    ]);
+    expect(page.querySelector("table.metrics th:nth-child(2)")?.innerHTML).toBe("mmcs_<wbr>sae_<wbr>to_<wbr>true");
+  });
+});

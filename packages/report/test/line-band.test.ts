@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { lineBandFigure, meanSdBands, type LinePoint } from "../src/figures/line-band.ts";
 import { REFERENCE_COLOR } from "../src/style.ts";
 import { parseSvg } from "./svg.ts";
+import { shownText } from "../src/titles.ts";
 
 const data: LinePoint[] = [
   { x: 1, y: 1, series: "a" },
@@ -63,16 +64,16 @@ describe("lineBandFigure", () => {
     expect(rule).not.toBeNull();
     expect(group?.getAttribute("stroke")).toBe(REFERENCE_COLOR);
     expect(group?.getAttribute("stroke-dasharray")).toBe("5,4");
-    expect(svg.querySelector("g.reference-label text")?.textContent).toBe("true L0");
+    expect(shownText(svg.querySelector("g.reference-label text") ?? svg)).toBe("true L0");
   });
 
   it("labels the axes and shows a legend only for several series", () => {
-    const texts = [...svg.querySelectorAll("text")].map((t) => t.textContent);
+    const texts = [...svg.querySelectorAll("text")].map(shownText);
     expect(texts).toContain("SAE L0");
     expect(texts).toContain("s_n^dec");
     expect(svg.querySelector("g.swatch-legend")).toBeNull();
     const two = parseSvg(lineBandFigure(data));
-    expect([...two.querySelectorAll("g.swatch-legend text")].map((t) => t.textContent)).toEqual(["a", "b"]);
+    expect([...two.querySelectorAll("g.swatch-legend text")].map(shownText)).toEqual(["a", "b"]);
     expect(two.querySelectorAll("g.mean-line path")).toHaveLength(2);
   });
 });

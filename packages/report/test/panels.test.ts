@@ -5,6 +5,7 @@ import { barFigure } from "../src/figures/bar.ts";
 import { scatterFigure } from "../src/figures/scatter.ts";
 import { X_SET_COLOR, Y_SET_COLOR } from "../src/style.ts";
 import { parseSvg } from "./svg.ts";
+import { shownText } from "../src/titles.ts";
 
 const square: Array<[number, number]> = [[1, 0], [0, 1], [-1, 0], [0, -1]];
 
@@ -19,10 +20,10 @@ describe("schematicFigure", () => {
     instances: [0.3, 0.1, Number.NaN, 0.2, 0.4].map((loss) => ({ loss, rows: square })),
   };
   const svg = parseSvg(schematicFigure(data));
-  const texts = [...svg.querySelectorAll("text")].map((t) => t.textContent ?? "");
+  const texts = [...svg.querySelectorAll("text")].map(shownText);
 
   it("labels the true features x1, x2, y1, y2 in their set colours and the best latents f1..f4", () => {
-    const labels = [...svg.querySelectorAll("g.arrow-label text")].map((t) => t.textContent);
+    const labels = [...svg.querySelectorAll("g.arrow-label text")].map(shownText);
     expect(labels).toEqual(["x1", "x2", "y1", "y2", "f1", "f2", "f3", "f4"]);
     const truthStrokes = [...svg.querySelectorAll("g.true-feature")].map((g) => g.getAttribute("stroke"));
     expect(new Set(truthStrokes)).toEqual(new Set([X_SET_COLOR, Y_SET_COLOR]));
@@ -48,7 +49,7 @@ describe("tmsTrainingFigure", () => {
     // The zero loss cannot sit on a log axis and is dropped: 4 vertices remain.
     expect(line.match(/[ML]/g)).toHaveLength(4);
     expect(svg.querySelectorAll("g.feature-arrow path")).toHaveLength(5);
-    const yTicks = [...svg.querySelectorAll('g[aria-label="y-axis tick label"] text')].map((t) => t.textContent);
+    const yTicks = [...svg.querySelectorAll('g[aria-label="y-axis tick label"] text')].map(shownText);
     expect(yTicks).toEqual(["0.05", "0.1", "0.2", "0.5", "1"]);
   });
 });
@@ -61,7 +62,7 @@ describe("barFigure and scatterFigure", () => {
     expect(rects).toHaveLength(50);
     // Higher probability, taller bar.
     expect(Number(rects[0].getAttribute("height"))).toBeGreaterThan(Number(rects[49].getAttribute("height")));
-    const xTicks = [...svg.querySelectorAll('g[aria-label="x-axis tick label"] text')].map((t) => t.textContent);
+    const xTicks = [...svg.querySelectorAll('g[aria-label="x-axis tick label"] text')].map(shownText);
     expect(xTicks).toEqual(["0", "10", "20", "30", "40"]);
   });
 
@@ -76,8 +77,8 @@ describe("barFigure and scatterFigure", () => {
     expect(fills).toHaveLength(3);
     expect(fills[0]).toBe(fills[1]);
     expect(fills[0]).not.toBe(fills[2]);
-    expect([...svg.querySelectorAll("g.swatch-legend text")].map((t) => t.textContent)).toEqual(["JumpReLU", "TopK"]);
-    const xTicks = [...svg.querySelectorAll('g[aria-label="x-axis tick label"] text')].map((t) => t.textContent);
+    expect([...svg.querySelectorAll("g.swatch-legend text")].map(shownText)).toEqual(["JumpReLU", "TopK"]);
+    const xTicks = [...svg.querySelectorAll('g[aria-label="x-axis tick label"] text')].map(shownText);
     expect(xTicks).toEqual(["0.05", "0.1", "0.2", "0.5"]);
   });
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { renderPlot } from "../src/render.ts";
 import { FONT_FAMILY } from "../src/style.ts";
 import { parseSvg } from "./svg.ts";
+import { shownText } from "../src/titles.ts";
 
 describe("renderPlot", () => {
   it("returns one standalone, namespaced <svg> with the report's font", () => {
@@ -24,7 +25,7 @@ describe("renderPlot", () => {
     });
     const svg = parseSvg(markup); // throws if HTML (<figure>, <div>) leaked into the file
     expect(markup).not.toMatch(/<(figure|div|span|h2|figcaption)[\s>]/);
-    const texts = [...svg.querySelectorAll("text")].map((t) => t.textContent);
+    const texts = [...svg.querySelectorAll("text")].map(shownText);
     expect(texts).toEqual(expect.arrayContaining(["A title", "A caption", "alpha", "beta"]));
     // The legend's swatches keep the dots' colours.
     const dots = [...svg.querySelectorAll("circle")].map((c) => c.getAttribute("fill"));

@@ -21,6 +21,7 @@ import { chooseBackend, type BackendName } from "@toy-sae/core/backend-choice";
 import { artifactRoot, createStageContext, stageCommand, writeFileAtomic, type StageTiming } from "./context.ts";
 import { sourceState } from "./git-state.ts";
 import { guardConfig, pickFields } from "./config-fields.ts";
+import { StageError } from "./stage-error.ts";
 import { ConfigError, kindOf, readJsonFile, registered, resolveProfile, type JsonObject } from "./experiment-config.ts";
 import type { ExperimentConfigBase, KindDeclaration } from "./kind.ts";
 import { judgeEstimate } from "./estimate.ts";
@@ -228,6 +229,6 @@ async function selectBackend(name: BackendName): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  if (e instanceof ConfigError) fail(e.message);
+  if (e instanceof ConfigError || e instanceof StageError) fail(e.message);
   fail(e instanceof Error ? (e.stack ?? e.message) : String(e));
 });

@@ -25,6 +25,8 @@ const FigureSchema = strictObject({
   file: Type.String({ pattern: "^[a-z0-9][a-z0-9-]*\\.svg$" }),
   /** Id of the report section it belongs to. */
   section: Type.String(),
+  /** Figures a reader compares share a group: consecutive ones sit side by side in the report. */
+  group: Type.Optional(Type.String({ minLength: 1 })),
   /** The artifacts it was drawn from. */
   source: Type.Array(Type.String()),
 });
@@ -96,7 +98,9 @@ export class FigureWriter {
   add(entry: Omit<FigureEntry, "file">, svg: string): void {
     const file = `${entry.id}.svg`;
     this.ctx.writeText(file, svg);
-    this.figures.push({ ...entry, file });
+    // an absent group stays absent (not `"group": undefined`) in figures.json
+    const { group, ...rest } = entry;
+    this.figures.push({ ...rest, ...(group ? { group } : {}), file });
   }
 
   finding(f: Finding): Finding {

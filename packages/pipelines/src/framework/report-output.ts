@@ -5,9 +5,10 @@
  */
 import { join } from "node:path";
 import type { Artifact } from "@toy-sae/core/artifact/arrow";
-import { buildReportHtml, writePdf, type JsonValue, type MetricsTable, type Provenance, type ReportFigure, type ReportSection } from "@toy-sae/report";
+import { buildReportHtml, PdfError, writePdf, type JsonValue, type MetricsTable, type PdfResult, type Provenance, type ReportFigure, type ReportSection } from "@toy-sae/report";
 import { readTiming, type StageContext } from "./context.ts";
 import { readManifest, type FigureManifest } from "./manifest.ts";
+import { StageError } from "./stage-error.ts";
 import { STAGES } from "./stages.ts";
 
 /** Provenance of a report: config hash, versions and backend of the training artifact, stage timings. */
@@ -27,11 +28,25 @@ export function reportProvenance(ctx: StageContext<unknown>, trained: Artifact, 
   };
 }
 
+/**
+ * The PDF of an HTML page next to it. No Chromium: `{ok: false}` with one line saying how to get
+ * one (the HTML is the primary output, and the report stage's cache key includes which Chromium
+ * is installed, so installing one reruns it — nx/chromium.cjs). A broken Chromium: a StageError,
+ * one line naming the executable and the fix, so the stage fails and nothing is cached.
+ */
+export async function printPdf(htmlPath: string, pdfPath: string): Promise<PdfResult> {
+  try {
+    return await writePdf(htmlPath, pdfPath);
+  } catch (error) {
+    throw error instanceof PdfError ? new StageError(error.message) : error;
+  }
+}
+
 /** Write index.html, then report.pdf when a Chromium is available (else one line saying how to get it). */
 export async function writeReport(ctx: StageContext<unknown>, html: string): Promise<void> {
   const htmlPath = ctx.writeText("index.html", html);
   ctx.log(`HTML report: ${htmlPath}`);
-  const pdf = await writePdf(htmlPath, join(ctx.dir, "report.pdf"));
+  const pdf = await printPdf(htmlPath, join(ctx.dir, "report.pdf"));
   ctx.log(pdf.ok ? `PDF report: ${pdf.path}` : pdf.message);
 }
 
@@ -55,7 +70,13 @@ export function findingLines(manifest: FigureManifest): string[] {
 
 export async function writeExperimentReport(ctx: StageContext<unknown>, report: ExperimentReport): Promise<void> {
   const manifest = readManifest(ctx);
-  const figure = (f: FigureManifest["figures"][number]): ReportFigure => ({ svg: ctx.readText("plots", f.file), caption: `${f.title}. ${f.caption}`, id: f.id });
+  const figure = (f: FigureManifest["figures"][number]): ReportFigure => ({
+    svg: ctx.readText("plots", f.file),
+    title: f.title,
+    caption: f.caption,
+    id: f.id,
+    ...(f.group ? { group: f.group } : {}),
+  });
   const figureSections: ReportSection[] = manifest.sections.map((s) => ({
     heading: s.heading,
     id: s.id,

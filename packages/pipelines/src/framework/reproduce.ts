@@ -8,10 +8,11 @@
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { REPORT_CSS, escapeHtml, scopeSvgIds, writePdf } from "@toy-sae/report";
+import { REPORT_CSS, escapeHtml, scopeSvgIds } from "@toy-sae/report";
 import { CATALOGUE } from "./catalogue.ts";
 import { artifactRoot, stageCommand, writeFileAtomic } from "./context.ts";
 import { parseManifest, type FigureManifest } from "./manifest.ts";
+import { printPdf } from "./report-output.ts";
 import type { Profile } from "./stages.ts";
 
 export type IndexStatus = "shows" | "does-not-show" | "not-implemented";
@@ -132,7 +133,7 @@ export async function buildReproductionIndex(workspaceRoot: string, profile: Pro
   const base = join(workspaceRoot, "artifacts", indexName(profile));
   writeFileAtomic(`${base}.json`, JSON.stringify(entries, null, 2) + "\n");
   writeFileAtomic(`${base}.html`, indexHtml(workspaceRoot, profile, manifests, entries));
-  const pdf = await writePdf(`${base}.html`, `${base}.pdf`);
+  const pdf = await printPdf(`${base}.html`, `${base}.pdf`);
   const tally = (s: IndexStatus) => entries.filter((e) => e.status === s).length;
   process.stderr.write(`[reproduce] ${tally("shows")} figures show, ${tally("does-not-show")} do not, ${tally("not-implemented")} not implemented → ${base}.html${pdf.ok ? `, ${base}.pdf` : ` (${pdf.message})`}\n`);
 }

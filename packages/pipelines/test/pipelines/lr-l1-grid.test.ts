@@ -4,6 +4,7 @@
  * columns, hand-checkable invariants and the golden outputs. Cache behaviour: caching.test.ts.
  */
 import { describe, expect, inject, it } from "vitest";
+import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
@@ -98,6 +99,29 @@ describe("lr-l1-grid on the smoke profile", () => {
       expect(cmp.problems, file).toEqual([]);
       expect(cmp.numbers, file).toBeGreaterThan(0);
     }
+  });
+
+  it("says what the smoke run is: a 2 × 2 grid with 2 realisations, not the default 5 × 5 with 5", () => {
+    const html = readFileSync(join(out(), "report/index.html"), "utf8");
+    const summary = /<p class="summary">([^<]*)<\/p>/.exec(html)?.[1] ?? "";
+    expect(summary).toContain("a 2 × 2 grid of learning rates {1×10⁻³, 3×10⁻³} × L1 coefficients λ {0.03, 0.3}, 2 realisations per cell (24 SAEs in all)");
+    expect(summary).not.toMatch(/5\s*×\s*5|5 realisations/);
+    // every colour legend has at least two ticks
+    const legends = [...html.matchAll(/<svg[^>]*class="ramp-legend"[\s\S]*?<\/svg>/g)].map((m) => (m[0].match(/class="ramp-tick"/g) ?? []).length);
+    expect(legends.length).toBeGreaterThan(0);
+    expect(Math.min(...legends)).toBeGreaterThanOrEqual(2);
+    // the loss, monosemanticity and MMCS heatmaps of a condition share a row
+    expect(html).toMatch(/<div class="figure-row">\s*<figure id="heat-loss-correlated">[\s\S]*?<figure id="heat-mono-correlated">[\s\S]*?<figure id="heat-mmcs-correlated">/);
+  });
+
+  it.runIf(existsSync(process.env.CHROMIUM_PATH || "/usr/bin/chromium") || process.env.REQUIRE_CHROMIUM === "1")("prints a tagged PDF whose outline lists the sections and figures", () => {
+    const pdf = join(out(), "report/report.pdf");
+    expect(execFileSync("pdfinfo", [pdf], { encoding: "utf8" })).toMatch(/Tagged:\s+yes/);
+    const xml = execFileSync("pdftohtml", ["-stdout", "-xml", "-i", "-q", pdf], { encoding: "utf8" });
+    const outline = [...xml.matchAll(/<item page="\d+">([^<]*)<\/item>/g)].map((m) => m[1]);
+    for (const entry of ["Findings in this run", "What was run", "Condition: correlated", "Figure 1. Decoder directions over the lr × λ grid — correlated", "Metrics", "Provenance"])
+      expect(outline).toContain(entry);
+    expect(outline.filter((e) => e.startsWith("Figure ")).length).toBe(18);
   });
 
   it("builds a self-contained HTML report with the figures, and its PDF", () => {

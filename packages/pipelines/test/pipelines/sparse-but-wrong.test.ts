@@ -137,6 +137,35 @@ describe.each(PIPELINES)("$name on the smoke profile", (p) => {
   });
 });
 
+describe("toy-l0-small smoke report text", () => {
+  const html = () => readFileSync(join(ws.root, "artifacts/toy-l0-small-smoke/report/index.html"), "utf8");
+  const section = (id: string) => {
+    const page = html();
+    const start = page.indexOf(`<section id="${id}">`);
+    return start < 0 ? "" : page.slice(start, page.indexOf("</section>", start));
+  };
+
+  it("has no section without figures, and mentions the red dashed line only where a figure draws it", () => {
+    const page = html();
+    // the smoke profile has no JumpReLU run and no idealised histogram
+    expect(page).not.toContain("<h2>JumpReLU SAEs</h2>");
+    expect(page).not.toContain("<h2>Why s_n^dec finds the true L0</h2>");
+    const sweeps = section("sweeps");
+    expect(sweeps).toContain("Feature mixing vs correlation");
+    expect(sweeps).not.toContain("reference-line");
+    expect(sweeps).not.toContain("red dashed");
+  });
+
+  it("summarises the smoke runs, not the default profile's description", () => {
+    const summary = /<p class="summary">([^<]*)<\/p>/.exec(html())?.[1] ?? "";
+    expect(summary).toContain("20 SAEs with 5 latents in 5 run groups");
+    expect(summary).toContain("k-sweep (batchtopk, k ∈ {1.8, 2})");
+    expect(summary).not.toContain("1.7–1.9");
+    expect(html()).toContain('Deviation from the original in this profile (&quot;smoke&quot;)');
+    expect(html()).not.toContain("default profile");
+  });
+});
+
 describe("toy-l0-small smoke specifics", () => {
   it("starts ground-truth SAEs at the features and keeps the superposition model non-orthogonal", async () => {
     const model = await readArtifact(join(ws.root, "artifacts/toy-l0-small-smoke/train-model/model.arrow"));

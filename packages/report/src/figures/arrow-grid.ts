@@ -12,6 +12,7 @@ import {
   Y_SET_COLOR,
 } from "../style.ts";
 import { latentLabel, UNIT_PANEL_LIMIT, type TrueFeature, type Vec2 } from "./arrows.ts";
+import { tip, tipVector } from "../titles.ts";
 
 /**
  * The learning-rate × sparsity-coefficient grid of the composed-feature toy
@@ -33,6 +34,10 @@ export interface ArrowGridCell {
   mono?: readonly Vec2[];
   /** The cell's training went NaN/Inf; the panel is marked as such. */
   diverged?: boolean;
+  /** Which realisation `best` is, for tooltips. */
+  bestInstance?: string | number;
+  /** Which realisation `mono` is, for tooltips. */
+  monoInstance?: string | number;
 }
 
 export interface ArrowGridData {
@@ -63,6 +68,8 @@ interface GridArrow {
   x: number;
   y: number;
   name: string;
+  /** The realisation it belongs to, when known. */
+  instance?: string | number;
 }
 
 export function arrowGridFigure(data: ArrowGridData, options: ArrowGridOptions = {}): string {
@@ -89,12 +96,12 @@ export function arrowGridElement(data: ArrowGridData, options: ArrowGridOptions 
   const xSet = truth.filter((_, i) => trueFeatures[i % trueFeatures.length].set === 0);
   const ySet = truth.filter((_, i) => trueFeatures[i % trueFeatures.length].set === 1);
 
-  const decoderArrows = (pick: (cell: ArrowGridCell) => readonly Vec2[] | undefined): GridArrow[] =>
+  const decoderArrows = (pick: (cell: ArrowGridCell) => readonly Vec2[] | undefined, instance: (cell: ArrowGridCell) => string | number | undefined): GridArrow[] =>
     cells.flatMap((cell) =>
-      (pick(cell) ?? []).map(([x, y], j) => ({ row: cell.row, col: cell.col, x, y, name: latentLabel(j) })),
+      (pick(cell) ?? []).map(([x, y], j) => ({ row: cell.row, col: cell.col, x, y, name: latentLabel(j), instance: instance(cell) })),
     );
-  const best = decoderArrows((c) => c.best);
-  const mono = decoderArrows((c) => c.mono);
+  const best = decoderArrows((c) => c.best, (c) => c.bestInstance);
+  const mono = decoderArrows((c) => c.mono, (c) => c.monoInstance);
   const diverged = cells.filter((c) => c.diverged);
   const present = new Set(cells.map((c) => `${c.row},${c.col}`));
   const missing: Array<{ row: number; col: number }> = [];
@@ -115,7 +122,11 @@ export function arrowGridElement(data: ArrowGridData, options: ArrowGridOptions 
       clip: true,
       className,
       ariaLabel: (d: GridArrow) => `${cellName(d.row, d.col)}: ${role} ${d.name}`,
+      // the cell, whose arrow it is (which realisation), and where it points
+      title: (d: GridArrow) =>
+        tip(cellName(d.row, d.col), `${role}${d.instance === undefined ? "" : ` (instance ${d.instance})`} ${d.name} ${tipVector(d.x, d.y)}`),
     });
+  const cellTip = (what: string) => (d: { row: number; col: number }) => tip(cellName(d.row, d.col), what);
 
   const L = UNIT_PANEL_LIMIT;
   // Square panels: with paddingInner p and no outer padding a band scale's
@@ -156,6 +167,7 @@ export function arrowGridElement(data: ArrowGridData, options: ArrowGridOptions 
     marks: [
       Plot.rect(diverged, {
         x1: -L, x2: L, y1: -L, y2: L, fx: "col", fy: "row", fill: ALERT_FILL, className: "diverged-panel",
+        title: cellTip("every realisation diverged"),
       }),
       Plot.frame({ stroke: "rgb(170,170,170)", strokeWidth: 0.75 }),
       arrow(xSet, X_SET_COLOR, 3, "true-feature", "true feature"),
@@ -165,11 +177,11 @@ export function arrowGridElement(data: ArrowGridData, options: ArrowGridOptions 
       Plot.text(diverged, {
         x: 0, y: -0.7 * L, fx: "col", fy: "row", text: () => "diverged",
         fill: ALERT_COLOR, stroke: "white", strokeWidth: 3, fontSize: FONT_SIZE + 1, fontWeight: "bold",
-        className: "diverged-label",
+        className: "diverged-label", title: cellTip("every realisation diverged"),
       }),
       Plot.text(missing, {
         x: 0, y: -0.7 * L, fx: "col", fy: "row", text: () => "no data",
-        fill: "rgb(120,120,120)", className: "missing-label",
+        fill: "rgb(120,120,120)", className: "missing-label", title: cellTip("no data for this cell"),
       }),
     ],
   });

@@ -1,6 +1,7 @@
 import * as Plot from "@observablehq/plot";
 import { plotElement } from "../render.ts";
 import { FONT_SIZE } from "../style.ts";
+import { tip, tipVector } from "../titles.ts";
 import { panelLimit } from "./arrows.ts";
 
 /**
@@ -21,6 +22,13 @@ export interface PanelArrow {
   opacity?: number;
   /** CSS class of the mark, for tests and styling; default "panel-arrow". */
   className?: string;
+  /** Tooltip; default the label and the vector. */
+  title?: string;
+}
+
+/** The tooltip of an arrow: what it is and where it points. */
+function arrowTip(a: PanelArrow): string {
+  return a.title ?? tip(a.label, tipVector(a.x, a.y));
 }
 
 export interface ArrowPanelOptions {
@@ -65,8 +73,9 @@ export function arrowPanel(arrows: readonly PanelArrow[], options: ArrowPanelOpt
     opacity: { type: "identity" },
     marks: [
       Plot.frame({ stroke: "rgb(170,170,170)", strokeWidth: 0.75 }),
-      crosshair ? Plot.ruleX([0], { stroke: "rgb(225,225,225)" }) : null,
-      crosshair ? Plot.ruleY([0], { stroke: "rgb(225,225,225)" }) : null,
+      // the crosshair only guides the eye: hidden from assistive technology, no tooltip
+      crosshair ? Plot.ruleX([0], { stroke: "rgb(225,225,225)", ariaHidden: "true" }) : null,
+      crosshair ? Plot.ruleY([0], { stroke: "rgb(225,225,225)", ariaHidden: "true" }) : null,
       ...groups.map((group) =>
         Plot.arrow(group, {
           x1: 0,
@@ -80,6 +89,7 @@ export function arrowPanel(arrows: readonly PanelArrow[], options: ArrowPanelOpt
           clip: true,
           className: group[0].className ?? "panel-arrow",
           ariaLabel: (d: PanelArrow) => d.label ?? "",
+          title: arrowTip,
         }),
       ),
       Plot.text(labels, {
@@ -91,6 +101,7 @@ export function arrowPanel(arrows: readonly PanelArrow[], options: ArrowPanelOpt
         fontSize: FONT_SIZE + 1,
         fontWeight: "bold",
         className: "arrow-label",
+        title: arrowTip,
       }),
     ],
   });

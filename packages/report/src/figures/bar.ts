@@ -1,7 +1,9 @@
 import * as Plot from "@observablehq/plot";
 import { withTitle } from "../compose.ts";
 import { plotElement, serializeSvg } from "../render.ts";
-import { referenceMarks, type ReferenceInput } from "./reference.ts";
+import { referenceLine, referenceMarks, type ReferenceInput } from "./reference.ts";
+import { numericAxis, plotMargins, tickLabels } from "./axis-ticks.ts";
+import { tip, tipNumber } from "../titles.ts";
 
 /**
  * Bars over ordinal categories, e.g. the firing probability P_i of each of
@@ -39,11 +41,14 @@ export function barElement(bars: readonly Bar[], options: BarOptions = {}): SVGS
   const { width = 480, height = 240, color = "rgb(66,105,208)", tickEvery = 1 } = options;
   const domain = bars.map((b) => b.label);
   const step = Math.max(1, Math.round(tickEvery));
+  const refY = options.referenceY === undefined ? [] : [referenceLine(options.referenceY).value];
+  // bars stand on zero, so zero is on the axis
+  const y = numericAxis([0, ...bars.map((b) => b.value), ...refY], { label: options.yLabel, domain: options.yDomain, length: height, direction: "y" });
+  const xFormat = options.xTickFormat ?? String;
   const plot = plotElement({
     width,
     height,
-    marginLeft: 52,
-    marginBottom: 40,
+    ...plotMargins({ yLabels: tickLabels(y), yLabel: options.yLabel, xLabel: options.xLabel }),
     x: {
       type: "band",
       domain,
@@ -52,15 +57,9 @@ export function barElement(bars: readonly Bar[], options: BarOptions = {}): SVGS
       labelAnchor: "center",
       labelArrow: "none",
       ticks: domain.filter((_, i) => i % step === 0),
-      tickFormat: options.xTickFormat ?? String,
+      tickFormat: xFormat,
     },
-    y: {
-      label: options.yLabel ?? null,
-      labelAnchor: "center",
-      labelArrow: "none",
-      grid: true,
-      domain: options.yDomain ? [...options.yDomain] : undefined,
-    },
+    y,
     marks: [
       Plot.barY(bars, {
         x: "label",
@@ -68,8 +67,9 @@ export function barElement(bars: readonly Bar[], options: BarOptions = {}): SVGS
         fill: color,
         className: "bar",
         ariaLabel: (b: Bar) => `${b.label}: ${b.value}`,
+        title: (b: Bar) => tip(`${options.xLabel ?? "category"} ${xFormat(b.label)}`, `${options.yLabel ?? "value"}: ${tipNumber(b.value)}`),
       }),
-      Plot.ruleY([0]),
+      Plot.ruleY([0], { ariaHidden: "true" }),
       ...referenceMarks(options.referenceY, "y"),
     ],
   });

@@ -55,6 +55,8 @@ export function heatmapGridElement(rows: readonly HeatmapGridRow[], options: Hea
                 colorLabel: null,
                 xLabel: p.xLabel,
                 yLabel: p.yLabel,
+                valueLabel: p.title,
+                tipLabel: row.label,
               }),
               p.title,
             ),

@@ -1,9 +1,10 @@
 import * as Plot from "@observablehq/plot";
 import { estimateTextWidth, stack, withTitle } from "../compose.ts";
-import { formatNumber } from "../format.ts";
+import { columnFormat } from "../format-uniform.ts";
 import { plotElement, serializeSvg } from "../render.ts";
 import { rampLegend } from "../ramp-legend.ts";
 import { ALERT_COLOR, FONT_SIZE, MISSING_FILL } from "../style.ts";
+import { tip, tipNumber } from "../titles.ts";
 
 /**
  * A heatmap over two ordinal axes: metric values over the lr × λ grid, cosine
@@ -23,6 +24,8 @@ export interface HeatmapCell {
   value: number;
   /** The run behind this cell diverged; shown as such whatever its value. */
   diverged?: boolean;
+  /** A last line of the cell's tooltip, e.g. which instance the value is from. */
+  note?: string;
 }
 
 export type HeatmapColorKind = "diverging" | "sequential";
@@ -54,11 +57,15 @@ export interface HeatmapOptions {
   colorLabel?: string | null;
   /** Print each value in its cell; default when there are at most 20 × 20 cells. */
   showValues?: boolean;
-  /** Cell text; default two decimals when diverging, three significant digits otherwise. */
+  /** Cell text; default two decimals when diverging, else one format for all values with three significant digits. */
   valueFormat?: (value: number) => string;
   /** Side of a cell in px; default fits the larger axis into ~480 px, between 6 and 48. */
   cellSize?: number;
   title?: string;
+  /** Name of the value in tooltips; default the colour label, else "value". */
+  valueLabel?: string;
+  /** First line of every cell's tooltip, e.g. the instance a row of panels shows. */
+  tipLabel?: string;
 }
 
 /** The colour scale a heatmap resolves to, exported so callers and tests can see it. */
@@ -115,7 +122,8 @@ export function heatmapElement(cells: readonly HeatmapCell[], options: HeatmapOp
     !c.diverged && Number.isFinite(c.value) && (color.type !== "log" || c.value > 0);
   const shown = cells.filter(usable);
   const missing = cells.filter((c) => !usable(c));
-  const format = options.valueFormat ?? (color.kind === "diverging" ? fixed2 : (v: number) => formatNumber(v, { digits: 3 }));
+  // One format for every value in the grid (format-uniform.ts): "0.73" next to "0.704" reads as a different precision.
+  const format = options.valueFormat ?? (color.kind === "diverging" ? fixed2 : columnFormat(shown.map((c) => c.value), { digits: 3 }));
   const xTickFormat = options.xTickFormat ?? String;
   const yTickFormat = options.yTickFormat ?? String;
   const every = typeof options.tickEvery === "number" ? { x: options.tickEvery, y: options.tickEvery } : (options.tickEvery ?? {});
@@ -137,6 +145,15 @@ export function heatmapElement(cells: readonly HeatmapCell[], options: HeatmapOp
   const marginTop = 6;
   const marginRight = 6;
 
+  // Tooltip: the cell (with the axes' names), its value at full precision, and its note.
+  const valueLabel = options.valueLabel ?? options.colorLabel ?? "value";
+  const hover = (c: HeatmapCell) =>
+    tip(
+      options.tipLabel,
+      `${options.yLabel ?? "row"} ${yTickFormat(c.y)}, ${options.xLabel ?? "column"} ${xTickFormat(c.x)}`,
+      `${valueLabel}: ${c.diverged ? "diverged" : Number.isFinite(c.value) ? tipNumber(c.value) : "no value"}`,
+      c.note,
+    );
   const plot = plotElement({
     width: marginLeft + cellSize * xDomain.length + marginRight,
     height: marginTop + cellSize * yDomain.length + marginBottom,
@@ -168,8 +185,8 @@ export function heatmapElement(cells: readonly HeatmapCell[], options: HeatmapOp
     },
     color: scaleOptions,
     marks: [
-      Plot.cell(shown, { x: "x", y: "y", fill: "value", className: "heatmap-cell", ariaLabel: describe(format) }),
-      Plot.cell(missing, { x: "x", y: "y", fill: MISSING_FILL, className: "heatmap-missing", ariaLabel: describe(format) }),
+      Plot.cell(shown, { x: "x", y: "y", fill: "value", className: "heatmap-cell", ariaLabel: describe(format), title: hover }),
+      Plot.cell(missing, { x: "x", y: "y", fill: MISSING_FILL, className: "heatmap-missing", ariaLabel: describe(format), title: hover }),
       showValues
         ? Plot.text(shown, {
             x: "x",
@@ -178,6 +195,7 @@ export function heatmapElement(cells: readonly HeatmapCell[], options: HeatmapOp
             fill: (c: HeatmapCell) => textColorOn(scale.apply(c.value)),
             fontSize: valueFontSize,
             className: "heatmap-value",
+            title: hover,
           })
         : null,
       Plot.text(missing, {
@@ -188,6 +206,7 @@ export function heatmapElement(cells: readonly HeatmapCell[], options: HeatmapOp
         fontSize: missingFontSize ?? valueFontSize,
         fontWeight: "bold",
         className: "heatmap-missing-label",
+        title: hover,
       }),
     ],
   });

@@ -1,8 +1,9 @@
 import * as Plot from "@observablehq/plot";
 import { stack, withTitle } from "../compose.ts";
-import { numericAxis } from "./axis-ticks.ts";
+import { numericAxis, plotMargins, tickLabels } from "./axis-ticks.ts";
+import { tip, tipNumber } from "../titles.ts";
 import { plotElement, serializeSvg } from "../render.ts";
-import { referenceMarks, type ReferenceInput } from "./reference.ts";
+import { referenceLine, referenceMarks, type ReferenceInput } from "./reference.ts";
 import { seriesColors, seriesLegend } from "./series.ts";
 
 /**
@@ -97,21 +98,44 @@ export function lineBandElement(points: readonly LinePoint[], options: LineBandO
   const bands = meanSdBands(points, options).filter((b) => b.n > 0);
   const colors = seriesColors(bands.map((b) => b.series));
   const legend = seriesLegend(colors, "line", width);
+  const refX = options.referenceX === undefined ? [] : [referenceLine(options.referenceX).value];
+  const refY = options.referenceY === undefined ? [] : [referenceLine(options.referenceY).value];
+  const marginTop = 20;
+  const x = numericAxis([...bands.map((b) => b.x), ...refX], { log: options.logX, label: options.xLabel, length: width, direction: "x" });
+  const y = numericAxis([...bands.flatMap((b) => [b.lo, b.hi]), ...refY], {
+    log: options.logY,
+    label: options.yLabel,
+    domain: options.yDomain,
+    length: height,
+    direction: "y",
+  });
+  const xName = options.xLabel ?? "x";
+  const yName = options.yLabel ?? "y";
+  const seriesName = (b: BandPoint) => b.series || yName;
   const plot = plotElement({
     width,
     height,
-    marginLeft: 56,
-    marginBottom: 40,
-    marginTop: 20,
-    x: numericAxis(bands.map((b) => b.x), { log: options.logX, label: options.xLabel }),
-    y: numericAxis(bands.flatMap((b) => [b.lo, b.hi]), { log: options.logY, label: options.yLabel, domain: options.yDomain }),
+    ...plotMargins({ yLabels: tickLabels(y), yLabel: options.yLabel, xLabel: options.xLabel }),
+    marginTop,
+    x,
+    y,
     color: colors.scale,
     marks: [
       Plot.areaY(bands, {
         x: "x", y1: "lo", y2: "hi", z: "series", fill: "series", fillOpacity: 0.2, className: "sd-band",
+        title: (b: BandPoint) => tip(seriesName(b), "band: mean ± 1 sd over seeds"),
       }),
-      Plot.line(bands, { x: "x", y: "mean", z: "series", stroke: "series", strokeWidth: 1.75, className: "mean-line" }),
-      dots ? Plot.dot(bands, { x: "x", y: "mean", fill: "series", r: 2.5, className: "mean-dot" }) : null,
+      Plot.line(bands, {
+        x: "x", y: "mean", z: "series", stroke: "series", strokeWidth: 1.75, className: "mean-line",
+        title: (b: BandPoint) => tip(seriesName(b), `line: mean over seeds`),
+      }),
+      dots
+        ? Plot.dot(bands, {
+            x: "x", y: "mean", fill: "series", r: 2.5, className: "mean-dot",
+            title: (b: BandPoint) =>
+              tip(b.series, `${xName} = ${tipNumber(b.x)}`, `${yName}: ${tipNumber(b.mean)} ± ${tipNumber(b.sd)} (mean ± sd over ${b.n} seed${b.n === 1 ? "" : "s"})`),
+          })
+        : null,
       ...referenceMarks(options.referenceX, "x"),
       ...referenceMarks(options.referenceY, "y"),
     ],

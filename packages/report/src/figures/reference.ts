@@ -1,5 +1,6 @@
 import * as Plot from "@observablehq/plot";
 import { FONT_SIZE, REFERENCE_COLOR } from "../style.ts";
+import { tipNumber } from "../titles.ts";
 
 /**
  * A dashed reference line with an optional label, e.g. "true L0 = 11" on a
@@ -25,21 +26,23 @@ export function referenceMarks(input: ReferenceInput | undefined, axis: "x" | "y
   if (input === undefined) return [];
   const ref = referenceLine(input);
   const stroke = ref.color ?? REFERENCE_COLOR;
+  // the tooltip says what the line marks and where exactly it is
+  const title = () => (ref.label ? `${ref.label} (${axis} = ${tipNumber(ref.value)})` : `${axis} = ${tipNumber(ref.value)}`);
   const rule =
     axis === "x"
-      ? Plot.ruleX([ref.value], { stroke, strokeWidth: 1.5, strokeDasharray: "5,4", className: "reference-line" })
-      : Plot.ruleY([ref.value], { stroke, strokeWidth: 1.5, strokeDasharray: "5,4", className: "reference-line" });
+      ? Plot.ruleX([ref.value], { stroke, strokeWidth: 1.5, strokeDasharray: "5,4", className: "reference-line", title })
+      : Plot.ruleY([ref.value], { stroke, strokeWidth: 1.5, strokeDasharray: "5,4", className: "reference-line", title });
   if (!ref.label) return [rule];
   const text =
     axis === "x"
       ? Plot.text([ref.value], {
           // In the top margin, above the frame, so the label never covers data.
           x: (v: number) => v, frameAnchor: "top", lineAnchor: "bottom", dx: 4, dy: -3, textAnchor: "start",
-          text: () => ref.label, fill: stroke, stroke: "white", strokeWidth: 3, fontSize: FONT_SIZE, className: "reference-label",
+          text: () => ref.label, fill: stroke, stroke: "white", strokeWidth: 3, fontSize: FONT_SIZE, className: "reference-label", title,
         })
       : Plot.text([ref.value], {
           y: (v: number) => v, frameAnchor: "left", dy: -6, dx: 4, textAnchor: "start",
-          text: () => ref.label, fill: stroke, stroke: "white", strokeWidth: 3, fontSize: FONT_SIZE, className: "reference-label",
+          text: () => ref.label, fill: stroke, stroke: "white", strokeWidth: 3, fontSize: FONT_SIZE, className: "reference-label", title,
         });
   return [rule, text];
 }

@@ -1,8 +1,9 @@
 import * as Plot from "@observablehq/plot";
 import { stack, withTitle } from "../compose.ts";
-import { numericAxis } from "./axis-ticks.ts";
+import { numericAxis, plotMargins, tickLabels } from "./axis-ticks.ts";
+import { tip, tipNumber } from "../titles.ts";
 import { plotElement, serializeSvg } from "../render.ts";
-import { referenceMarks, type ReferenceInput } from "./reference.ts";
+import { referenceLine, referenceMarks, type ReferenceInput } from "./reference.ts";
 import { seriesColors, seriesLegend } from "./series.ts";
 
 /**
@@ -47,17 +48,27 @@ export function scatterElement(points: readonly ScatterPoint[], options: Scatter
   const colors = seriesColors(rows.map((p) => p.series));
   const legend = seriesLegend(colors, "square", width);
   const sorted = [...rows].sort((a, b) => a.x - b.x);
+  const refX = options.referenceX === undefined ? [] : [referenceLine(options.referenceX).value];
+  const refY = options.referenceY === undefined ? [] : [referenceLine(options.referenceY).value];
+  const x = numericAxis([...rows.map((p) => p.x), ...refX], { log: options.logX, label: options.xLabel, length: width, direction: "x" });
+  const y = numericAxis([...rows.map((p) => p.y), ...refY], { log: options.logY, label: options.yLabel, length: height, direction: "y" });
+  const point = (p: ScatterPoint) =>
+    tip(p.label, p.series, `${options.xLabel ?? "x"} = ${tipNumber(p.x)}`, `${options.yLabel ?? "y"} = ${tipNumber(p.y)}`);
   const plot = plotElement({
     width,
     height,
-    marginLeft: 56,
-    marginBottom: 40,
+    ...plotMargins({ yLabels: tickLabels(y), yLabel: options.yLabel, xLabel: options.xLabel }),
     marginTop: 20,
-    x: numericAxis(rows.map((p) => p.x), { log: options.logX, label: options.xLabel }),
-    y: numericAxis(rows.map((p) => p.y), { log: options.logY, label: options.yLabel }),
+    x,
+    y,
     color: colors.scale,
     marks: [
-      connect ? Plot.line(sorted, { x: "x", y: "y", z: "series", stroke: "series", strokeOpacity: 0.6, className: "scatter-line" }) : null,
+      connect
+        ? Plot.line(sorted, {
+            x: "x", y: "y", z: "series", stroke: "series", strokeOpacity: 0.6, className: "scatter-line",
+            title: (p: ScatterPoint) => p.series || options.yLabel || "y",
+          })
+        : null,
       Plot.dot(rows, {
         x: "x",
         y: "y",
@@ -65,6 +76,7 @@ export function scatterElement(points: readonly ScatterPoint[], options: Scatter
         r,
         className: "scatter-dot",
         ariaLabel: (p: ScatterPoint) => p.label ?? `${p.x}, ${p.y}`,
+        title: point,
       }),
       ...referenceMarks(options.referenceX, "x"),
       ...referenceMarks(options.referenceY, "y"),

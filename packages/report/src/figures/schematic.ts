@@ -2,6 +2,7 @@ import { compose, stack, textBlock, withTitle, type Placement } from "../compose
 import { formatNumber } from "../format.ts";
 import { serializeSvg } from "../render.ts";
 import { BEST_COLOR, FONT_SIZE, setColor } from "../style.ts";
+import { tip, tipNumber, tipVector } from "../titles.ts";
 import { arrowPanel, LABEL_ROOM, type PanelArrow } from "./arrow-panel.ts";
 import { latentLabel, panelLimit, type TrueFeature, type Vec2 } from "./arrows.ts";
 
@@ -60,15 +61,17 @@ export function schematicElement(data: SchematicData, options: SchematicOptions 
       opacity,
       label: labelled ? f.label : undefined,
       className: "true-feature",
+      title: tip(`true feature ${f.label}`, tipVector(f.x, f.y)),
     }));
-  const decoder = (rows: readonly Vec2[], labelled: boolean): PanelArrow[] =>
-    rows.map(([x, y], j) => ({
+  const decoder = (instance: (typeof ranked)[number], rank: number, labelled: boolean): PanelArrow[] =>
+    instance.rows.map(([x, y], j) => ({
       x,
       y,
       color: BEST_COLOR,
       width: 2,
       label: labelled ? latentLabel(j) : undefined,
       className: "decoder-row",
+      title: tip(`instance ${instance.id} (rank ${rank} by loss, loss ${tipNumber(instance.loss)})`, `latent ${latentLabel(j)} ${tipVector(x, y)}`),
     }));
   const behind = showTruthBehind ? truth(false, 0.25) : [];
 
@@ -82,14 +85,14 @@ export function schematicElement(data: SchematicData, options: SchematicOptions 
     titled("True features", arrowPanel(truth(true, 1), { size: largeSize, limit, ariaLabel: "true features" }), 12),
     titled(
       `Lowest loss: inst. ${best.id} (${formatNumber(best.loss, { digits: 3 })})`,
-      arrowPanel([...behind, ...decoder(best.rows, true)], { size: largeSize, limit, ariaLabel: "lowest-loss instance" }),
+      arrowPanel([...behind, ...decoder(best, 1, true)], { size: largeSize, limit, ariaLabel: "lowest-loss instance" }),
       12,
     ),
   ];
   const small = others.map((instance, k) =>
     titled(
       `${k + 2}. inst. ${instance.id}: ${formatNumber(instance.loss, { digits: 3 })}`,
-      arrowPanel([...behind, ...decoder(instance.rows, false)], {
+      arrowPanel([...behind, ...decoder(instance, k + 2, false)], {
         size: smallSize,
         limit,
         ariaLabel: `instance ${instance.id}, rank ${k + 2}`,

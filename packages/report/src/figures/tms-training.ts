@@ -1,6 +1,7 @@
 import * as Plot from "@observablehq/plot";
 import { stack, withTitle } from "../compose.ts";
-import { axisTicks } from "./axis-ticks.ts";
+import { numericAxis, plotMargins, tickLabels } from "./axis-ticks.ts";
+import { tip, tipNumber, tipVector } from "../titles.ts";
 import { plotElement, serializeSvg } from "../render.ts";
 import { setColor } from "../style.ts";
 import { arrowPanel, type PanelArrow } from "./arrow-panel.ts";
@@ -59,13 +60,30 @@ export function tmsTrainingElement(data: TmsTrainingData, options: TmsTrainingOp
   const colors = seriesColors(loss.map((p) => p.series ?? ""));
   const legend = seriesLegend(colors, "line", lossWidth);
 
+  const curveHeight = height - (legend ? Number(legend.getAttribute("height")) + 4 : 0);
+  const x = numericAxis(loss.map((p) => p.step), { label: xLabel, length: lossWidth, direction: "x" });
+  const y = numericAxis(loss.map((p) => p.loss), { log: true, label: yLabel, length: curveHeight, direction: "y" });
+  // one tooltip per curve: its series, and where it starts and ends
+  const ends = new Map<string, { first: LossPoint; last: LossPoint }>();
+  for (const p of loss) {
+    const key = p.series ?? "";
+    const e = ends.get(key);
+    if (!e) ends.set(key, { first: p, last: p });
+    else e.last = p;
+  }
+  const curveTip = (p: LossPoint) => {
+    const e = ends.get(p.series ?? "");
+    return tip(
+      p.series,
+      e && `${yLabel} ${tipNumber(e.first.loss)} at ${xLabel} ${tipNumber(e.first.step)} → ${tipNumber(e.last.loss)} at ${tipNumber(e.last.step)}`,
+    );
+  };
   const curve = plotElement({
     width: lossWidth,
-    height: height - (legend ? Number(legend.getAttribute("height")) + 4 : 0),
-    marginLeft: 56,
-    marginBottom: 36,
-    x: { label: xLabel, labelAnchor: "center", labelArrow: "none", grid: true },
-    y: { type: "log", ...axisTicks(loss.map((p) => p.loss), true), label: yLabel, labelAnchor: "center", labelArrow: "none", grid: true },
+    height: curveHeight,
+    ...plotMargins({ yLabels: tickLabels(y), yLabel, xLabel }),
+    x,
+    y,
     color: colors.scale,
     marks: [
       Plot.line(loss, {
@@ -75,6 +93,7 @@ export function tmsTrainingElement(data: TmsTrainingData, options: TmsTrainingOp
         z: (p: LossPoint) => p.series ?? "",
         strokeWidth: 1.5,
         className: "loss-curve",
+        title: curveTip,
       }),
     ],
   });
@@ -86,6 +105,7 @@ export function tmsTrainingElement(data: TmsTrainingData, options: TmsTrainingOp
     width: 2,
     label: f.label,
     className: "feature-arrow",
+    title: tip(f.label ? `feature ${f.label}` : "feature", `direction W_i ${tipVector(f.x, f.y)}`),
   }));
   const panel = arrowPanel(arrows, { size: height, ariaLabel: "learned feature directions" });
   const left = legend ? stack([legend, curve], { gap: 4 }) : curve;

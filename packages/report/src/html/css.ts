@@ -17,9 +17,16 @@ h2 { font-size: 1.3rem; margin: 2rem 0 .6rem; padding-bottom: .2rem; border-bott
 p { margin: .5rem 0; }
 .summary { font-size: 1.05rem; }
 .meta { color: var(--muted); font-size: .85rem; }
-nav.toc ol { margin: .3rem 0; padding-left: 1.4rem; columns: 2; font-size: .9rem; }
+nav.toc > ol { margin: .3rem 0; padding-left: 1.4rem; columns: 2; font-size: .9rem; }
+nav.toc li { break-inside: avoid; }
+nav.toc ol.toc-figures { margin: .1rem 0 .3rem; padding-left: 1.1rem; font-size: .8rem; list-style: none; }
 nav.toc a { color: inherit; }
 figure { margin: 1.2rem 0; break-inside: avoid; page-break-inside: avoid; }
+h3.figure-title { font-size: .95rem; margin: 0 0 .4rem; }
+/* Figures a reader compares share a row: equal columns that shrink their SVGs to fit, wrapping
+   only on a narrow screen. */
+.figure-row { display: flex; flex-wrap: wrap; gap: 14px; align-items: flex-start; margin: 1.2rem 0; }
+.figure-row > figure { flex: 1 1 0; min-width: min(100%, 180px); margin: 0; }
 /* Only the figure's outermost svg: nested panels keep their own sizes. */
 figure > .figure-body > svg { display: block; max-width: 100%; height: auto; margin: 0 auto; }
 figcaption { color: var(--muted); font-size: .85rem; margin-top: .4rem; }
@@ -34,6 +41,8 @@ th, td { padding: .25rem .6rem; border-bottom: 1px solid var(--rule); text-align
 th { background: #f1f3f4; font-weight: bold; }
 .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 th.num { text-align: right; }
+/* Headers break only where tables.ts puts a <wbr> (after "_"); numbers never break. */
+table.metrics th { hyphens: none; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr.diverged td { background: var(--alert-bg); color: var(--alert); }
 .badge { display: inline-block; padding: 0 .35rem; border-radius: 3px; background: var(--alert); color: white; font-size: .72rem; font-weight: bold; }
@@ -49,9 +58,16 @@ tr.diverged td { background: var(--alert-bg); color: var(--alert); }
   p:has(+ figure) { break-after: avoid; page-break-after: avoid; }
   tr, figure, .provenance { break-inside: avoid; page-break-inside: avoid; }
   thead { display: table-header-group; }
+  /* A wide table must fit the page, not run off its edge (print has no scrollbar): smaller
+     type and tighter cells, headers wrapping after underscores. */
   .table-wrap { overflow: visible; }
+  table.metrics { font-size: 7.5pt; max-width: 100%; }
+  table.metrics th, table.metrics td { padding: .12rem .3rem; }
   /* Keep a tall figure on one page: at most the A4 content height. */
   figure > .figure-body > svg { max-height: 250mm; width: auto; }
-  nav.toc { display: none; }
+  h3.figure-title { break-after: avoid; page-break-after: avoid; }
+  .figure-row { break-inside: avoid; page-break-inside: avoid; }
+  /* The contents print too (their links are PDF links); figures are in the PDF outline. */
+  nav.toc ol.toc-figures { display: none; }
 }
 `;

@@ -1,4 +1,5 @@
 import { formatNumber } from "../format.ts";
+import { columnFormat } from "../format-uniform.ts";
 import type { MetricsColumn, MetricsTable, MetricValue, Provenance } from "../report-document.ts";
 import { escapeHtml } from "./escape.ts";
 
@@ -17,15 +18,22 @@ export function metricsTableHtml(table: MetricsTable): string {
   const statusColumn = divergedCount > 0;
   // Right-align a column (header included) when its values are numbers.
   const numeric = columns.map((c) => table.rows.some((r) => typeof r[c.key] === "number") && table.rows.every((r) => r[c.key] == null || typeof r[c.key] === "number"));
+  // One number format per column, chosen from all of its values (format-uniform.ts).
+  const formats = columns.map((c) =>
+    columnFormat(
+      table.rows.flatMap((r) => (typeof r[c.key] === "number" ? [r[c.key] as number] : [])),
+      { digits: c.digits },
+    ),
+  );
   const head =
     (statusColumn ? '<th scope="col"><span class="sr-only">status</span></th>' : "") +
-    columns.map((c, i) => `<th scope="col"${numeric[i] ? ' class="num"' : ""}>${escapeHtml(c.label ?? c.key)}</th>`).join("");
+    columns.map((c, i) => `<th scope="col"${numeric[i] ? ' class="num"' : ""}>${headerHtml(c.label ?? c.key)}</th>`).join("");
   const body = table.rows
     .map((row) => {
       const diverged = isDiverged(row);
       const status = statusColumn ? `<td>${diverged ? '<span class="badge">diverged</span>' : ""}</td>` : "";
       const cells = columns
-        .map((c, i) => `<td${numeric[i] ? ' class="num"' : ""}>${escapeHtml(formatCell(row[c.key] ?? null, c.digits))}</td>`)
+        .map((c, i) => `<td${numeric[i] ? ' class="num"' : ""}>${escapeHtml(formatCell(row[c.key] ?? null, formats[i]))}</td>`)
         .join("");
       return `<tr${diverged ? ' class="diverged"' : ""}>${status}${cells}</tr>`;
     })
@@ -38,11 +46,20 @@ export function metricsTableHtml(table: MetricsTable): string {
   return `<div class="table-wrap"><table class="metrics">${caption}<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody></table></div>${note}`;
 }
 
-export function formatCell(value: MetricValue, digits?: number): string {
+/** A cell: numbers through the column's format (default: formatNumber on their own), words for the rest. */
+export function formatCell(value: MetricValue, format: (value: number) => string = (v) => formatNumber(v)): string {
   if (value === null) return "—";
   if (typeof value === "boolean") return value ? "yes" : "no";
-  if (typeof value === "number") return formatNumber(value, { digits });
+  if (typeof value === "number") return format(value);
   return value;
+}
+
+/**
+ * A column header that may break after an underscore (mmcs_sae_to_true), so a wide table's
+ * headers wrap instead of pushing it past the page edge; numbers themselves never break.
+ */
+function headerHtml(label: string): string {
+  return escapeHtml(label).replace(/_/g, "_<wbr>");
 }
 
 export function provenanceTableHtml(provenance: Provenance): string {

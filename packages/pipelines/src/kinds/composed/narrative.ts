@@ -44,12 +44,16 @@ const pct = (a: number, b: number) => (b ? `${Math.round((100 * a) / b)} %` : "n
 
 /** One sentence per condition describing its arrow grid. */
 export function gridCaption(s: ConditionSummary, threshold: number): string {
+  const alive = s.cells - s.divergedCells;
+  // each verdict must follow from the counts: "recovers the true features" only when no latent is off-axis
   const verdict =
-    s.composedCells > s.cells / 2
+    s.composedCells > alive / 2
       ? "the SAE learns composed, off-axis directions in most cells, as the original blog post reports"
       : s.composedCells > 0
-        ? "the SAE learns composed directions in some cells, but mostly recovers the true features"
-        : "the SAE recovers the true feature directions in every cell";
+        ? "the SAE learns composed directions in some cells, but not in most"
+        : s.offAxisCells > 0
+          ? "no cell's lowest-loss SAE learns a composed direction, though some have off-axis latents"
+          : "the SAE recovers the true feature directions in every cell";
   return (
     `Condition "${s.condition}": in ${s.composedCells} of ${s.cells - s.divergedCells} cells (${pct(s.composedCells, s.cells - s.divergedCells)}) ` +
     `the lowest-loss SAE (black) has at least one latent closer to a composed direction (x + y) than to any true feature, and in ${s.offAxisCells} ` +

@@ -68,7 +68,8 @@ export async function run(ctx: StageContext<ComposedGridConfig>): Promise<void> 
         const members = mine.filter((r) => r.lrIndex === i && r.l1Index === j);
         const best = members.find((r) => r.best);
         const mono = members.find((r) => r.mostMono);
-        cells.push({ row: i, col: j, best: best ? best.decoder : [], mono: mono && best && mono !== best ? mono.decoder : undefined, diverged: !best });
+        const monoShown = mono && best && mono !== best ? mono : undefined;
+        cells.push({ row: i, col: j, best: best ? best.decoder : [], mono: monoShown?.decoder, diverged: !best, bestInstance: best?.instance, monoInstance: monoShown?.instance });
         cellSummaries.push({
           condition,
           lr,
@@ -104,7 +105,9 @@ export async function run(ctx: StageContext<ComposedGridConfig>): Promise<void> 
         id: `grid-${condition}`,
         title: `Decoder directions over the lr × λ grid — ${condition}`,
         caption:
-          `Each panel: true features (green x-set, orange y-set, rotated so x1 lies on the horizontal axis), the decoder rows of the lowest-loss of ${config.sae.realisations} realisations (black) and, when different, the most monosemantic one (grey). ` +
+          (config.sae.realisations > 1
+            ? `Each panel: true features (green x-set, orange y-set, rotated so x1 lies on the horizontal axis), the decoder rows of the lowest-loss of ${config.sae.realisations} realisations (black) and, when different, the most monosemantic one (grey). `
+            : "Each panel: true features (green x-set, orange y-set, rotated so x1 lies on the horizontal axis) and the decoder rows of the cell's one realisation (black). ") +
           gridCaption(summary, config.metrics.offAxisThreshold),
         section: `condition-${condition}`,
         source: ["metrics/metrics.arrow", "train-saes/saes.arrow", "train-model/model.arrow"],
@@ -132,9 +135,10 @@ export async function run(ctx: StageContext<ComposedGridConfig>): Promise<void> 
       out.add(
         {
           id: `schematic-${condition}`,
-          title: `True features and the ${cellRows.length} realisations at lr=${formatScientific(lrs[ri], 2)}, λ=${formatCompact(l1s[ci])} — ${condition}`,
+          title: `True features and the ${cellRows.length === 1 ? "realisation" : `${cellRows.length} realisations`} at lr=${formatScientific(lrs[ri], 2)}, λ=${formatCompact(l1s[ci])} — ${condition}`,
           caption:
-            `Left: the ${m.nIn} true features in the toy model's hidden plane. Then the realisations in loss order (lowest first, latents f1…f${cellRows[0].decoder.length}). ` +
+            `Left: the ${m.nIn} true features in the toy model's hidden plane. Then the realisations in loss order (lowest first, latents f1…f${cellRows[0].decoder.length})` +
+            (cellRows.length < config.sae.realisations ? `; ${config.sae.realisations - cellRows.length} diverged and are not shown. ` : ". ") +
             `Losses: ${cellRows.map((r) => r.loss.toFixed(4)).join(", ")}; latents closer to a composed direction than to any true feature: ${cellRows.map((r) => r.composed).join(", ")}.`,
           section: `condition-${condition}`,
           source: ["metrics/metrics.arrow", "train-saes/saes.arrow"],
@@ -171,20 +175,28 @@ export async function run(ctx: StageContext<ComposedGridConfig>): Promise<void> 
     const heat = (value: (r: SaeRow) => number): HeatmapCell[] =>
       cells.map((cell) => {
         const best = mine.find((r) => r.lrIndex === cell.row && r.l1Index === cell.col && r.best);
-        return { x: formatCompact(l1s[cell.col]), y: formatScientific(lrs[cell.row], 2), value: best ? value(best) : NaN, diverged: !best };
+        return {
+          x: formatCompact(l1s[cell.col]),
+          y: formatScientific(lrs[cell.row], 2),
+          value: best ? value(best) : NaN,
+          diverged: !best,
+          note: best ? `instance ${best.instance}, the lowest-loss of ${mine.filter((r) => r.lrIndex === cell.row && r.l1Index === cell.col).length} realisations` : "every realisation diverged",
+        };
       });
     const axes = { xLabel: "λ (L1 coefficient)", yLabel: "learning rate", xDomain: l1s.map((v) => formatCompact(v)), yDomain: lrs.map((v) => formatScientific(v, 2)), showValues: true };
     const section = `condition-${condition}`;
+    // The three heatmaps of a condition are read against each other, so they share a row.
+    const group = `heat-${condition}`;
     out.add(
-      { id: `heat-loss-${condition}`, title: `Loss of the lowest-loss SAE — ${condition}`, caption: `Mean FVU + λ·mean Σ|a| on ${evalSamples} held-out samples, per grid cell.`, section, source: ["metrics/metrics.arrow"] },
+      { id: `heat-loss-${condition}`, title: `Loss of the lowest-loss SAE — ${condition}`, caption: `Mean FVU + λ·mean Σ|a| on ${evalSamples} held-out samples, per grid cell.`, section, group, source: ["metrics/metrics.arrow"] },
       heatmapFigure(heat((r) => r.loss), { ...axes, color: "sequential", logColor: true, colorLabel: "loss" }),
     );
     out.add(
-      { id: `heat-mono-${condition}`, title: `Monosemanticity — ${condition}`, caption: "Engineering Monosemanticity eq. 7 on the identity batch (1 = every latent responds to one feature only).", section, source: ["metrics/metrics.arrow"] },
+      { id: `heat-mono-${condition}`, title: `Monosemanticity — ${condition}`, caption: "Engineering Monosemanticity eq. 7 on the identity batch (1 = every latent responds to one feature only).", section, group, source: ["metrics/metrics.arrow"] },
       heatmapFigure(heat((r) => r.mono), { ...axes, color: "sequential", colorDomain: [0, 1], colorLabel: "monosemanticity" }),
     );
     out.add(
-      { id: `heat-mmcs-${condition}`, title: `MMCS (true → SAE) — ${condition}`, caption: "Mean over true features of the best cosine with any decoder row (1 = every true feature has a matching latent).", section, source: ["metrics/metrics.arrow"] },
+      { id: `heat-mmcs-${condition}`, title: `MMCS (true → SAE) — ${condition}`, caption: "Mean over true features of the best cosine with any decoder row (1 = every true feature has a matching latent).", section, group, source: ["metrics/metrics.arrow"] },
       heatmapFigure(heat((r) => r.mmcs), { ...axes, color: "sequential", colorDomain: [0, 1], colorLabel: "MMCS" }),
     );
   });

@@ -8,11 +8,16 @@ import {
   compose,
   heatmapFigure,
   lineBandElement,
+  numericAxis,
   plotElement,
+  plotMargins,
   scatterElement,
   serializeSvg,
   stack,
   textBlock,
+  tickLabels,
+  tip,
+  tipNumber,
   type HeatmapCell,
   type LineBandOptions,
   type LinePoint,
@@ -133,19 +138,23 @@ export function intuitionFigure(shaded: boolean): { svg: string; thresholds: Arr
     }
     thresholds.push({ name: m.name, s });
     const top = Math.max(...density.map((d) => d.y));
+    const x = numericAxis(xs, { label: "decoder projection", length: 300, direction: "x" });
+    const y = numericAxis([0, top], { label: "density", length: 200, direction: "y" });
+    const curve = tip(m.name, `2·N(0, ${m.sd0}) + N(15, ${m.sd1}), normalised`);
+    const threshold = tip(`s_n^dec = ${tipNumber(s)}`, "the level with 40 % of the mass above it");
     return plotElement({
       width: 300,
       height: 200,
-      marginLeft: 40,
-      marginBottom: 36,
-      x: { label: "decoder projection", labelAnchor: "center", labelArrow: "none" },
-      y: { label: "density", labelArrow: "none", ticks: 3 },
+      ...plotMargins({ yLabels: tickLabels(y), yLabel: "density", xLabel: "decoder projection" }),
+      x,
+      y,
       marks: [
-        shaded ? Plot.areaY(density.filter((d) => d.x >= s), { x: "x", y: "y", fill: "rgb(66,105,208)", fillOpacity: 0.35 }) : null,
-        Plot.line(density, { x: "x", y: "y", stroke: "black", strokeWidth: 1.5 }),
-        shaded ? Plot.arrow([{ x: s, y1: top * 0.9, y2: density.find((d) => d.x >= s)?.y ?? 0 }], { x1: "x", x2: "x", y1: "y1", y2: "y2", stroke: "rgb(214,39,40)" }) : null,
-        shaded ? Plot.text([{ x: s, y: top * 0.95 }], { x: "x", y: "y", text: () => "s_n^dec", fill: "rgb(214,39,40)", textAnchor: "start", dx: 3 }) : null,
-        Plot.ruleY([0]),
+        shaded ? Plot.areaY(density.filter((d) => d.x >= s), { x: "x", y: "y", fill: "rgb(66,105,208)", fillOpacity: 0.35, title: () => tip(m.name, "right 40 % of the mass") }) : null,
+        Plot.line(density, { x: "x", y: "y", stroke: "black", strokeWidth: 1.5, title: () => curve }),
+        shaded ? Plot.arrow([{ x: s, y1: top * 0.9, y2: density.find((d) => d.x >= s)?.y ?? 0 }], { x1: "x", x2: "x", y1: "y1", y2: "y2", stroke: "rgb(214,39,40)", title: () => threshold }) : null,
+        shaded ? Plot.text([{ x: s, y: top * 0.95 }], { x: "x", y: "y", text: () => "s_n^dec", fill: "rgb(214,39,40)", textAnchor: "start", dx: 3, title: () => threshold }) : null,
+        // the baseline only guides the eye
+        Plot.ruleY([0], { ariaHidden: "true" }),
       ],
     });
   });

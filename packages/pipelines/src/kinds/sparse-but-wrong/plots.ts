@@ -30,29 +30,90 @@ import {
 } from "./narrative.ts";
 import { cosHeatmap, intuitionFigure, lineBandGrid, matrixHeatmap, scatterGrid } from "./plots-figures.ts";
 
-/** Report sections, and which figure ids go in each. */
-const SECTIONS: Array<{ heading: string; id: string; match: (id: string) => boolean; intro: string }> = [
+/** Width of a line plot that shares a row with another: two fit the A4 page at full size. */
+const PAIR_WIDTH = 340;
+
+/** What the sweep figures draw, for their section's introduction: seeds per point, and whether the true-L0 line is drawn. */
+type SweepFacts = Map<string, { title: string; seeds: number; trueL0Line: boolean }>;
+
+/** "mean ± 1 sd over 5 seeds", or what a single seed means for the plot. */
+export function overSeeds(n: number): string {
+  return n > 1 ? `mean ± 1 sd over ${n} seeds` : "one seed, no band";
+}
+
+/** The Sweeps section's introduction: only what its figures draw. */
+export function sweepsIntro(ids: readonly string[], facts: SweepFacts, trueL0: number): string {
+  const shown = ids.flatMap((id) => facts.get(id) ?? []);
+  const multi = shown.filter((f) => f.seeds > 1).length;
+  const lines =
+    multi === shown.length
+      ? "Lines are means over seeds, bands ± 1 standard deviation."
+      : multi === 0
+        ? "Each point is one SAE (one seed per point), so there are no bands."
+        : "Lines are means over seeds, bands ± 1 standard deviation where a point has more than one seed.";
+  const withLine = shown.filter((f) => f.trueL0Line);
+  const where = withLine.length === shown.length ? "In every plot" : `In ${withLine.map((f) => `"${f.title}"`).join(", ")}`;
+  return withLine.length ? `${lines} ${where} the red dashed line is the true L0 (${fmt(trueL0)}) measured on the evaluation sample.` : lines;
+}
+
+/** The Data section's introduction: the parts it shows. */
+function dataIntro(ids: readonly string[]): string {
+  const parts = [
+    ids.some((id) => id.startsWith("firing")) ? "the features' firing probabilities" : "",
+    ids.some((id) => id.startsWith("correlation")) ? "the latent correlation matrices of the Gaussian copula" : "",
+    ids.includes("superposition-features") ? "the feature cosines of the superposition toy model" : "",
+  ].filter(Boolean);
+  const text = parts.length > 1 ? `${parts.slice(0, -1).join(", ")} and ${parts.at(-1)}` : (parts[0] ?? "");
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
+}
+
+/** "Sweeps over ρ and k", naming only what the section's plots sweep (the main toy has no ρ). */
+function sweepsHeading(ids: readonly string[]): string {
+  const swept = [ids.includes("mixing-vs-rho") ? "ρ" : "", ids.some((id) => id !== "mixing-vs-rho") ? "k" : ""].filter(Boolean);
+  return `Sweeps over ${swept.join(" and ")}`;
+}
+
+/** Report sections, which figure ids go in each, and a heading and introduction true of the figures it holds. */
+const SECTIONS: Array<{ heading: string | ((ids: readonly string[]) => string); id: string; match: (id: string) => boolean; intro: (ids: readonly string[], facts: SweepFacts, trueL0: number) => string }> = [
   {
     heading: "Data and toy model",
     id: "data",
     match: (id) => id.startsWith("firing") || id.startsWith("correlation") || id === "superposition-features",
-    intro: "The firing probabilities and the latent correlations of the Gaussian copula, and the feature geometry of the toy models.",
+    intro: dataIntro,
   },
   {
     heading: "Decoder cosine similarity with the true features",
     id: "heatmaps",
     match: (id) => !/^(firing|correlation|superposition-features|mixing|decoder-projection|variance|pairwise|jumprelu|intuition)/.test(id),
-    intro: "Each heatmap: rows are SAE latents (reordered by their best-matching feature, latent 0 at the bottom), columns true features; RdBu on [−1, 1], values rounded to 0.01.",
+    intro: () => "Each heatmap: rows are SAE latents (reordered by their best-matching feature, latent 0 at the bottom), columns true features; RdBu on [−1, 1], values rounded to 0.01.",
   },
   {
-    heading: "Sweeps over ρ and k",
+    heading: sweepsHeading,
     id: "sweeps",
     match: (id) => /^(mixing|decoder-projection|variance|pairwise)/.test(id),
-    intro: "Lines are means over seeds, bands ± 1 standard deviation; where drawn, the red dashed line is the true L0 measured on the evaluation sample.",
+    intro: sweepsIntro,
   },
-  { heading: "JumpReLU SAEs", id: "jumprelu", match: (id) => id.startsWith("jumprelu"), intro: "The L0-coefficient sweep of the appendix." },
-  { heading: "Why s_n^dec finds the true L0", id: "intuition", match: (id) => id.startsWith("intuition"), intro: "The idealised picture behind the decoder-projection metric." },
+  { heading: "JumpReLU SAEs", id: "jumprelu", match: (id) => id.startsWith("jumprelu"), intro: () => "The L0-coefficient sweep of the appendix." },
+  { heading: "Why s_n^dec finds the true L0", id: "intuition", match: (id) => id.startsWith("intuition"), intro: () => "The idealised picture behind the decoder-projection metric." },
 ];
+
+/**
+ * Heatmaps a reader compares sit side by side (figure groups): consecutive heatmaps of one run
+ * (the ρ sweep at −0.5 / 0 / 0.5) or of one ρ (k = 2 next to k = 1.8). Only small matrices: a
+ * 50 × 50 heatmap needs the page's width.
+ */
+export function heatmapGroups(heatmaps: readonly HeatmapConfig[], nFeatures: number): Map<string, string> {
+  const groups = new Map<string, string>();
+  if (nFeatures > 8) return groups;
+  let group = "";
+  heatmaps.forEach((h, i) => {
+    const previous = heatmaps[i - 1];
+    const together = previous !== undefined && (previous.run === h.run || (previous.rho !== undefined && previous.rho === h.rho));
+    if (!together) group = `heatmaps-${h.id}`;
+    groups.set(h.id, group);
+  });
+  return groups;
+}
 
 function sectionOf(id: string): string {
   return (SECTIONS.find((s) => s.match(id)) ?? SECTIONS[1]).id;
@@ -123,8 +184,8 @@ export async function run(ctx: StageContext<SparseButWrongConfig>): Promise<void
   };
 
   const out = new FigureWriter(ctx);
-  for (const s of SECTIONS) out.section(s.id, s.heading, [s.intro]);
-  const add = (entry: { id: string; title: string; caption: string; source: string[] }, svg: string) => out.add({ ...entry, section: sectionOf(entry.id) }, svg);
+  const sweepFacts: SweepFacts = new Map();
+  const add = (entry: { id: string; title: string; caption: string; source: string[]; group?: string }, svg: string) => out.add({ ...entry, section: sectionOf(entry.id) }, svg);
   const findings: Finding[] = [];
   /** Findings of figure numbers (the index's statuses), filled as the figures are drawn. */
   const byFigure = new Map<number, Finding[]>();
@@ -166,7 +227,8 @@ export async function run(ctx: StageContext<SparseButWrongConfig>): Promise<void
         `${off.filter((v) => Math.abs(v) >= 0.1).length} of ${off.length} pairs have |C_ij| ≥ 0.1 (${off.filter((v) => v >= 0.1).length} positive); |C_ij| mean ${fmt(mean(off.map(Math.abs)), 3)}, max ${fmt(Math.max(...off.map(Math.abs)), 3)}.`
       : `${formatRho(cond.rho)} between feature 0 and every other feature, 0 elsewhere (the latent correlation of the Gaussian copula; the firing correlation is weaker).`;
     add(
-      { id: c.id, title: c.title, caption: `${what} RdBu on [−1, 1], row 0 at the bottom.`, source: ["generate/correlation.arrow"] },
+      // the ±ρ matrices side by side; a 50 × 50 matrix needs the page's width
+      { id: c.id, title: c.title, caption: `${what} RdBu on [−1, 1], row 0 at the bottom.`, source: ["generate/correlation.arrow"], group: N <= 8 ? "correlations" : undefined },
       matrixHeatmap(C, N, { title: c.title, colorLabel: "correlation" }),
     );
     if (Number.isNaN(cond.rho)) {
@@ -191,7 +253,11 @@ export async function run(ctx: StageContext<SparseButWrongConfig>): Promise<void
     }
   }
 
+  // whether the mixing feature really is the one that fires most often (the captions say so only then)
+  const firing = Array.from(conditions[0]?.options.firingProbabilities ?? []);
+  const mostFrequent = firing.every((p, i) => i === mixingFeature || p < (firing[mixingFeature] ?? 0));
   // 3 / 8 / 11. decoder cosine heatmaps
+  const groupOf = heatmapGroups(plots.heatmaps ?? [], N);
   for (const h of plots.heatmaps ?? []) {
     const r = pick(rows, h);
     if (!r) {
@@ -214,10 +280,10 @@ export async function run(ctx: StageContext<SparseButWrongConfig>): Promise<void
     } else if (M > 8) {
       const col = Array.from({ length: M }, (_, i) => i).filter((i) => Math.abs(fig.shown[i * N + mixingFeature]) < 0.9).map((i) => Math.abs(fig.shown[i * N + mixingFeature]));
       const carrying = col.filter((v) => v >= 0.1).length;
-      caption += `Off-diagonal mass: ${carrying} latent${carrying === 1 ? " carries" : "s carry"} a |cos| ≥ 0.1 component of feature ${mixingFeature}, the most frequent feature.`;
+      caption += `Off-diagonal mass: ${carrying} latent${carrying === 1 ? " carries" : "s carry"} a |cos| ≥ 0.1 component of feature ${mixingFeature}${mostFrequent ? ", the most frequent feature" : ""}.`;
       if (r.init === "random" && r.trained && Number.isNaN(r.kFrom) && !Number.isNaN(r.k)) mainMixing.push({ k: r.k, carrying });
     }
-    add({ id: h.id, title: h.title, caption: caption.trim(), source: ["metrics/cos.arrow", "metrics/metrics.arrow"] }, fig.svg);
+    add({ id: h.id, title: h.title, caption: caption.trim(), source: ["metrics/cos.arrow", "metrics/metrics.arrow"], group: groupOf.get(h.id) }, fig.svg);
   }
 
   const heatmapFigure = N > 8 ? 3 : 8;
@@ -235,11 +301,13 @@ export async function run(ctx: StageContext<SparseButWrongConfig>): Promise<void
     const sel = rows.filter((r) => r.run === plots.mixingVsRho?.run);
     const finding = claim(9, mixingVsRho(sel));
     const ks = [...new Set(sel.map((r) => r.k))];
+    const seeds = new Set(sel.map((r) => r.seed)).size;
+    sweepFacts.set("mixing-vs-rho", { title: "Feature mixing vs correlation", seeds, trueL0Line: false });
     add(
       {
         id: "mixing-vs-rho",
         title: "Feature mixing vs correlation",
-        caption: `Mean decoder cosine of latents ${ctx.config.metrics.mixingLatents.join(", ")} with feature ${mixingFeature} (ground-truth init, k = ${ks.join(", ")}), mean ± 1 sd over ${new Set(sel.map((r) => r.seed)).size} seeds per ρ. ${finding.text}`,
+        caption: `Mean decoder cosine of latents ${ctx.config.metrics.mixingLatents.join(", ")} with feature ${mixingFeature} (ground-truth init, k = ${ks.join(", ")}), ${overSeeds(seeds)} per ρ. ${finding.text}`,
         source: ["metrics/metrics.arrow"],
       },
       lineBandFigure(sel.filter((r) => !r.diverged).map((r) => ({ x: r.rho, y: r.featureMixing })), {
@@ -258,14 +326,18 @@ export async function run(ctx: StageContext<SparseButWrongConfig>): Promise<void
       const part = sel.filter((r) => Math.sign(r.rho) === sign && !r.diverged);
       if (!part.length) continue;
       const curve = meanBy(part, (r) => r.k, (r) => r.featureMixing);
+      const seeds = new Set(part.map((r) => r.seed)).size;
+      sweepFacts.set(`mixing-vs-k-${word}`, { title: `Feature mixing vs L0 (${word} correlation)`, seeds, trueL0Line: false });
       add(
         {
           id: `mixing-vs-k-${word}`,
           title: `Feature mixing vs L0 (${word} correlation)`,
-          caption: `Feature mixing against the SAE's k for ${[...new Set(part.map((r) => formatRho(r.rho)))].join(", ")}, ground-truth init, mean ± 1 sd over ${new Set(part.map((r) => r.seed)).size} seeds: ${curve.map((p) => `k ${p.x}: ${fmt(p.y)}`).join(", ")}.`,
+          caption: `Feature mixing against the SAE's k for ${[...new Set(part.map((r) => formatRho(r.rho)))].join(", ")}, ground-truth init, ${overSeeds(seeds)}: ${curve.map((p) => `k ${p.x}: ${fmt(p.y)}`).join(", ")}.`,
           source: ["metrics/metrics.arrow"],
+          // ρ > 0 next to ρ < 0, at a width two of which fit the page
+          group: "mixing-vs-k",
         },
-        lineBandFigure(part.map((r) => ({ x: r.k, y: r.featureMixing })), { xLabel: "SAE L0 (k)", yLabel: "feature mixing", title: `Feature mixing vs L0 (${word} correlation)` }),
+        lineBandFigure(part.map((r) => ({ x: r.k, y: r.featureMixing })), { xLabel: "SAE L0 (k)", yLabel: "feature mixing", title: `Feature mixing vs L0 (${word} correlation)`, width: PAIR_WIDTH }),
       );
     }
   }
@@ -299,11 +371,13 @@ export async function run(ctx: StageContext<SparseButWrongConfig>): Promise<void
     const sel = rows.filter((r) => r.run === plots.projections?.run && !r.diverged);
     const curves = plots.projections.n.map((n) => ({ n, curve: meanBy(sel, (r) => r.k, (r) => sOf(r.sae, n)) }));
     const finding = claim(4, projectionMinima(curves, trueL0, "k"));
+    const seeds = new Set(sel.map((r) => r.seed)).size;
+    sweepFacts.set("decoder-projection", { title: "Decoder projection s_n^dec vs SAE L0", seeds, trueL0Line: true });
     add(
       {
         id: "decoder-projection",
         title: "Decoder projection s_n^dec vs SAE L0",
-        caption: `s_n^dec (the level exceeded by n latents per input on average, from P = (x − b_dec)·W_decᵀ over ${evalSamples} samples) against k for n = ${plots.projections.n[0]}…${plots.projections.n.at(-1)}, mean ± 1 sd over ${new Set(sel.map((r) => r.seed)).size} seeds; red dashed: the true L0. ${finding.text}`,
+        caption: `s_n^dec (the level exceeded by n latents per input on average, from P = (x − b_dec)·W_decᵀ over ${evalSamples} samples) against k for n = ${plots.projections.n[0]}…${plots.projections.n.at(-1)}, ${overSeeds(seeds)}; red dashed: the true L0. ${finding.text}`,
         source: ["metrics/projections.arrow"],
       },
       lineBandGrid(
@@ -318,11 +392,13 @@ export async function run(ctx: StageContext<SparseButWrongConfig>): Promise<void
     const trained = rows.filter((r) => r.run === plots.varianceExplained?.run && !r.diverged);
     const truth = rows.filter((r) => r.run === plots.varianceExplained?.truth);
     const finding = claim(5, tradeoff(meanBy(trained, (r) => r.k, (r) => r.varianceExplained), meanBy(truth, (r) => r.k, (r) => r.varianceExplained), trueL0));
+    const seeds = new Set(trained.map((r) => r.seed)).size;
+    sweepFacts.set("variance-explained", { title: "Sparsity vs reconstruction tradeoff", seeds, trueL0Line: true });
     add(
       {
         id: "variance-explained",
         title: "Sparsity vs reconstruction tradeoff",
-        caption: `Variance explained (1 − E‖x̂ − x‖²/E‖x‖², uncentred) against k: trained SAEs (mean ± 1 sd over seeds) and the ground-truth SAE evaluated at each k without training. ${finding.text}`,
+        caption: `Variance explained (1 − E‖x̂ − x‖²/E‖x‖², uncentred) against k: trained SAEs (${overSeeds(seeds)}) and the ground-truth SAE evaluated at each k without training; red dashed: the true L0. ${finding.text}`,
         source: ["metrics/metrics.arrow"],
       },
       lineBandFigure(
@@ -339,14 +415,17 @@ export async function run(ctx: StageContext<SparseButWrongConfig>): Promise<void
     for (const [which, value] of [["Decoder", (r: MetricRow) => r.pairwiseDec], ["Encoder", (r: MetricRow) => r.pairwiseEnc]] as const) {
       const curve = meanBy(sel, (r) => r.k, value);
       const lowest = curve.reduce((a, b) => (b.y < a.y ? b : a));
+      const seeds = new Set(sel.map((r) => r.seed)).size;
+      sweepFacts.set(`pairwise-${which.toLowerCase()}`, { title: `${which} Pairwise Cosine Similarity`, seeds, trueL0Line: true });
       add(
         {
           id: `pairwise-${which.toLowerCase()}`,
           title: `${which} Pairwise Cosine Similarity`,
-          caption: `Mean |cos| over pairs of ${which === "Decoder" ? "decoder rows" : "encoder columns"} against k, mean ± 1 sd over ${new Set(sel.map((r) => r.seed)).size} seeds; lowest at k = ${lowest.x} (${fmt(lowest.y, 3)}). ${which === "Decoder" ? finding.text : ""}`.trim(),
+          caption: `Mean |cos| over pairs of ${which === "Decoder" ? "decoder rows" : "encoder columns"} against k, ${overSeeds(seeds)}; red dashed: the true L0; lowest at k = ${lowest.x} (${fmt(lowest.y, 3)}). ${which === "Decoder" ? finding.text : ""}`.trim(),
           source: ["metrics/metrics.arrow"],
+          group: "pairwise",
         },
-        lineBandFigure(sel.map((r) => ({ x: r.k, y: value(r) })), { xLabel: "SAE L0", yLabel: "mean |cos|", referenceX: trueLine, title: `${which} Pairwise Cosine Similarity` }),
+        lineBandFigure(sel.map((r) => ({ x: r.k, y: value(r) })), { xLabel: "SAE L0", yLabel: "mean |cos|", referenceX: trueLine, title: `${which} Pairwise Cosine Similarity`, width: PAIR_WIDTH }),
       );
     }
   }
@@ -432,6 +511,13 @@ export async function run(ctx: StageContext<SparseButWrongConfig>): Promise<void
     });
   }
 
+  // Sections that hold figures, in order, each introduced by what it shows in this run (a section
+  // without figures would announce, say, JumpReLU SAEs that this run does not have).
+  for (const section of SECTIONS) {
+    const ids = out.figures.filter((f) => f.section === section.id).map((f) => f.id);
+    const heading = typeof section.heading === "string" ? section.heading : section.heading(ids);
+    if (ids.length) out.section(section.id, heading, [section.intro(ids, sweepFacts, trueL0)]);
+  }
   for (const f of findings) out.finding(f);
   const figureIds: Record<number, string[]> = {
     1: ["firing-probabilities"],
