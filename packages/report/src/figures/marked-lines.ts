@@ -28,6 +28,8 @@ export interface LineMarker {
   series?: string;
   /** Text beside the marker. */
   label?: string;
+  /** Vertical offset of the label in px (negative: above); default −10. Stagger it for markers that sit close together. */
+  labelDy?: number;
 }
 
 export interface MarkedLinesOptions {
@@ -57,7 +59,7 @@ export function markedLinesElement(points: readonly MarkedLinePoint[], options: 
   const { width = 480, height = 300, dots = false } = options;
   const rows = points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y)).map((p) => ({ ...p, series: p.series ?? "" }));
   rows.sort((a, b) => a.x - b.x);
-  const markers = (options.markers ?? []).filter((m) => Number.isFinite(m.x) && Number.isFinite(m.y)).map((m) => ({ ...m, series: m.series ?? "" }));
+  const markers = (options.markers ?? []).filter((m) => Number.isFinite(m.x) && Number.isFinite(m.y)).map((m) => ({ ...m, series: m.series ?? "", labelDy: m.labelDy ?? -10 }));
   const colors = seriesColors(rows.map((p) => p.series));
   const legend = seriesLegend(colors, "line", width);
   const banded = rows.filter((p) => p.lo !== undefined && p.hi !== undefined && Number.isFinite(p.lo) && Number.isFinite(p.hi));
@@ -79,17 +81,20 @@ export function markedLinesElement(points: readonly MarkedLinePoint[], options: 
       Plot.line(rows, { x: "x", y: "y", z: "series", stroke: "series", strokeWidth: 1.75, className: "line" }),
       dots ? Plot.dot(rows, { x: "x", y: "y", fill: "series", r: 2.5, className: "line-dot" }) : null,
       Plot.dot(markers, { x: "x", y: "y", stroke: "series", fill: "white", strokeWidth: 2, r: 4.5, className: "line-marker", ariaLabel: (m: LineMarker) => m.label ?? `${m.x}, ${m.y}` }),
-      Plot.text(markers.filter((m) => m.label), {
-        x: "x",
-        y: "y",
-        text: "label",
-        dy: -10,
-        fill: "series",
-        stroke: "white",
-        strokeWidth: 3,
-        fontSize: FONT_SIZE,
-        className: "line-marker-label",
-      }),
+      // Plot's dy is one constant per mark: one text mark per label offset
+      ...[...new Set(markers.map((m) => m.labelDy))].map((dy) =>
+        Plot.text(markers.filter((m) => m.label && m.labelDy === dy), {
+          x: "x",
+          y: "y",
+          text: "label",
+          dy,
+          fill: "series",
+          stroke: "white",
+          strokeWidth: 3,
+          fontSize: FONT_SIZE,
+          className: "line-marker-label",
+        }),
+      ),
     ],
   });
   const svg = legend ? stack([legend, plot], { gap: 2 }) : plot;

@@ -5,8 +5,10 @@
  * `loss_curves.py` with each argmin marked, and the β-sweep curves (a child's component in the
  * parent latent against β on the compressed axis u = β/(1 + β), so that β = ∞ is u = 1).
  */
+import * as Plot from "@observablehq/plot";
 import { compose, heatmapElement, serializeSvg, stack, svgSize, textBlock, type HeatmapCell } from "@toy-sae/report";
 import { markedLinesElement, type LineMarker, type MarkedLinePoint } from "@toy-sae/report/figures/marked-lines";
+import { rampLegend } from "@toy-sae/report/ramp-legend";
 
 /** Two decimals, −0 shown as 0 (the original rounds to 0.01 and adds +0.0). */
 function cosText(v: number): string {
@@ -46,7 +48,7 @@ export interface CosPanelsOptions {
  */
 export function cosPanels(enc: ArrayLike<number>, dec: ArrayLike<number>, nLatents: number, nFeatures: number, o: CosPanelsOptions): string {
   const oneBased = (k: string | number) => String(Number(k) + 1);
-  const panel = (values: ArrayLike<number>, rows: number, title: string, yLabel: string, legend: boolean) =>
+  const panel = (values: ArrayLike<number>, rows: number, title: string, yLabel: string) =>
     heatmapElement(matrixCells(values, rows, nFeatures), {
       xLabel: "True feature",
       yLabel,
@@ -56,15 +58,18 @@ export function cosPanels(enc: ArrayLike<number>, dec: ArrayLike<number>, nLaten
       yTickFormat: oneBased,
       color: "diverging",
       colorDomain: [-1, 1],
-      colorLabel: legend ? "cosine similarity" : null,
+      colorLabel: null,
       showValues: o.showValues,
       valueFormat: cosText,
       cellSize: 40,
       title,
     });
-  const panels = [panel(enc, nLatents, "Encoder", "SAE latent", false), panel(dec, nLatents, "Decoder", "SAE latent", o.bDecCos === undefined)];
-  if (o.bDecCos) panels.push(panel(o.bDecCos, 1, `b_dec (‖b_dec‖ = ${(o.bDecNorm ?? NaN).toFixed(3)})`, "", true));
-  return serializeSvg(stack([textBlock(o.title, { className: "figure-title" }), row(panels)], { gap: 4 }));
+  const panels = [panel(enc, nLatents, "Encoder", "SAE latent"), panel(dec, nLatents, "Decoder", "SAE latent")];
+  if (o.bDecCos) panels.push(panel(o.bDecCos, 1, `b_dec (‖b_dec‖ = ${(o.bDecNorm ?? NaN).toFixed(3)})`, ""));
+  // one colour legend for every panel, so the panels stay aligned
+  const scale = Plot.scale({ color: { type: "linear", scheme: "RdBu", domain: [-1, 1] } });
+  const legend = rampLegend({ color: (v) => String(scale.apply(v)), domain: [-1, 1], label: "cosine similarity", width: 200 });
+  return serializeSvg(stack([textBlock(o.title, { className: "figure-title" }), legend, row(panels)], { gap: 4 }));
 }
 
 export interface CurvePanel {
@@ -108,7 +113,8 @@ export function uToBeta(u: number): number {
 /** Ticks of the compressed β axis: round β values inside the swept range, ∞ when swept. */
 export function betaTicks(betas: readonly number[]): Array<{ value: number; label: string }> {
   const max = Math.max(...betas);
-  const round = [0, 0.1, 0.25, 0.5, 1, 2, 5, 10, 100].filter((b) => b <= max);
+  // round values up to u = 0.85 (β = 5.7): beyond it the ticks would crowd the ∞ at u = 1
+  const round = [0, 0.1, 0.25, 0.5, 1, 2, 5].filter((b) => b <= max);
   const ticks = round.map((b) => ({ value: betaToU(b), label: String(b) }));
   if (betas.includes(Infinity)) ticks.push({ value: 1, label: "∞" });
   return ticks;

@@ -207,7 +207,8 @@ export async function run(ctx: StageContext<FeatureHedgingConfig>): Promise<void
       const id = `${sweep.run}-${which === "enc" ? "encoder" : "decoder"}`;
       const panels = perDataset.map((d) => {
         const points: MarkedLinePoint[] = d[which].flatMap((c) => c.points.map((p) => ({ x: p.u, y: p.s.mean, lo: p.s.mean - p.s.sd, hi: p.s.mean + p.s.sd, series: `feature ${c.child + 1}` })));
-        const markers: LineMarker[] = d[which].flatMap((c) => (c.crossing ? [{ x: c.crossing.u, y: 0, series: `feature ${c.child + 1}`, label: `β ≈ ${fmt(c.crossing.beta, 2)}` }] : []));
+        // labels staggered upwards, so that crossings close together stay readable
+        const markers: LineMarker[] = d[which].flatMap((c) => (c.crossing ? [{ x: c.crossing.u, y: 0, series: `feature ${c.child + 1}`, label: `β ≈ ${fmt(c.crossing.beta, 2)}` }] : [])).map((m, k) => ({ ...m, labelDy: -10 - 13 * k }));
         return { title: `${d.dataset}`, points, markers };
       });
       const crossings = perDataset.map((d) => `${d.dataset}: ${d[which].map((c) => `feature ${c.child + 1} ${c.crossing ? `at β ≈ ${fmt(c.crossing.beta, 3)}` : "does not cross"}`).join(", ")}`).join("; ");
