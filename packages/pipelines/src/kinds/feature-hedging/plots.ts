@@ -122,7 +122,6 @@ export async function run(ctx: StageContext<FeatureHedgingConfig>): Promise<void
   const runs = new Map(config.sae.runs.map((r) => [r.name, r]));
 
   const out = new FigureWriter(ctx);
-  for (const s of SECTIONS) out.section(s.id, s.heading, [s.intro]);
   const byFigure = new Map<number, { ids: string[]; findings: Finding[] }>();
   const claim = (figure: number, f: Finding | null, id?: string) => {
     const entry = byFigure.get(figure) ?? { ids: [], findings: [] };
@@ -247,6 +246,8 @@ export async function run(ctx: StageContext<FeatureHedgingConfig>): Promise<void
     claim(22, sweepFinding(sweep.run, perDataset.map((d) => ({ dataset: d.dataset, children: d.enc, expected: d.expected }))), qualityId);
   }
 
+  // only the sections this experiment draws figures in (an intro alone would make an empty section)
+  for (const s of SECTIONS) if (out.figures.some((f) => f.section === s.id)) out.section(s.id, s.heading, [s.intro]);
   for (const [figure, { ids, findings }] of [...byFigure].sort((a, b) => a[0] - b[0])) out.reproduce(figure, ids, findings);
   out.write({ kind: "feature-hedging", configHash: metrics.metadata["configHash"] ?? "" });
 }

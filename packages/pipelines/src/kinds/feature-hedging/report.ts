@@ -8,7 +8,31 @@ import type { JsonValue } from "@toy-sae/core/artifact/provenance";
 import type { StageContext } from "../../framework/context.ts";
 import { writeExperimentReport } from "../../framework/report-output.ts";
 import { formatBeta, hedgingSaes, type FeatureHedgingConfig } from "./config.ts";
+import { parseTree } from "@toy-sae/generators/tree";
 import { fmt } from "./findings.ts";
+
+/** "feature 1 fires with p = 0.25; features 2, 3, 4 with p = 0.15, 0.15, 0.15 given feature 1; …" from the read-out nodes. */
+function describeTree(tree: unknown): string {
+  const nodes = parseTree(tree);
+  const readOutParent = (k: number): number => {
+    let p = nodes[k].parent;
+    while (p >= 0 && !nodes[p].isReadOut) p = nodes[p].parent;
+    return p;
+  };
+  const groups = new Map<number, number[]>();
+  nodes.forEach((n, k) => {
+    if (!n.isReadOut) return;
+    const parent = readOutParent(k);
+    groups.set(parent, [...(groups.get(parent) ?? []), k]);
+  });
+  return [...groups]
+    .map(([parent, kids]) => {
+      const names = kids.map((k) => nodes[k].feature + 1).join(", ");
+      const probs = kids.map((k) => nodes[k].activeProb).join(", ");
+      return `feature${kids.length > 1 ? "s" : ""} ${names} fire${kids.length > 1 ? "" : "s"} with p = ${probs}${parent >= 0 ? ` when feature ${nodes[parent].feature + 1} does` : ""}${nodes[nodes[kids[0]].parent]?.mutuallyExclusiveChildren ? " (mutually exclusive: exactly one fires)" : ""}`;
+    })
+    .join("; ");
+}
 
 /** The original's training: 100M tokens at 4096 per step (SAELens 5.10.2). */
 const PAPER_STEPS = 24_414;
@@ -23,7 +47,7 @@ export async function run(ctx: StageContext<FeatureHedgingConfig>): Promise<void
   const planned = hedgingSaes(config);
 
   const datasetLines = data.datasets.map((d) => {
-    if (d.tree !== undefined) return `${d.name}: a tree (TreeFeatureGenerator, §2.2)`;
+    if (d.tree !== undefined) return `${d.name}: a tree (TreeFeatureGenerator, §2.2) — ${describeTree(d.tree)}`;
     const mods = (d.modifiers ?? []).map((m) => {
       if (m.kind === "child-only-with-parent") return `feature ${m.child + 1} only with feature ${m.parent + 1}`;
       if (m.kind === "partial-cooccurrence") return `feature ${m.child + 1} redrawn with p = ${m.soloProbability} where feature ${m.parent + 1} is off`;
