@@ -75,17 +75,18 @@ describe.each(["hedging-single-latent", "hedging-matryoshka-balance"])("%s on th
 
 describe("hedging-single-latent smoke outputs", () => {
   const name = "hedging-single-latent";
-  // smoke runs: indep (d_sae 1), hierarchical (1), absorption (2), anti-corr (1), 2 seeds each; 2 features
-  const dSae = [1, 1, 1, 1, 2, 2, 1, 1];
+  // smoke runs (seeds): indep (2), hierarchical (2), hedge-demo (2), absorption (2, d_sae 2), corr-low-l1 (1),
+  // full-width (1, d_sae 2), anti-corr (2); every other SAE has one latent; 2 features
+  const dSae = [1, 1, 1, 1, 1, 1, 2, 2, 1, 2, 1, 1];
 
   it("metrics.arrow: one row per SAE with run, seed, d_sae, l1, noise, mse, l0, dead, b_dec_norm", async () => {
     const m = await readArtifact(out(name, "metrics/metrics.arrow"));
     for (const c of ["run", "seed", "d_sae", "l1", "noise", "mse", "l0", "dead", "b_dec_norm"]) expect(m.columnNames).toContain(c);
-    expect(readStringColumn(m, "run")).toEqual(["indep", "indep", "hierarchical", "hierarchical", "absorption", "absorption", "anti-corr", "anti-corr"]);
-    expect(Array.from(readIntColumn(m, "seed"))).toEqual([0, 1, 0, 1, 0, 1, 0, 1]);
+    expect(readStringColumn(m, "run")).toEqual(["indep", "indep", "hierarchical", "hierarchical", "hedge-demo", "hedge-demo", "absorption", "absorption", "corr-low-l1", "full-width", "anti-corr", "anti-corr"]);
+    expect(Array.from(readIntColumn(m, "seed"))).toEqual([0, 1, 0, 1, 0, 1, 0, 1, 0, 0, 0, 1]);
     expect(Array.from(readIntColumn(m, "d_sae"))).toEqual(dSae);
-    expect(Array.from(readFloatColumn(m, "l1"))).toEqual([1e-3, 1e-3, 1e-3, 1e-3, 1e-3, 1e-3, 2e-2, 2e-2]);
-    expect(Array.from(readFloatColumn(m, "noise"))).toEqual([0.25, 0.25, 0.25, 0.25, 0.1, 0.1, 0.25, 0.25]);
+    expect(Array.from(readFloatColumn(m, "l1"))).toEqual([...Array<number>(10).fill(1e-3), 2e-2, 2e-2]);
+    expect(Array.from(readFloatColumn(m, "noise"))).toEqual([0.25, 0.25, 0.25, 0.25, 0, 0, 0.1, 0.1, 0.25, 0.25, 0.25, 0.25]);
     const mse = readFloatColumn(m, "mse");
     expect(finite(mse) && within(mse, 0, 2)).toBe(true);
     const l0 = readFloatColumn(m, "l0");
@@ -110,7 +111,7 @@ describe("hedging-single-latent smoke outputs", () => {
     for (const c of ["enc_cos", "dec_cos"]) expect(within(readFloatColumn(cos, c), -1 - 1e-9, 1 + 1e-9), c).toBe(true);
     const bdec = await readArtifact(out(name, "metrics/bdec.arrow"));
     for (const c of ["run", "seed", "feature", "cos"]) expect(bdec.columnNames).toContain(c);
-    expect(bdec.numRows).toBe(8 * 2);
+    expect(bdec.numRows).toBe(dSae.length * 2);
     expect(within(readFloatColumn(bdec, "cos"), -1 - 1e-9, 1 + 1e-9)).toBe(true);
   });
 
@@ -134,11 +135,15 @@ describe("hedging-single-latent smoke outputs", () => {
     expect(argmin("skew-child", 0.1).loss).toBeCloseTo(0.0958, 4);
   });
 
-  it("tests the figures' claims on the run and lists figures 15, 16, 18, 20 and 21 for the index", () => {
+  it("tests the figures' claims on the run and lists figures 15–21 for the index", () => {
     const manifest = manifestOf(name);
-    expect(manifest.reproduces.map((r) => r.figure)).toEqual([15, 16, 18, 20, 21]);
+    expect(manifest.reproduces.map((r) => r.figure)).toEqual([15, 16, 17, 18, 19, 20, 21]);
     const ids = manifest.findings.map((f) => f.id);
-    expect(ids).toEqual(expect.arrayContaining(["independent-latent-and-bdec", "hierarchical-hedging", "absorption-absorption", "anti-correlated-absorption", "loss-curve-minima", "loss-curve-argmin-not-zero"]));
+    expect(ids).toEqual(
+      expect.arrayContaining(["independent-latent-and-bdec", "hierarchical-hedging", "hedging-hedging", "absorption-absorption", "correlated-low-l1-hedging", "correlated-full-width-separates", "anti-correlated-absorption", "loss-curve-minima", "loss-curve-argmin-not-zero"]),
+    );
+    // started exactly at the parent, the single latent moves toward the child within the smoke run's 500 steps
+    expect(manifest.findings.find((f) => f.id === "hedging-hedging")?.holds).toBe(true);
     // the analytic curves do not depend on training: they show on any profile
     expect(manifest.findings.find((f) => f.id === "loss-curve-minima")?.holds).toBe(true);
     expect(manifest.reproduces.find((r) => r.figure === 21)?.status).toBe("shows");
@@ -182,7 +187,7 @@ describe("hedging-matryoshka-balance smoke outputs", () => {
       for (let l = 0; l < 4; l++) for (let f = 0; f < 4; f++) if (f !== l) expect(at(s, l, l), `SAE ${s}, latent ${l}`).toBeGreaterThan(at(s, l, f));
     }
     const beta = readFloatColumn(cos, "beta");
-    expect(beta.filter((b) => b === Infinity).length).toBe(2 * 16);
+    expect(beta.filter((b) => b === Infinity).length).toBe(3 * 16); // the detached run and the sweep's β = ∞ on both trees
   });
 
   it("writes the child components of the parent latent for each of the three children", async () => {
