@@ -11,7 +11,7 @@
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import type { JsonValue } from "@toy-sae/core/artifact/provenance";
-import { schemaProblems } from "@toy-sae/core/schema/index";
+import { schemaProblems, type TObject } from "@toy-sae/core/schema/index";
 import { architectureNames, loadArchitecture } from "@toy-sae/core/sae/load";
 import { recipeNames } from "@toy-sae/core/train/recipes/load";
 import type { ExperimentConfigBase, KindDeclaration, Registered } from "./kind.ts";
@@ -64,10 +64,13 @@ export async function kindOf(file: string, raw: JsonObject): Promise<KindDeclara
   return (await KINDS[name as keyof typeof KINDS]()).kind as KindDeclaration;
 }
 
-/** The registered architectures (their hyperparameters) and recipes, for cross-field validation. */
+/** The registered architectures (their hyperparameters and options schemas) and recipes, for cross-field validation. */
 export async function registered(): Promise<Registered> {
-  const architectures = new Map<string, { hyper: readonly string[] }>();
-  for (const name of architectureNames()) architectures.set(name, { hyper: (await loadArchitecture(name)).hyper });
+  const architectures = new Map<string, { hyper: readonly string[]; options: TObject }>();
+  for (const name of architectureNames()) {
+    const arch = await loadArchitecture(name);
+    architectures.set(name, { hyper: arch.hyper, options: arch.options });
+  }
   return { architectures, recipes: new Set(recipeNames()) };
 }
 

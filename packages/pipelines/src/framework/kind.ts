@@ -29,9 +29,13 @@ export interface ExperimentConfigBase {
   seed: number;
 }
 
-/** What validation may know of the registries: every architecture's hyperparameters, every recipe's name. */
+/**
+ * What validation may know of the registries: every architecture's hyperparameters and options
+ * schema (so a config that gives architecture options is checked in the config stage), every
+ * recipe's name.
+ */
 export interface Registered {
-  architectures: ReadonlyMap<string, { hyper: readonly string[] }>;
+  architectures: ReadonlyMap<string, { hyper: readonly string[]; options?: TObject }>;
   recipes: ReadonlySet<string>;
 }
 
