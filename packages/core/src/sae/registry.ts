@@ -10,7 +10,9 @@ export const ARCHITECTURES = {
   batchtopk: () => import("./batchtopk/index.ts"),
   jumprelu: () => import("./jumprelu/index.ts"),
   topk: () => import("./topk/index.ts"),
-  standard: () => import("./standard/index.ts"), matryoshka: () => import("./matryoshka/index.ts"), "matryoshka-batchtopk": () => import("./matryoshka-batchtopk/index.ts"),
+  standard: () => import("./standard/index.ts"),
+  matryoshka: () => import("./matryoshka/index.ts"),
+  "matryoshka-batchtopk": () => import("./matryoshka-batchtopk/index.ts"),
 } satisfies Record<string, () => Promise<{ architecture: AnyArchitecture }>>;
 
 export type ArchitectureName = keyof typeof ARCHITECTURES;

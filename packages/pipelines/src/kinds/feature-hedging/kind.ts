@@ -5,6 +5,7 @@
  */
 import type { KindDeclaration } from "../../framework/kind.ts";
 import { configSchema, validate, type FeatureHedgingConfig } from "./config.ts";
+import { estimate } from "./estimate.ts";
 
 const everything = ["name", "kind", "description", "seed", "data", "model", "sae", "!sae.threads", "lossCurves", "plots"];
 
@@ -36,4 +37,6 @@ export const kind: KindDeclaration<FeatureHedgingConfig> = {
     report: () => import("./report.ts"),
   },
   figures: [15, 16, 17, 18, 19, 20, 21, 22],
+  metricsCells: { cells: ["run", "dataset", "beta"], labels: [], replicate: "seed", ignore: ["sae", "d_sae", "l1", "k", "noise"] },
+  estimate,
 };

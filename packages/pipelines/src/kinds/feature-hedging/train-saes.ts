@@ -18,7 +18,6 @@ import type { KeyType } from "../../framework/saes-io.ts";
 import { hedgingSaes, type DatasetConfig, type FeatureHedgingConfig, type HedgingSae } from "./config.ts";
 import { datasetSampler } from "./datasets.ts";
 
-export const moduleUrl = import.meta.url;
 
 /** The key columns of saes.arrow (and, by the same names, of the metrics files). */
 export const KEY_TYPES: Record<string, KeyType> = { run: "string", dataset: "string", beta: "float", seed: "int", l1: "float", k: "float", noise: "float" };
