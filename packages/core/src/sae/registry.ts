@@ -10,6 +10,9 @@ export const ARCHITECTURES = {
   batchtopk: () => import("./batchtopk/index.ts"),
   jumprelu: () => import("./jumprelu/index.ts"),
   topk: () => import("./topk/index.ts"),
+  "arena-relu": () => import("./arena-relu/index.ts"),
+  gated: () => import("./gated/index.ts"),
+  "arena-jumprelu": () => import("./arena-jumprelu/index.ts"),
 } satisfies Record<string, () => Promise<{ architecture: AnyArchitecture }>>;
 
 export type ArchitectureName = keyof typeof ARCHITECTURES;
