@@ -8,4 +8,5 @@ import type { Recipe } from "./recipe.ts";
 export const RECIPES = {
   "composed-2024": () => import("./composed-2024.ts"),
   "saelens-6.11": () => import("./saelens-6.11.ts"),
+  arena: () => import("./arena.ts"),
 } satisfies Record<string, () => Promise<{ recipe: Recipe }>>;
