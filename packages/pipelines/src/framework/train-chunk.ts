@@ -10,6 +10,8 @@ import { loadArchitecture } from "@toy-sae/core/sae/load";
 import type { SaeParams } from "@toy-sae/core/sae/types";
 import { loadRecipe, trainerSettings } from "@toy-sae/core/train/recipes/load";
 import { trainSaeGrid, type CurvePoint, type GradientEngine } from "@toy-sae/core/train/trainer";
+import type { ResamplingEvent } from "@toy-sae/core/train/resampling";
+import type { ParamSnapshot } from "@toy-sae/core/train/param-snapshots";
 import type { PlannedSae, TrainSaesModule } from "./kind.ts";
 
 export interface ChunkJob {
@@ -31,6 +33,10 @@ export interface ChunkResult {
   inputScale: Float64Array;
   finalHyper: Record<string, Float64Array>;
   summary: Record<string, Float64Array>;
+  /** Dead-latent resampling events (instance = index in the chunk). */
+  resampling: ResamplingEvent[];
+  /** Parameter copies of the chunk's instances. */
+  snapshots: ParamSnapshot[];
 }
 
 export async function trainChunk(job: ChunkJob, onStep?: (step: number) => void): Promise<ChunkResult> {
@@ -67,6 +73,8 @@ export async function trainChunk(job: ChunkJob, onStep?: (step: number) => void)
     groups: streams.length,
     sample: (g) => draw[g](rngs[g]),
     onStep: onStep ? (step) => onStep(step) : undefined,
+    // each SAE resamples from a stream named by its initialisation and data, so the split does not matter
+    resamplingRngs: saes.map((s) => root.fork(`resample/${s.initStream}/${s.data.stream}`)),
   });
   return { params, ...result };
 }
