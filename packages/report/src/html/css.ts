@@ -34,6 +34,10 @@ th, td { padding: .25rem .6rem; border-bottom: 1px solid var(--rule); text-align
 th { background: #f1f3f4; font-weight: bold; }
 .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 th.num { text-align: right; }
+figure.frames-live > .frames-static { display: none; }
+.frames-control { display: block; font-size: .85rem; color: var(--muted); margin-bottom: .3rem; }
+.frames-control input { vertical-align: middle; width: 50%; }
+.frames > .frame > svg { display: block; max-width: 100%; height: auto; margin: 0 auto; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr.diverged td { background: var(--alert-bg); color: var(--alert); }
 .badge { display: inline-block; padding: 0 .35rem; border-radius: 3px; background: var(--alert); color: white; font-size: .72rem; font-weight: bold; }
@@ -53,5 +57,8 @@ tr.diverged td { background: var(--alert-bg); color: var(--alert); }
   /* Keep a tall figure on one page: at most the A4 content height. */
   figure > .figure-body > svg { max-height: 250mm; width: auto; }
   nav.toc { display: none; }
+  /* Animated figures print as their small multiples. */
+  .frames-player { display: none !important; }
+  figure.frames-live > .frames-static { display: block; }
 }
 `;
