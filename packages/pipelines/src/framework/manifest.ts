@@ -27,6 +27,8 @@ const FigureSchema = strictObject({
   section: Type.String(),
   /** The artifacts it was drawn from. */
   source: Type.Array(Type.String()),
+  /** Frames of an animation (the HTML steps through them; `file` holds their small multiples for print). */
+  frames: Type.Optional(Type.Array(strictObject({ file: Type.String({ pattern: "^[a-z0-9][a-z0-9-]*\\.svg$" }), label: Type.String() }), { minItems: 1 })),
 });
 
 const SectionSchema = strictObject({ id: Type.String({ pattern: "^[a-z0-9][a-z0-9-]*$" }), heading: Type.String(), paragraphs: Type.Array(Type.String()) });
@@ -93,10 +95,16 @@ export class FigureWriter {
     this.sections.push({ id, heading, paragraphs });
   }
 
-  add(entry: Omit<FigureEntry, "file">, svg: string): void {
+  /** `frames`: an animation's frames (e.g. snapshots over training); `svg` is then its static form (small multiples). */
+  add(entry: Omit<FigureEntry, "file" | "frames">, svg: string, frames?: ReadonlyArray<{ svg: string; label: string }>): void {
     const file = `${entry.id}.svg`;
     this.ctx.writeText(file, svg);
-    this.figures.push({ ...entry, file });
+    const frameFiles = frames?.map((f, k) => {
+      const name = `${entry.id}-frame-${k}.svg`;
+      this.ctx.writeText(name, f.svg);
+      return { file: name, label: f.label };
+    });
+    this.figures.push({ ...entry, file, ...(frameFiles?.length ? { frames: frameFiles } : {}) });
   }
 
   finding(f: Finding): Finding {

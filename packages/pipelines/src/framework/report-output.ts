@@ -55,7 +55,12 @@ export function findingLines(manifest: FigureManifest): string[] {
 
 export async function writeExperimentReport(ctx: StageContext<unknown>, report: ExperimentReport): Promise<void> {
   const manifest = readManifest(ctx);
-  const figure = (f: FigureManifest["figures"][number]): ReportFigure => ({ svg: ctx.readText("plots", f.file), caption: `${f.title}. ${f.caption}`, id: f.id });
+  const figure = (f: FigureManifest["figures"][number]): ReportFigure => ({
+    svg: ctx.readText("plots", f.file),
+    caption: `${f.title}. ${f.caption}`,
+    id: f.id,
+    ...(f.frames ? { frames: f.frames.map((k) => ({ svg: ctx.readText("plots", k.file), label: k.label })) } : {}),
+  });
   const figureSections: ReportSection[] = manifest.sections.map((s) => ({
     heading: s.heading,
     id: s.id,
