@@ -72,6 +72,7 @@ export async function trainChunk(job: ChunkJob, onStep?: (step: number) => void)
     group,
     groups: streams.length,
     sample: (g) => draw[g](rngs[g]),
+    logEvery: lead.logEvery,
     onStep: onStep ? (step) => onStep(step) : undefined,
     // each SAE resamples from a stream named by its initialisation and data, so the split does not matter
     resamplingRngs: saes.map((s) => root.fork(`resample/${s.initStream}/${s.data.stream}`)),

@@ -22,7 +22,13 @@ import type { JsonObject } from "./experiment-config.ts";
 export async function runTrainSaes<C extends ExperimentConfigBase>(ctx: StageContext<C>, module: TrainSaesModule<C>, snapshot: JsonObject): Promise<void> {
   const plan = await module.plan(ctx);
   const { saes } = plan;
-  if (saes.length === 0) throw new Error("train-saes: the plan has no SAEs");
+  if (saes.length === 0) {
+    // a kind whose experiments train no SAE (e.g. tms-superposition): empty files keep the stage chain uniform
+    await ctx.write("saes.arrow", saesColumns(plan.keyTypes, []), { seeds: plan.seeds, extra: { key_columns: JSON.stringify(plan.keyTypes) } });
+    await ctx.write("curves.arrow", curvesColumns(plan.keyTypes, [], []), { seeds: plan.seeds, extra: { key_columns: JSON.stringify(plan.keyTypes) } });
+    ctx.log("the plan has no SAEs: nothing to train (empty saes.arrow and curves.arrow)");
+    return;
+  }
   const engine: GradientEngine = typeof snapshot.sae === "object" && snapshot.sae !== null && !Array.isArray(snapshot.sae) && snapshot.sae.engine === "tfjs" ? "tfjs" : "fused";
 
   // architectures and their options, validated once per distinct (architecture, options)
@@ -48,7 +54,7 @@ export async function runTrainSaes<C extends ExperimentConfigBase>(ctx: StageCon
   // families (one trainer call each), in order of first appearance, each split over the threads
   const families = new Map<string, number[]>();
   saes.forEach((s, index) => {
-    const family = JSON.stringify([s.architecture, optionsOf(s), s.recipe, s.dIn, s.dSae, s.steps, s.batch, s.settings ?? {}]);
+    const family = JSON.stringify([s.architecture, optionsOf(s), s.recipe, s.dIn, s.dSae, s.steps, s.batch, s.settings ?? {}, s.logEvery ?? null]);
     families.set(family, [...(families.get(family) ?? []), index]);
   });
   const threads = engine === "fused" ? ctx.threads : 1;
