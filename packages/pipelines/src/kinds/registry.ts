@@ -8,4 +8,5 @@ import type { KindDeclaration } from "../framework/kind.ts";
 export const KINDS = {
   "composed-grid": () => import("./composed/kind.ts"),
   "sparse-but-wrong": () => import("./sparse-but-wrong/kind.ts"),
+  "tms-sae": () => import("./tms-sae/kind.ts"),
 } satisfies Record<string, () => Promise<{ kind: KindDeclaration<never> }>>;
