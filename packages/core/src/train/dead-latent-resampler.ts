@@ -107,13 +107,13 @@ export class DeadLatentResampler {
     for (let i = 0; i < I; i++) {
       if (!ctx.active[i]) continue;
       const mine = new Uint8Array(I * M);
-      let any = false;
+      let hasDead = false;
       for (let j = 0; j < M; j++) {
         if (!dead[i * M + j]) continue;
         mine[i * M + j] = 1;
-        any = true;
+        hasDead = true;
       }
-      if (!any) continue;
+      if (!hasDead) continue;
       const options = { scale: this.settings.scale, tied: this.tied };
       let events: ResamplingEvent[];
       if (batch) {
