@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { registered } from "../src/framework/experiment-config.ts";
 import { resolveExperiment } from "../src/kinds/tms-superposition/experiments.ts";
 import { runToyJob, warmupCosine, type ModelJobResult } from "../src/kinds/tms-superposition/toy-jobs.ts";
-import { angularGaps, features2dFindings, monosemanticShare, nearGuides, spearman } from "../src/kinds/tms-superposition/findings.ts";
+import { angularGaps, doubleDescentFindings, features2dFindings, monosemanticShare, nearGuides, spearman, topMean } from "../src/kinds/tms-superposition/findings.ts";
 import { pairRelation, type TrainedToyModel } from "../src/kinds/tms-superposition/common.ts";
 import { validate as validateSuperposition, type TmsSuperpositionConfig } from "../src/kinds/tms-superposition/config.ts";
 import { validate as validateSae, type TmsSaeConfig } from "../src/kinds/tms-sae/config.ts";
@@ -89,6 +89,14 @@ describe("tms-superposition findings on hand-made weights", () => {
     expect(spearman([1, 2, 3, 4], [10, 20, 30, 40])).toBe(1);
     expect(spearman([1, 2, 3, 4], [4, 3, 2, 1])).toBe(-1);
     expect(nearGuides([1, 0.5, 0.41, 0.3])).toBe(0.75); // 1, 1/2, 2/5 (±0.05) are sticky; 0.3 is not
+  });
+
+  it("double descent: the top dimensionalities of data points and features trade places", () => {
+    expect(topMean([0.1, NaN, 0.9, 0.5, 0.3, 0.2, 0.7], 3)).toBeCloseTo(0.7, 12);
+    const trade = doubleDescentFindings([{ size: 3000, featureTop: 0.4, dataTop: 0.01 }, { size: 5, featureTop: 0.05, dataTop: 0.4 }]);
+    expect(trade[0].holds).toBe(true);
+    expect(trade[0].text).toContain("0.40 vs 0.05 at 5 examples");
+    expect(doubleDescentFindings([{ size: 5, featureTop: 0.3, dataTop: 0.2 }, { size: 3000, featureTop: 0.4, dataTop: 0.01 }])[0].holds).toBe(false);
   });
 });
 

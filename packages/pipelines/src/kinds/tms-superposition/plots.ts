@@ -15,7 +15,7 @@ import { FigureWriter, type Finding } from "../../framework/manifest.ts";
 import { readModels, type TrainedToyModel } from "./common.ts";
 import type { TmsSuperpositionConfig } from "./config.ts";
 import { resolveExperiment, type ToyExperiment } from "./experiments.ts";
-import { doubleDescentFindings, features2dFindings, geometryFindings, pairFindings, privilegedFindings, superpositionFindings } from "./findings.ts";
+import { doubleDescentFindings, features2dFindings, geometryFindings, pairFindings, privilegedFindings, superpositionFindings, topMean } from "./findings.ts";
 
 const pLabel = (p: number) => `p = ${p >= 0.01 ? p.toFixed(3) : p.toPrecision(2)}`;
 const GUIDE_LABELS = ["1/2", "2/3", "2/5", "3/4", "3/8", "3/20"];
@@ -156,13 +156,8 @@ export async function run(ctx: StageContext<TmsSuperpositionConfig>): Promise<vo
     const dim = readFloatColumn(ddArt, "dimensionality");
     const sizes = [...new Set(size)].sort((a, b) => a - b);
     const sums = sizes.map((s) => {
-      let featureSum = 0, dataSum = 0;
-      size.forEach((v, r) => {
-        if (v !== s || !Number.isFinite(dim[r])) return;
-        if (item[r] === "feature") featureSum += dim[r];
-        else dataSum += dim[r];
-      });
-      return { size: s, featureSum, dataSum };
+      const of = (kind: string) => Array.from(size).flatMap((v, r) => (v === s && item[r] === kind ? [dim[r]] : []));
+      return { size: s, featureTop: topMean(of("feature")), dataTop: topMean(of("data")) };
     });
     const points = (kind: string) =>
       sizes.flatMap((s) => {
@@ -179,17 +174,17 @@ export async function run(ctx: StageContext<TmsSuperpositionConfig>): Promise<vo
       {
         id: "double-descent",
         title: "Dimensionality of features and data points against dataset size",
-        caption: `Left: the summed dimensionality of the features (blue) and of the training examples' hidden vectors W x_j (orange) of the best instance per size. Right: the individual dimensionalities (items with at least 10 % of the largest norm). ${findings.map((f) => f.text).join(" ")}`,
+        caption: `Left: the mean of the 5 largest dimensionalities among the features (blue) and among the training examples' hidden vectors W x_j (orange) of the best instance per size. Right: the individual dimensionalities (items with at least 10 % of the largest norm). ${findings.map((f) => f.text).join(" ")}`,
         section: "double-descent",
         source: ["metrics/double-descent.arrow"],
       },
       xyPanelsFigure(
         [
           {
-            title: "Σ dimensionality",
+            title: "mean of the 5 largest",
             series: [
-              { points: sums.map((s) => ({ x: s.size, y: s.featureSum })), color: categoryColor(0), r: 2.5 },
-              { points: sums.map((s) => ({ x: s.size, y: s.dataSum })), color: categoryColor(1), r: 2.5 },
+              { points: sums.map((s) => ({ x: s.size, y: s.featureTop })), color: categoryColor(0), r: 2.5 },
+              { points: sums.map((s) => ({ x: s.size, y: s.dataTop })), color: categoryColor(1), r: 2.5 },
             ],
           },
           {
