@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { registered } from "../src/framework/experiment-config.ts";
 import { resolveExperiment } from "../src/kinds/tms-superposition/experiments.ts";
 import { runToyJob, warmupCosine, type ModelJobResult } from "../src/kinds/tms-superposition/toy-jobs.ts";
-import { angularGaps, doubleDescentFindings, features2dFindings, monosemanticShare, nearGuides, spearman, topMean } from "../src/kinds/tms-superposition/findings.ts";
+import { angularGaps, doubleDescentFindings, features2dFindings, monosemanticShare, nearGuides, pairFindings, spearman, topMean } from "../src/kinds/tms-superposition/findings.ts";
 import { pairRelation, type TrainedToyModel } from "../src/kinds/tms-superposition/common.ts";
 import { validate as validateSuperposition, type TmsSuperpositionConfig } from "../src/kinds/tms-superposition/config.ts";
 import { validate as validateSae, type TmsSaeConfig } from "../src/kinds/tms-sae/config.ts";
@@ -89,6 +89,22 @@ describe("tms-superposition findings on hand-made weights", () => {
     expect(spearman([1, 2, 3, 4], [10, 20, 30, 40])).toBe(1);
     expect(spearman([1, 2, 3, 4], [4, 3, 2, 1])).toBe(-1);
     expect(nearGuides([1, 0.5, 0.41, 0.3])).toBe(0.75); // 1, 1/2, 2/5 (±0.05) are sticky; 0.3 is not
+  });
+
+  it("pairs: antipodal anticorrelated pairs, orthogonal correlated pairs, a collapsed pair among 3 in 2-d", () => {
+    const at = (deg: number) => [Math.cos((deg * Math.PI) / 180), Math.sin((deg * Math.PI) / 180)];
+    const models: Record<string, TrainedToyModel[]> = {
+      "anticorrelated-2": [model2d([at(0), at(180), at(90), at(270)]), model2d([at(0), at(90), at(180), at(270)])],
+      "correlated-2": [model2d([at(0), at(90), at(180), at(270)])],
+      "correlated-3": [model2d([at(0), at(0), at(120), at(180), at(240), at(300)]), model2d([at(0), at(60), at(120), at(180), at(240), at(300)]), model2d([at(10), at(12), at(120), at(180), at(240), at(300)])],
+    };
+    const of = (name: string) => (models[name] ? { models: models[name], e: resolveExperiment({ name: name as "correlated-2", version: "s" }) } : null);
+    const f = Object.fromEntries(pairFindings(of, 0.5).map((x) => [x.id, x]));
+    expect(f["anticorrelated-antipodal"].holds).toBe(false); // 2 of 4 pairs antipodal: 50 % < 60 %
+    expect(f["anticorrelated-antipodal"].text).toContain("2 of 4");
+    expect(f["correlated-orthogonal"].holds).toBe(true);
+    expect(f["correlated-3-collapse"].holds).toBe(true); // instances 0 and 2 put a pair on one direction
+    expect(f["correlated-3-collapse"].text).toContain("2 of 3 instances");
   });
 
   it("double descent: the top dimensionalities of data points and features trade places", () => {

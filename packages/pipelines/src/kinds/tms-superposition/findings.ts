@@ -121,17 +121,17 @@ export function pairFindings(byExperiment: (name: string) => { models: TrainedTo
   }
   const three = byExperiment("correlated-3");
   if (three) {
+    // PCA-like collapse: a correlated pair's two features share one direction (their principal component), or a feature is dropped
     const collapsed = three.models.filter((m) => {
-      const rep = represented(m, threshold);
-      if (rep.length < m.nFeatures) return true;
-      for (const a of rep) for (const b of rep) if (a < b && Math.floor(a / 2) !== Math.floor(b / 2) && featureCos(m, a, b) > 0.9) return true;
+      if (represented(m, threshold).length < m.nFeatures) return true;
+      for (let a = 0; a + 1 < 2 * three.e.nCorrelatedPairs; a += 2) if (featureCos(m, a, a + 1) > 0.9) return true;
       return false;
     });
     out.push({
       id: "correlated-3-collapse",
-      claim: "With more correlated pairs than dimensions (3 pairs in 2-d), features collapse: some are dropped or share a direction with another pair's.",
+      claim: "With more correlated pairs than dimensions (3 pairs in 2-d), features collapse: a pair's two features share one direction (PCA-like), or a feature is dropped.",
       holds: collapsed.length > three.models.length / 2,
-      text: `${collapsed.length} of ${three.models.length} instances drop a feature or put two pairs' features within cos > 0.9; represented per instance ${three.models.map((m) => represented(m, threshold).length).join(", ")}.`,
+      text: `${collapsed.length} of ${three.models.length} instances collapse a pair (within-pair cos > 0.9) or drop a feature; within-pair cosines ${three.models.map((m) => Array.from({ length: three.e.nCorrelatedPairs }, (_, k) => f2(featureCos(m, 2 * k, 2 * k + 1))).join("/")).join(", ")}; represented per instance ${three.models.map((m) => represented(m, threshold).length).join(", ")}.`,
     });
   }
   return out;
