@@ -34,7 +34,9 @@ export async function run(ctx: StageContext<TmsSuperpositionConfig>): Promise<vo
   const methods = [
     "Toy models of ARENA 1.3.1 §1: h = W x, out = ReLU(Wᵀh + b) (the privileged configuration: h = ReLU(W x)), W Xavier-normal initialised, loss the importance-weighted MSE averaged over batch and features, Adam (0.9, 0.999), a fresh batch every step; each instance has its own feature probability.",
     ...experiments.map((e) => `${e.name} (figure ${e.figure}): ${e.instances} instances, ${e.nFeatures} features in ${e.dHidden} dimensions, ${e.nCorrelatedPairs ? `${e.nCorrelatedPairs} correlated pairs, ` : ""}${e.nAnticorrelatedPairs ? `${e.nAnticorrelatedPairs} anticorrelated pairs (${e.anticorrelationForm.toUpperCase()} form), ` : ""}${e.magnitude} magnitudes, ${e.steps.toLocaleString("en")} steps of ${e.batch} at lr ${e.lr} (${e.schedule}).`),
-    dd.enabled ? "Double descent (figure 32) as configured below." : "Double descent (figure 32) is off in this profile (the paper profile runs it).",
+    dd.enabled
+      ? `Double descent (figure 32): ${dd.sizes.length} dataset sizes (${dd.sizes.join(", ")}) of ${dd.nFeatures} features at p = ${dd.featureProbability} in ${dd.dHidden} dimensions, ${dd.instances} instances each, ${dd.steps.toLocaleString("en")} AdamW steps on the whole dataset.`
+      : "Double descent (figure 32) is off in this profile.",
     `A feature counts as represented when ‖W_i‖ > ${config.metrics.representedNorm}. Each instance draws its own batches from its own stream (the original draws all instances from one generator; the distribution is the same).`,
     deviations.length ? `Deviations from ARENA, to fit the profile "${ctx.profile}" on 2 cores: ${deviations.join("; ")}.` : "Lengths and sizes as ARENA.",
   ];

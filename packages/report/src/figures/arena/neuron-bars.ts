@@ -18,11 +18,12 @@ export interface NeuronPanel {
 export function neuronBarsFigure(panels: readonly NeuronPanel[], options: { title?: string; width?: number; height?: number; featureLabels?: readonly string[] } = {}): string {
   const pw = options.width ?? 130;
   const ph = options.height ?? 150;
-  const gap = 16;
-  const left = 40;
+  const gap = 34;
+  const left = 46;
   const top = options.title ? 40 : 20;
-  let extent = 0.5;
-  for (const p of panels) {
+  // each panel has its own scale (sparse instances have far larger weights than dense ones)
+  const extentOf = (p: NeuronPanel) => {
+    let extent = 0.5;
     for (let k = 0; k < p.dHidden; k++) {
       let pos = 0, neg = 0;
       for (let f = 0; f < p.nFeatures; f++) {
@@ -32,11 +33,13 @@ export function neuronBarsFigure(panels: readonly NeuronPanel[], options: { titl
       }
       extent = Math.max(extent, pos, neg);
     }
-  }
-  const scale = ph / 2 / (extent * 1.05);
+    return extent * 1.05;
+  };
   const parts: string[] = [];
   if (options.title) parts.push(text(4, 16, options.title, { size: TITLE_FONT_SIZE, weight: "bold" }));
   panels.forEach((p, k) => {
+    const extent = extentOf(p);
+    const scale = ph / 2 / extent;
     const ox = left + k * (pw + gap);
     const mid = top + ph / 2;
     const g: string[] = [`<rect x="${px(ox)}" y="${px(top)}" width="${pw}" height="${ph}" fill="white" stroke="#aaa" stroke-width="0.75"/>`, `<line x1="${px(ox)}" y1="${px(mid)}" x2="${px(ox + pw)}" y2="${px(mid)}" stroke="#888"/>`];
@@ -57,10 +60,8 @@ export function neuronBarsFigure(panels: readonly NeuronPanel[], options: { titl
     }
     g.push(text(ox + pw / 2, top - 5, p.title, { anchor: "middle" }));
     g.push(text(ox + pw / 2, top + ph + 25, "neuron", { anchor: "middle" }));
-    if (k === 0) {
-      g.push(text(ox - 4, top + 4, formatCompact(extent * 1.05, 2), { anchor: "end" }), text(ox - 4, mid + 3, "0", { anchor: "end" }), text(ox - 4, top + ph, formatCompact(-extent * 1.05, 2), { anchor: "end" }));
-      g.push(text(12, mid, "weight W[neuron, feature]", { anchor: "middle", rotate: -90 }));
-    }
+    g.push(text(ox - 3, top + 8, formatCompact(extent, 2), { anchor: "end" }), text(ox - 3, mid + 3, "0", { anchor: "end" }), text(ox - 3, top + ph, formatCompact(-extent, 2), { anchor: "end" }));
+    if (k === 0) g.push(text(10, mid, "weight W[neuron, feature]", { anchor: "middle", rotate: -90 }));
     parts.push(`<g class="neuron-panel">${g.join("")}</g>`);
   });
   const nF = Math.max(...panels.map((p) => p.nFeatures));
