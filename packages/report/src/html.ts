@@ -7,9 +7,10 @@ import { metricsTableHtml, provenanceTableHtml } from "./html/tables.ts";
 import type { ReportDocument, ReportFigure, ReportSection } from "./report-document.ts";
 
 /**
- * One self-contained HTML page: inline CSS, inline SVG figures, no scripts
- * and no URLs, so it opens offline, can be mailed as one file, and prints to
- * the same PDF anywhere.
+ * One self-contained HTML page: inline CSS, inline SVG figures, no URLs, so it
+ * opens offline, can be mailed as one file, and prints to the same PDF
+ * anywhere. No scripts either, except one small inline script when a figure
+ * has frames (FRAMES_SCRIPT: a range input steps through them).
  *
  * Navigation: a table of contents (sections, and under each its titled
  * figures) whose links work on screen and, as PDF links, in print; headings
@@ -29,6 +30,7 @@ export function buildReportHtml(report: ReportDocument): string {
     RESERVED_IDS,
   );
   let figureNumber = 0;
+  const animated = report.sections.some((s) => (s.figures ?? []).some((f) => f.frames?.length));
   const placed = report.sections.map((section) =>
     (section.figures ?? []).map((figure): PlacedFigure => {
       const number = ++figureNumber;
@@ -80,7 +82,7 @@ export function buildReportHtml(report: ReportDocument): string {
 ${sections}
 ${extra.map((e) => `<section id="${e.id}">\n<h2>${escapeHtml(e.heading)}</h2>\n${e.html}\n</section>`).join("\n")}
 </main>
-</body>
+${animated ? `<script>${FRAMES_SCRIPT}</script>\n` : ""}</body>
 </html>
 `;
 }
@@ -120,11 +122,61 @@ function figureHtml({ figure, number, id }: PlacedFigure, sectionId: string): st
   const label = `<span class="figure-number">Figure ${number}.</span>`;
   const heading = figure.title ? `<h3 class="figure-title">${label} ${escapeHtml(figure.title)}</h3>\n` : "";
   const caption = figure.title ? escapeHtml(figure.caption) : `${label} ${escapeHtml(figure.caption)}`;
+  if (figure.frames?.length) return framesFigureHtml(figure, figure.frames, id, number, svg, sectionId, heading, caption);
   return `<figure id="${escapeHtml(id)}">
 ${heading}<div class="figure-body">${svg}</div>
 <figcaption>${caption}</figcaption>
 </figure>`;
 }
+
+/**
+ * A figure with frames: the static figure (small multiples; what print and a page without
+ * scripts show) and a hidden player that FRAMES_SCRIPT reveals: one frame at a time, chosen
+ * with a range input.
+ */
+function framesFigureHtml(
+  figure: ReportFigure,
+  frames: NonNullable<ReportFigure["frames"]>,
+  id: string,
+  number: number,
+  svg: string,
+  sectionId: string,
+  heading: string,
+  caption: string,
+): string {
+  const frameHtml = frames
+    .map((frame, k) => {
+      assertInlineSvg(frame.svg, `frame ${k + 1} of figure ${number} in section ${sectionId}`);
+      return `<div class="frame" data-label="${escapeHtml(frame.label)}"${k === 0 ? "" : " hidden"}>${scopeSvgIds(frame.svg.trim(), `f${number}-k${k}`)}</div>`;
+    })
+    .join("\n");
+  return `<figure id="${escapeHtml(id)}" class="has-frames">
+${heading}<div class="figure-body frames-static">${svg}</div>
+<div class="frames-player" hidden>
+<label class="frames-control">${escapeHtml(`${frames.length} frames`)} <input type="range" min="0" max="${frames.length - 1}" step="1" value="0" aria-label="${escapeHtml(`Frame of figure ${number}`)}"> <output>${escapeHtml(frames[0].label)}</output></label>
+<div class="figure-body frames">${frameHtml}</div>
+</div>
+<figcaption>${caption}</figcaption>
+</figure>`;
+}
+
+/** Reveals each frames player and steps its frames with the range input (no network, no other effect). */
+export const FRAMES_SCRIPT = `
+document.querySelectorAll("figure.has-frames").forEach(function (figure) {
+  var player = figure.querySelector(".frames-player");
+  var input = player.querySelector("input");
+  var output = player.querySelector("output");
+  var frames = player.querySelectorAll(".frame");
+  function show(k) {
+    frames.forEach(function (frame, i) { frame.hidden = i !== k; });
+    output.textContent = frames[k].getAttribute("data-label");
+  }
+  input.addEventListener("input", function () { show(Number(input.value)); });
+  player.hidden = false;
+  figure.classList.add("frames-live");
+  show(Number(input.value));
+});
+`;
 
 /** Ids of the sections every report ends with. */
 const RESERVED_IDS: ReadonlySet<string> = new Set(["metrics", "config", "provenance"]);

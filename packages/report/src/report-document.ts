@@ -22,6 +22,18 @@ export interface ReportFigure {
   group?: string;
   /** Anchor id; default derived from the section and position. */
   id?: string;
+  /**
+   * Frames of an animation (e.g. snapshots over training). The HTML shows them one at a time
+   * behind a range input (a small inline script, no network); print, the PDF and a browser
+   * without scripts show `svg` instead (small multiples of the same frames).
+   */
+  frames?: readonly ReportFrame[];
+}
+
+export interface ReportFrame {
+  svg: string;
+  /** What the frame shows, e.g. "step 2,500". */
+  label: string;
 }
 
 export interface ReportSection {

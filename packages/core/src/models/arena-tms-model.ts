@@ -135,65 +135,82 @@ export function arenaTmsHidden(m: ArenaTmsModel, instance: number, x: ArrayLike<
  * Fused forward + backward. `x` is the [I, B, nFeatures] batch (instance-major, as the
  * ARENA generators return it). Returns loss_i per instance; `grads` are overwritten with
  * ∂loss_i/∂(W_i, b_i). Each instance works in Float64 scratch (no float32 rounding in the
- * accumulations); zero inputs are skipped in W x, since the data are sparse.
+ * accumulations), with W transposed to [nFeatures, dHidden] so that every inner loop runs over
+ * contiguous memory. The data are sparse and so is the gradient: W x runs over the non-zero
+ * inputs, and the backward pass over the outputs whose ReLU is open and whose error is
+ * non-zero. Every sum is accumulated in the order of the plain loops.
  */
 export function arenaTmsLossAndGrads(m: ArenaTmsModel, x: Float32Array, batch: number, grads: ArenaTmsGrads): Float64Array {
   const { instances: I, nFeatures: F, dHidden: H } = m;
   if (x.length < I * batch * F) throw new Error(`arenaTmsLossAndGrads: x has ${x.length} entries, needs ${I * batch * F}`);
   const neuron = m.kind === "neuron";
   const loss = new Float64Array(I);
-  const w = new Float64Array(H * F);
-  const gw = new Float64Array(H * F);
+  const wt = new Float64Array(F * H); // wt[f·H + k] = W[k, f]: row f is feature f's direction
+  const gwt = new Float64Array(F * H);
   const gb = new Float64Array(F);
+  const b = new Float64Array(F);
   const pre = new Float64Array(H); // W x
   const h = new Float64Array(H); // the hidden vector the decoder reads (ReLU'd for "neuron")
-  const dz = new Float64Array(F);
   const dh = new Float64Array(H);
+  const inputs = new Int32Array(F); // indices of the non-zero inputs of a sample
+  const open = new Int32Array(F); // indices of the outputs with a non-zero ∂loss/∂z
+  const dz = new Float64Array(F); // their ∂loss/∂z, in the same order
   const scale = 1 / (batch * F);
   for (let i = 0; i < I; i++) {
     const wo = i * H * F;
-    for (let e = 0; e < H * F; e++) w[e] = m.w[wo + e];
-    gw.fill(0);
+    for (let k = 0; k < H; k++) for (let f = 0; f < F; f++) wt[f * H + k] = m.w[wo + k * F + f];
+    for (let f = 0; f < F; f++) b[f] = m.b[i * F + f];
+    gwt.fill(0);
     gb.fill(0);
     let total = 0;
     for (let s = 0; s < batch; s++) {
       const xo = (i * batch + s) * F;
       pre.fill(0);
+      let nIn = 0;
       for (let f = 0; f < F; f++) {
         const xf = x[xo + f];
         if (xf === 0) continue;
-        for (let k = 0; k < H; k++) pre[k] += w[k * F + f] * xf;
+        inputs[nIn++] = f;
+        const row = f * H;
+        for (let k = 0; k < H; k++) pre[k] += wt[row + k] * xf;
       }
       for (let k = 0; k < H; k++) h[k] = neuron && pre[k] < 0 ? 0 : pre[k];
+      let nOpen = 0;
       for (let f = 0; f < F; f++) {
-        let z = m.b[i * F + f];
-        for (let k = 0; k < H; k++) z += w[k * F + f] * h[k];
-        const out = z > 0 ? z : 0;
+        const row = f * H;
+        let zf = b[f];
+        for (let k = 0; k < H; k++) zf += wt[row + k] * h[k];
+        const out = zf > 0 ? zf : 0;
         const imp = m.importance[i * F + f];
         const diff = x[xo + f] - out;
         total += imp * diff * diff;
-        dz[f] = z > 0 ? -2 * imp * diff * scale : 0;
+        if (zf > 0 && diff !== 0) {
+          const d = -2 * imp * diff * scale;
+          gb[f] += d;
+          open[nOpen] = f;
+          dz[nOpen++] = d;
+        }
       }
-      // decoder use of W (Wᵀh) and b; dh = W dz
+      // decoder use of W (Wᵀh): ∂/∂W[k, f] = dz_f·h_k; dh = W dz
       dh.fill(0);
-      for (let f = 0; f < F; f++) {
-        const d = dz[f];
-        if (d === 0) continue;
-        gb[f] += d;
+      for (let n = 0; n < nOpen; n++) {
+        const row = open[n] * H;
+        const d = dz[n];
         for (let k = 0; k < H; k++) {
-          gw[k * F + f] += d * h[k];
-          dh[k] += d * w[k * F + f];
+          gwt[row + k] += d * h[k];
+          dh[k] += d * wt[row + k];
         }
       }
       // encoder use of W (W x), through the hidden ReLU for "neuron"
-      for (let k = 0; k < H; k++) if (neuron && pre[k] <= 0) dh[k] = 0;
-      for (let f = 0; f < F; f++) {
+      if (neuron) for (let k = 0; k < H; k++) if (pre[k] <= 0) dh[k] = 0;
+      for (let n = 0; n < nIn; n++) {
+        const f = inputs[n];
         const xf = x[xo + f];
-        if (xf === 0) continue;
-        for (let k = 0; k < H; k++) gw[k * F + f] += dh[k] * xf;
+        const row = f * H;
+        for (let k = 0; k < H; k++) gwt[row + k] += dh[k] * xf;
       }
     }
-    for (let e = 0; e < H * F; e++) grads.w[wo + e] = gw[e];
+    for (let k = 0; k < H; k++) for (let f = 0; f < F; f++) grads.w[wo + k * F + f] = gwt[f * H + k];
     for (let f = 0; f < F; f++) grads.b[i * F + f] = gb[f];
     loss[i] = total * scale;
   }

@@ -1,6 +1,7 @@
 /**
  * Training of ARENA's toy models (`ToyModel.optimize`, chapter 1.3.1, reference
- * arena-toy-models.md §1): Adam (torch defaults β = (0.9, 0.999), ε = 1e-8, no weight decay),
+ * arena-toy-models.md §1): Adam (torch defaults β = (0.9, 0.999), ε = 1e-8, no weight decay;
+ * AdamW's decoupled decay as an option, which the double-descent exercise uses),
  * lr 1e-3 times a schedule, batch 1024, a fresh batch every step, loss logged every 50 steps.
  *
  * Schedules (ARENA's `constant_lr`, `linear_lr`, `cosine_decay_lr`), as multipliers of lr at
@@ -66,6 +67,8 @@ export interface ArenaToyTrainOptions {
   batch?: number;
   /** Default 1e-3. */
   lr?: number;
+  /** Decoupled (AdamW) weight decay; default 0 (plain Adam). */
+  weightDecay?: number;
   /** Default "constant". */
   schedule?: ArenaLrScheduleName | ArenaLrSchedule;
   /** Log (and report progress) every this many steps and at the last step. Default 50. */
@@ -93,7 +96,8 @@ export function trainArenaToyModel(m: ArenaToyModel, sample: (batch: number) => 
   const I = m.instances;
   const params = arenaToyParameters(m);
   const grads = emptyArenaToyGrads(m);
-  const adam = new InstanceAdam(params, I, { beta1: new Float64Array(I).fill(0.9), beta2: 0.999, eps: 1e-8 });
+  const weightDecay = options.weightDecay ? { weightDecay: new Float64Array(I).fill(options.weightDecay) } : {};
+  const adam = new InstanceAdam(params, I, { beta1: new Float64Array(I).fill(0.9), beta2: 0.999, eps: 1e-8, ...weightDecay });
   const lrs = new Float64Array(I);
   const curve: ArenaCurvePoint[] = [];
   for (let step = 0; step < steps; step++) {

@@ -87,6 +87,13 @@ export interface Architecture<O extends object = object, S = unknown> {
   hooks?: ArchitectureHooks<O, S>;
   /** Per-instance values to save beside the weights (e.g. the BatchTopK θ), by snake_case column name. */
   summary?(state: S, shape: SaeShape): Record<string, Float64Array>;
+  /** True when W_dec = W_encᵀ under these options: dead-latent resampling then writes through the tie, as ARENA does. */
+  tiedWeights?(options: O): boolean;
+  /**
+   * Each sample's reconstruction loss [I, B] under the current weights (what advanced resampling
+   * samples by). Without it the trainer uses the mean over dIn of (decode(encode(x)) − x)².
+   */
+  reconstructionPerSample?(p: SaeParams, batch: GridBatch, ctx: StepContext<O, S>): Float64Array;
 }
 
 /** Any registered architecture (method parameters are bivariant, so every `Architecture<O, S>` is one). */

@@ -13,6 +13,9 @@ export const ARCHITECTURES = {
   standard: () => import("./standard/index.ts"),
   matryoshka: () => import("./matryoshka/index.ts"),
   "matryoshka-batchtopk": () => import("./matryoshka-batchtopk/index.ts"),
+  "arena-relu": () => import("./arena-relu/index.ts"),
+  gated: () => import("./gated/index.ts"),
+  "arena-jumprelu": () => import("./arena-jumprelu/index.ts"),
 } satisfies Record<string, () => Promise<{ architecture: AnyArchitecture }>>;
 
 export type ArchitectureName = keyof typeof ARCHITECTURES;

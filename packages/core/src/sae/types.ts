@@ -112,6 +112,8 @@ export interface StepOutput {
   l0: Float64Array;
   /** Smallest positive code of the batch per instance (NaN when none, or not computed). */
   minPositive: Float64Array;
+  /** [I, dSae]: share of the batch in which the latent fired (ARENA's `frac_active`), where the engine counts it. */
+  fracActive?: Float64Array;
 }
 
 export function emptyStepOutput(shape: SaeShape): StepOutput {

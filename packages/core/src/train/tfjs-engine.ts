@@ -62,6 +62,7 @@ export function tfjsLossAndGrads(
     if (forward.auxiliary) out.auxiliary.set(forward.auxiliary.dataSync());
     const codes = forward.codes.dataSync();
     const B = batch.batch;
+    const fracActive = new Float64Array(I * M);
     for (let i = 0; i < I; i++) {
       let nonZero = 0;
       let min = Number.POSITIVE_INFINITY;
@@ -69,11 +70,15 @@ export function tfjsLossAndGrads(
         const a = codes[e];
         if (a !== 0) nonZero++;
         if (a > 0 && a < min) min = a;
-        if (a > arch.fireThreshold) out.fired[i * M + (e % M)] = 1;
+        if (a > arch.fireThreshold) {
+          out.fired[i * M + (e % M)] = 1;
+          fracActive[i * M + (e % M)] += 1;
+        }
       }
       out.l0[i] = nonZero / B;
       if (min < Number.POSITIVE_INFINITY) out.minPositive[i] = min;
     }
+    out.fracActive = fracActive.map((count) => count / B);
   });
   return out;
 }

@@ -3,20 +3,22 @@
  * tensors with an instance axis; each instance has its own learning rate, β1 and
  * hyperparameters, and is frozen on its own if it diverges. One step:
  *
- *   dead latents (no code above the architecture's fire threshold for > deadWindow steps)
+ *   [dead-latent resampling at its steps, if set: dead-latent-resampler.ts]
+ *   → dead latents (no code above the architecture's fire threshold for > deadWindow steps)
  *   → a fresh batch per data group (× its input scale when normalising inputs)
  *   → this step's hyperparameters (schedules) → hooks.beforeStep
  *   → forward + backward (the fused kernel, or tfjs autodiff of the reference loss)
  *   → firing counters → hooks.afterForward
  *   → freeze instances that diverge (see `DivergenceReason`)
  *   → hooks.editGradients → per-instance gradient-norm clip (if the recipe clips)
- *   → Adam (lr × schedule) → hooks.afterStep → curves, progress.
+ *   → Adam (lr × schedule) → hooks.afterStep → [parameter snapshot, if set] → curves, progress.
  * After the last step: hooks.finish, and the input scale is folded into the weights.
  *
  * What differs between the original codes is the recipe (`recipes/`): optimiser betas, lr
  * schedule, clipping, dead window, input normalisation.
  */
 import type { AnyArchitecture, StepContext } from "../sae/architecture.ts";
+import type { Rng } from "../random.ts";
 import { emptySaeParams, saeTensors, type GridBatch, type SaeParams, type StepOutput } from "../sae/types.ts";
 import { InstanceAdam } from "./adam.ts";
 import { clipGradNormPerInstance } from "./clip.ts";
@@ -24,6 +26,9 @@ import { hyperAt, type HyperSchedule } from "./hyper-schedule.ts";
 import { estimateInputScale, foldInputScale } from "./input-normalisation.ts";
 import { lrSchedule, type LrScheduleSpec } from "./lr-schedule.ts";
 import type { tfjsLossAndGrads } from "./tfjs-engine.ts";
+import { DeadLatentResampler, type ResamplingSettings } from "./dead-latent-resampler.ts";
+import { isSnapshotStep, takeSnapshot, type ParamSnapshot } from "./param-snapshots.ts";
+import type { ResamplingEvent } from "./resampling.ts";
 
 /** The tfjs autodiff step (`tfjs-engine.ts`), passed in so that fused runs never load tfjs. */
 export type AutodiffStep = typeof tfjsLossAndGrads;
@@ -62,6 +67,12 @@ export interface TrainerSettings {
   /** SAELens `expected_average_only_in`: estimate the input scale over this many batches per data group. */
   normalizeInputs: { batches: number } | null;
   engine: GradientEngine;
+  /** Dead-latent resampling (ARENA's, dead-latent-resampler.ts); absent or null: none. */
+  resampling?: ResamplingSettings | null;
+  /** Copy the parameters every this many steps (and at the last step); absent or null: never. */
+  snapshotEvery?: number | null;
+  /** Curves carry each latent's frac_active at the logged steps. */
+  recordFracActive?: boolean;
 }
 
 export interface GridTrainingOptions extends TrainerSettings {
@@ -85,6 +96,8 @@ export interface GridTrainingOptions extends TrainerSettings {
   onStep?: (step: number, out: StepOutput) => void;
   /** Needed when the engine is tfjs or the architecture has no fused kernel (`loadAutodiff()`). */
   autodiff?: AutodiffStep;
+  /** One Rng per instance for dead-latent resampling (required when `resampling` is set). */
+  resamplingRngs?: readonly Rng[];
 }
 
 export interface CurvePoint {
@@ -102,6 +115,8 @@ export interface CurvePoint {
   gradNorm: number;
   /** This step's value of each hyperparameter. */
   hyper: Record<string, number>;
+  /** [dSae]: share of this step's batch in which each latent fired (with `recordFracActive`). */
+  fracActive?: Float64Array;
 }
 
 export interface GridTrainingResult {
@@ -117,6 +132,10 @@ export interface GridTrainingResult {
   finalHyper: Record<string, Float64Array>;
   /** The architecture's per-instance summary values (e.g. topk_threshold). */
   summary: Record<string, Float64Array>;
+  /** Every dead-latent resampling event (instance = index on this grid's instance axis). */
+  resampling: ResamplingEvent[];
+  /** Parameter copies (with `snapshotEvery`), in step order. */
+  snapshots: ParamSnapshot[];
 }
 
 function allFinite(a: Float32Array, from: number, to: number): boolean {
@@ -186,18 +205,23 @@ export function trainSaeGrid(arch: AnyArchitecture, p: SaeParams, o: GridTrainin
   const lr = new Float64Array(I);
   const curves: CurvePoint[] = [];
   const hooks = arch.hooks ?? {};
+  const freshBatch = (): GridBatch => ({ x: Array.from({ length: o.groups }, (_, g) => scaled(o.sample(g), groupScale[g])), batch: B, group: o.group });
+  const resampler = o.resampling ? new DeadLatentResampler(arch, p, o.resampling, o.resamplingRngs ?? [], o.options) : null;
+  const snapshots: ParamSnapshot[] = [];
 
   for (let step = 0; step < steps; step++) {
     ctx.step = step;
+    // a resampled latent is a new latent: it starts its dead-window count afresh
+    if (resampler?.due(step)) for (const e of resampler.resample(step, ctx, freshBatch)) stepsSinceFired[e.instance * M + e.latent] = 0;
     for (let e = 0; e < I * M; e++) ctx.dead[e] = stepsSinceFired[e] > o.deadWindow ? 1 : 0;
-    const batch: GridBatch = { x: [], batch: B, group: o.group };
-    for (let g = 0; g < o.groups; g++) batch.x.push(scaled(o.sample(g), groupScale[g]));
+    const batch = freshBatch();
     setHyper(step, hyper);
     hooks.beforeStep?.(p, ctx);
 
     const out = fused ? fused(p, grads, batch, ctx) : (autodiff as AutodiffStep)(arch, p, grads, batch, ctx);
 
     for (let e = 0; e < I * M; e++) stepsSinceFired[e] = out.fired[e] ? 0 : stepsSinceFired[e] + 1;
+    resampler?.record(out);
     hooks.afterForward?.(p, out, ctx);
 
     if (step === 0) {
@@ -224,6 +248,7 @@ export function trainSaeGrid(arch: AnyArchitecture, p: SaeParams, o: GridTrainin
     for (let i = 0; i < I; i++) lr[i] = o.lr[i] * factor;
     adam.step(gradList, lr, ctx.active);
     hooks.afterStep?.(p, ctx);
+    if (o.snapshotEvery && isSnapshotStep(step, steps, o.snapshotEvery)) snapshots.push(takeSnapshot(p, step, o.normalizeInputs ? inputScale : new Float64Array(I).fill(1)));
 
     if (step % logEvery === 0 || step === steps - 1) {
       for (let i = 0; i < I; i++) {
@@ -241,6 +266,7 @@ export function trainSaeGrid(arch: AnyArchitecture, p: SaeParams, o: GridTrainin
           lrFactor: factor,
           gradNorm: gradNorm ? gradNorm[i] : NaN,
           hyper: Object.fromEntries(arch.hyper.map((name) => [name, hyper[name][i]])),
+          ...(o.recordFracActive ? { fracActive: Float64Array.from({ length: M }, (_, j) => (out.fracActive ?? out.fired)[i * M + j]) } : {}),
         });
       }
     }
@@ -261,5 +287,7 @@ export function trainSaeGrid(arch: AnyArchitecture, p: SaeParams, o: GridTrainin
     inputScale,
     finalHyper,
     summary: arch.summary?.(ctx.state, p) ?? {},
+    resampling: resampler?.events ?? [],
+    snapshots,
   };
 }

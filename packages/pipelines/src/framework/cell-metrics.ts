@@ -13,6 +13,8 @@ import { readBoolColumn, readFloatColumn, readStringColumn, type Artifact } from
 
 /** A kind's description of its metrics.arrow (KindDeclaration.metricsCells). */
 export interface MetricsCells {
+  /** The table under metrics/ that compare reads (default "metrics.arrow": one row per SAE). */
+  file?: string;
   /**
    * Columns whose values together name a grid cell; two runs' rows with equal values here are
    * the same cell. A grid position (lr_index) rather than a value (lr) matches an edited
@@ -47,6 +49,8 @@ export interface CellSummary {
 }
 
 export interface MetricsSummary {
+  /** The table summarised (its file name under metrics/). */
+  file: string;
   cellColumns: string[];
   labelColumns: string[];
   replicate: string;
@@ -111,5 +115,5 @@ export function summariseMetrics(art: Artifact, declaration: MetricsCells): Metr
     rows: rows.length,
     metrics: Object.fromEntries(metrics.map((m) => [m, stat(rows.map((r) => values[m][r]))])),
   }));
-  return { cellColumns: [...declaration.cells], labelColumns: [...declaration.labels], replicate: declaration.replicate, metrics, cells };
+  return { file: art.path.split(/[\\/]/).pop() ?? art.path, cellColumns: [...declaration.cells], labelColumns: [...declaration.labels], replicate: declaration.replicate, metrics, cells };
 }

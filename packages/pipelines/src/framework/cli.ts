@@ -55,9 +55,10 @@ interface Runtime {
   requestedThreads?: number;
 }
 
+/** The thread count a config asks for: `sae.threads`, else the `threads` of another top-level section (a kind without SAEs). */
 function runtimeOf(resolved: JsonObject): Runtime {
-  const sae = resolved.sae;
-  const asked = typeof sae === "object" && sae !== null && !Array.isArray(sae) && typeof sae.threads === "number" ? sae.threads : 1;
+  const holder = [resolved.sae, ...Object.values(resolved)].find((v) => typeof v === "object" && v !== null && !Array.isArray(v) && typeof v.threads === "number");
+  const asked = holder && typeof holder === "object" && !Array.isArray(holder) && typeof holder.threads === "number" ? holder.threads : 1;
   const cores = Math.max(1, availableParallelism());
   return asked > cores ? { threads: cores, requestedThreads: asked } : { threads: asked };
 }

@@ -92,7 +92,7 @@ td.num, th.num { text-align: right; white-space: nowrap; font-variant-numeric: t
 <body>
 <header>
 <h1>${escapeHtml(c.experiment)}: run a vs run b</h1>
-<p class="summary">${c.config.length === 1 ? "1 config field differs" : `${c.config.length} config fields differ`}; every scalar metric of metrics.arrow per grid cell (${escapeHtml(c.cellColumns.join(", "))}), mean ± sd over ${escapeHtml(c.replicate)}, with the difference b − a.</p>
+<p class="summary">${c.config.length === 1 ? "1 config field differs" : `${c.config.length} config fields differ`}; every scalar metric of ${escapeHtml(c.file)} per grid cell (${escapeHtml(c.cellColumns.join(", "))}), mean ± sd over ${escapeHtml(c.replicate)}, with the difference b − a.</p>
 </header>
 <main>
 <h2 id="runs">The runs</h2>

@@ -43,6 +43,8 @@ export interface Comparison {
   a: RunRecord;
   b: RunRecord;
   config: ConfigChange[];
+  /** The metrics table compared (metrics.arrow unless the kind names another). */
+  file: string;
   cellColumns: string[];
   labelColumns: string[];
   replicate: string;
@@ -120,7 +122,7 @@ async function summaryOf(workspaceRoot: string, run: RunRecord): Promise<Metrics
   if (!load) throw new CompareError(`run ${run.runId} is of kind "${run.kind}", which is not registered (kinds: ${Object.keys(KINDS).join(", ")})`);
   const kind = (await load()).kind as KindDeclaration;
   try {
-    return summariseMetrics(await readArtifact(join(folder, "metrics", "metrics.arrow")), kind.metricsCells);
+    return summariseMetrics(await readArtifact(join(folder, "metrics", kind.metricsCells.file ?? "metrics.arrow")), kind.metricsCells);
   } catch (e) {
     // a damaged or foreign metrics.arrow: say which run's file and why, in one line
     if (e instanceof ArtifactError) throw new CompareError(`run ${run.runId}: ${e.message}`);
@@ -152,7 +154,7 @@ export async function buildComparison(workspaceRoot: string, experiment: string,
     throw new CompareError(`runs ${a.runId} and ${b.runId} name their grid cells differently (${[...sa.cellColumns, ...sa.labelColumns].join(", ")} vs ${[...sb.cellColumns, ...sb.labelColumns].join(", ")}); they cannot be compared cell by cell`);
   }
   const configOf = (r: RunRecord) => readRunConfig(join(workspaceRoot, r.path)).config;
-  return { experiment, a, b, config: configChanges(configOf(a), configOf(b)), cellColumns: sa.cellColumns, replicate: sa.replicate, labelColumns: sa.labelColumns, metrics: metricRows(sa, sb) };
+  return { experiment, a, b, config: configChanges(configOf(a), configOf(b)), file: sa.file, cellColumns: sa.cellColumns, replicate: sa.replicate, labelColumns: sa.labelColumns, metrics: metricRows(sa, sb) };
 }
 
 /** What `compare` prints: the two runs, the config fields that differ, the metrics per cell. */

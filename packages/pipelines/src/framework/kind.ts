@@ -103,6 +103,8 @@ export interface PlannedSae {
   schedules?: Record<string, HyperSchedule>;
   /** Overrides of the recipe's trainer settings. */
   settings?: Partial<Omit<TrainerSettings, "engine">>;
+  /** Log the curves every this many steps (default: steps / 200). */
+  logEvery?: number;
   /** Label of the Rng stream of its initialisation (forked from the experiment seed). */
   initStream: string;
   /** Its data: the Rng stream label (instances with one stream share every batch) and what to sample. */

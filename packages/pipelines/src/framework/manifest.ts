@@ -29,6 +29,8 @@ const FigureSchema = strictObject({
   group: Type.Optional(Type.String({ minLength: 1 })),
   /** The artifacts it was drawn from. */
   source: Type.Array(Type.String()),
+  /** Frames of an animation (the HTML steps through them; `file` holds their small multiples for print). */
+  frames: Type.Optional(Type.Array(strictObject({ file: Type.String({ pattern: "^[a-z0-9][a-z0-9-]*\\.svg$" }), label: Type.String() }), { minItems: 1 })),
 });
 
 const SectionSchema = strictObject({ id: Type.String({ pattern: "^[a-z0-9][a-z0-9-]*$" }), heading: Type.String(), paragraphs: Type.Array(Type.String()) });
@@ -95,12 +97,18 @@ export class FigureWriter {
     this.sections.push({ id, heading, paragraphs });
   }
 
-  add(entry: Omit<FigureEntry, "file">, svg: string): void {
+  /** `frames`: an animation's frames (e.g. snapshots over training); `svg` is then its static form (small multiples). */
+  add(entry: Omit<FigureEntry, "file" | "frames">, svg: string, frames?: ReadonlyArray<{ svg: string; label: string }>): void {
     const file = `${entry.id}.svg`;
     this.ctx.writeText(file, svg);
+    const frameFiles = frames?.map((f, k) => {
+      const name = `${entry.id}-frame-${k}.svg`;
+      this.ctx.writeText(name, f.svg);
+      return { file: name, label: f.label };
+    });
     // an absent group stays absent (not `"group": undefined`) in figures.json
     const { group, ...rest } = entry;
-    this.figures.push({ ...rest, ...(group ? { group } : {}), file });
+    this.figures.push({ ...rest, ...(group ? { group } : {}), file, ...(frameFiles?.length ? { frames: frameFiles } : {}) });
   }
 
   finding(f: Finding): Finding {

@@ -76,6 +76,7 @@ export async function writeExperimentReport(ctx: StageContext<unknown>, report: 
     caption: f.caption,
     id: f.id,
     ...(f.group ? { group: f.group } : {}),
+    ...(f.frames ? { frames: f.frames.map((k) => ({ svg: ctx.readText("plots", k.file), label: k.label })) } : {}),
   });
   const figureSections: ReportSection[] = manifest.sections.map((s) => ({
     heading: s.heading,

@@ -10,7 +10,8 @@
  *   topk_threshold), and one column per parameter tensor (w_enc, b_enc, w_dec, b_dec,
  *   log_threshold, …): FixedSizeList<Float32> when every row has the same size, else List<Float32>.
  * curves.arrow, one row per SAE and logged step: <key columns>, sae, step, loss, reconstruction,
- *   sparsity, auxiliary, l0, dead, lr_factor, grad_norm, step_<hyper>.
+ *   sparsity, auxiliary, l0, dead, lr_factor, grad_norm, step_<hyper>, and frac_active (a list
+ *   per row, each latent's share of the batch it fired in) when the trainer records it.
  */
 import { DataType } from "apache-arrow";
 import {
@@ -121,6 +122,7 @@ export function curvesColumns(keyTypes: Record<string, KeyType>, keys: readonly 
     grad_norm: Float64Array.from(curves, ({ c }) => c.gradNorm),
   };
   for (const h of hyperNames) columns[`step_${snakeCase(h)}`] = Float64Array.from(curves, ({ c }) => c.hyper[h] ?? NaN);
+  if (curves.some(({ c }) => c.fracActive)) columns.frac_active = vectorsColumn(curves.map(({ c }) => Float32Array.from(c.fracActive ?? [])));
   return columns;
 }
 

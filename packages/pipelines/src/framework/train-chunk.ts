@@ -11,6 +11,8 @@ import type { SaeParams } from "@toy-sae/core/sae/types";
 import { loadRecipe, trainerSettings } from "@toy-sae/core/train/recipes/load";
 import type { BackendName } from "@toy-sae/core/backend-choice";
 import { loadAutodiff, trainSaeGrid, type CurvePoint, type DivergenceReason, type GradientEngine } from "@toy-sae/core/train/trainer";
+import type { ResamplingEvent } from "@toy-sae/core/train/resampling";
+import type { ParamSnapshot } from "@toy-sae/core/train/param-snapshots";
 import { KINDS } from "../kinds/registry.ts";
 import type { PlannedSae, TrainSaesModule } from "./kind.ts";
 
@@ -36,6 +38,10 @@ export interface ChunkResult {
   inputScale: Float64Array;
   finalHyper: Record<string, Float64Array>;
   summary: Record<string, Float64Array>;
+  /** Dead-latent resampling events (instance = index in the chunk). */
+  resampling: ResamplingEvent[];
+  /** Parameter copies of the chunk's instances. */
+  snapshots: ParamSnapshot[];
 }
 
 /** The kind's train-saes module, as a worker thread loads it. */
@@ -83,8 +89,11 @@ export async function trainChunk(job: ChunkJob, module: TrainSaesModule<unknown>
     group,
     groups: streams.length,
     sample: (g) => draw[g](rngs[g]),
+    logEvery: lead.logEvery,
     onStep: onStep ? (step) => onStep(step) : undefined,
     autodiff,
+    // each SAE resamples from a stream named by its initialisation and data, so the split does not matter
+    resamplingRngs: saes.map((s) => root.fork(`resample/${s.initStream}/${s.data.stream}`)),
   });
   return { params, ...result };
 }

@@ -7,12 +7,14 @@
 import { configHash, type JsonValue } from "@toy-sae/core/artifact/provenance";
 import { resolveArchitectureOptions } from "@toy-sae/core/sae/load";
 import type { AnyArchitecture } from "@toy-sae/core/sae/architecture";
-import { emptySaeParams, paramTensor } from "@toy-sae/core/sae/types";
+import { emptySaeParams, paramTensor, type SaeParams } from "@toy-sae/core/sae/types";
 import { progressReporter } from "@toy-sae/core/train/progress";
 import type { CurvePoint, GradientEngine } from "@toy-sae/core/train/trainer";
 import type { StageContext } from "./context.ts";
 import type { ExperimentConfigBase, PlannedSae, TrainSaesModule } from "./kind.ts";
 import { curvesColumns, saesColumns, type TrainedSae } from "./saes-io.ts";
+import { resamplingColumns, snapshotsColumns, type ResamplingRecord, type SnapshotRecord } from "./training-records.ts";
+import { trainerSettings } from "@toy-sae/core/train/recipes/load";
 import { trainChunk, type ChunkJob, type ChunkResult } from "./train-chunk.ts";
 import { pool, runChunkInWorker, splitEvenly } from "./workers.ts";
 import type { JsonObject } from "./experiment-config.ts";
@@ -20,15 +22,26 @@ import type { JsonObject } from "./experiment-config.ts";
 export async function runTrainSaes<C extends ExperimentConfigBase>(ctx: StageContext<C>, kind: string, module: TrainSaesModule<C>, snapshot: JsonObject): Promise<void> {
   const plan = await module.plan(ctx);
   const { saes } = plan;
-  if (saes.length === 0) throw new Error("train-saes: the plan has no SAEs");
+  if (saes.length === 0) {
+    // a kind whose experiments train no SAE (e.g. tms-superposition): empty files keep the stage chain uniform
+    await ctx.write("saes.arrow", saesColumns(plan.keyTypes, []), { seeds: plan.seeds, extra: { key_columns: JSON.stringify(plan.keyTypes) } });
+    await ctx.write("curves.arrow", curvesColumns(plan.keyTypes, [], []), { seeds: plan.seeds, extra: { key_columns: JSON.stringify(plan.keyTypes) } });
+    ctx.log("the plan has no SAEs: nothing to train (empty saes.arrow and curves.arrow)");
+    return;
+  }
   const engine: GradientEngine = typeof snapshot.sae === "object" && snapshot.sae !== null && !Array.isArray(snapshot.sae) && snapshot.sae.engine === "tfjs" ? "tfjs" : "fused";
 
   // architectures and their options, validated once per distinct (architecture, options)
   const archs = new Map<string, AnyArchitecture>();
   const resolved = new Map<string, Record<string, JsonValue>>();
+  // what the trainer records beyond the curves: resampling events where any SAE's settings have the key, snapshots where any takes them
+  let recordsResampling = false;
+  let recordsSnapshots = false;
   for (const s of saes) {
     if (!archs.has(s.architecture)) archs.set(s.architecture, await ctx.loadArchitecture(s.architecture));
-    await ctx.loadRecipe(s.recipe);
+    const settings = trainerSettings(await ctx.loadRecipe(s.recipe), engine, s.settings);
+    recordsResampling ||= settings.resampling !== undefined && s.steps > 0;
+    recordsSnapshots ||= !!settings.snapshotEvery && s.steps > 0;
     const id = `${s.architecture}|${JSON.stringify(s.options)}`;
     if (!resolved.has(id)) {
       const r = resolveArchitectureOptions<Record<string, JsonValue>>(archs.get(s.architecture) as AnyArchitecture, s.options, `${s.architecture} options`);
@@ -41,7 +54,7 @@ export async function runTrainSaes<C extends ExperimentConfigBase>(ctx: StageCon
   // families (one trainer call each), in order of first appearance, each split over the threads
   const families = new Map<string, number[]>();
   saes.forEach((s, index) => {
-    const family = JSON.stringify([s.architecture, optionsOf(s), s.recipe, s.dIn, s.dSae, s.steps, s.batch, s.settings ?? {}]);
+    const family = JSON.stringify([s.architecture, optionsOf(s), s.recipe, s.dIn, s.dSae, s.steps, s.batch, s.settings ?? {}, s.logEvery ?? null]);
     families.set(family, [...(families.get(family) ?? []), index]);
   });
   const threads = engine === "fused" ? ctx.threads : 1;
@@ -79,16 +92,23 @@ export async function runTrainSaes<C extends ExperimentConfigBase>(ctx: StageCon
   // stitch the chunks back into the plan's order
   const out = new Array<TrainedSae>(saes.length);
   const curves: Array<{ sae: number; c: CurvePoint }> = [];
+  const events: ResamplingRecord[] = [];
+  const snapshots: SnapshotRecord[] = [];
+  const instanceOf = (params: SaeParams, arch: AnyArchitecture, i: number, n: number, dIn: number, dSae: number): SaeParams => {
+    const one = emptySaeParams({ instances: 1, dIn, dSae }, arch.params);
+    for (const spec of arch.params) {
+      const all = paramTensor(params, spec.name);
+      const per = all.length / n;
+      paramTensor(one, spec.name).set(all.subarray(i * per, (i + 1) * per));
+    }
+    return one;
+  };
   results.forEach((r, k) => {
     chunks[k].forEach((index, i) => {
       const s = saes[index];
       const arch = archs.get(s.architecture) as AnyArchitecture;
-      const params = emptySaeParams({ instances: 1, dIn: s.dIn, dSae: s.dSae }, arch.params);
-      for (const spec of arch.params) {
-        const all = paramTensor(r.params, spec.name);
-        const per = all.length / chunks[k].length;
-        paramTensor(params, spec.name).set(all.subarray(i * per, (i + 1) * per));
-      }
+      const params = instanceOf(r.params, arch, i, chunks[k].length, s.dIn, s.dSae);
+      for (const snap of r.snapshots) snapshots.push({ sae: index, step: snap.step, arch, params: instanceOf(snap.params, arch, i, chunks[k].length, s.dIn, s.dSae) });
       out[index] = {
         planned: s,
         arch,
@@ -103,8 +123,11 @@ export async function runTrainSaes<C extends ExperimentConfigBase>(ctx: StageCon
       };
     });
     for (const c of r.curves) curves.push({ sae: chunks[k][c.instance], c });
+    for (const e of r.resampling) events.push({ sae: chunks[k][e.instance], step: e.step, latent: e.latent });
   });
   curves.sort((a, b) => a.sae - b.sae || a.c.step - b.c.step);
+  events.sort((a, b) => a.sae - b.sae || a.step - b.step || a.latent - b.latent);
+  snapshots.sort((a, b) => a.sae - b.sae || a.step - b.step);
 
   const keyTypes = plan.keyTypes;
   saes.forEach((s, r) => {
@@ -119,9 +142,11 @@ export async function runTrainSaes<C extends ExperimentConfigBase>(ctx: StageCon
   if (shapes.size === 1) Object.assign(extra, { d_in: String(saes[0].dIn), d_sae: String(saes[0].dSae) });
   await ctx.write("saes.arrow", saesColumns(keyTypes, out), { seeds: plan.seeds, engine: engineName, extra });
   await ctx.write("curves.arrow", curvesColumns(keyTypes, saes.map((s) => s.key), curves), { seeds: plan.seeds, engine: engineName, extra });
+  if (recordsResampling) await ctx.write("resampling.arrow", resamplingColumns(keyTypes, saes.map((s) => s.key), events), { seeds: plan.seeds, engine: engineName, extra });
+  if (recordsSnapshots) await ctx.write("snapshots.arrow", snapshotsColumns(keyTypes, saes.map((s) => s.key), snapshots), { seeds: plan.seeds, engine: engineName, extra });
   const reasons = out.filter((s) => s.diverged).map((s) => s.divergedReason);
   const tally = [...new Set(reasons)].map((r) => `${reasons.filter((x) => x === r).length} ${r}`).join(", ");
-  ctx.log(`trained ${trained} SAEs, ${saes.length - trained} kept as initialised${reasons.length ? `; ${reasons.length} diverged (${tally}), marked and left out of every finding` : ""}; config ${configHash(ctx.config).slice(0, 12)}`);
+  ctx.log(`trained ${trained} SAEs, ${saes.length - trained} kept as initialised${reasons.length ? `; ${reasons.length} diverged (${tally}), marked and left out of every finding` : ""}${recordsResampling ? `, ${events.length} latents resampled` : ""}; config ${configHash(ctx.config).slice(0, 12)}`);
 }
 
 async function sequential<T>(tasks: Array<() => Promise<T>>): Promise<T[]> {

@@ -28,11 +28,14 @@ export async function pool<T>(tasks: Array<() => Promise<T>>, limit: number): Pr
 
 export type ChunkMessage<R> = { type: "progress"; step: number } | { type: "done"; result: R };
 
-/** Run `trainChunk(job)` in a worker thread. */
-export function runChunkInWorker<J, R>(job: J, onProgress: (step: number) => void): Promise<R> {
+/**
+ * Run `trainChunk(job)` in a worker thread, or another job in the worker script `script` (which
+ * posts ChunkMessages the same way; e.g. a kind's toy-model trainer).
+ */
+export function runChunkInWorker<J, R>(job: J, onProgress: (step: number) => void, script?: URL): Promise<R> {
   return new Promise((resolve, reject) => {
     // chunk-worker.mjs registers tsx in the worker (workers do not inherit the loader hook).
-    const worker = new Worker(new URL("./chunk-worker.mjs", import.meta.url), { workerData: job });
+    const worker = new Worker(script ?? new URL("./chunk-worker.mjs", import.meta.url), { workerData: job });
     worker.on("message", (m: ChunkMessage<R>) => {
       if (m.type === "progress") onProgress(m.step);
       else resolve(m.result);

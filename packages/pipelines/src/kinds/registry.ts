@@ -9,4 +9,6 @@ export const KINDS = {
   "composed-grid": () => import("./composed/kind.ts"),
   "sparse-but-wrong": () => import("./sparse-but-wrong/kind.ts"),
   "feature-hedging": () => import("./feature-hedging/kind.ts"),
+  "tms-sae": () => import("./tms-sae/kind.ts"),
+  "tms-superposition": () => import("./tms-superposition/kind.ts"),
 } satisfies Record<string, () => Promise<{ kind: KindDeclaration<never> }>>;

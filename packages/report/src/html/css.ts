@@ -43,6 +43,10 @@ th { background: #f1f3f4; font-weight: bold; }
 th.num { text-align: right; }
 /* Headers break only where tables.ts puts a <wbr> (after "_"); numbers never break. */
 table.metrics th { hyphens: none; }
+figure.frames-live > .frames-static { display: none; }
+.frames-control { display: block; font-size: .85rem; color: var(--muted); margin-bottom: .3rem; }
+.frames-control input { vertical-align: middle; width: 50%; }
+.frames > .frame > svg { display: block; max-width: 100%; height: auto; margin: 0 auto; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr.diverged td { background: var(--alert-bg); color: var(--alert); }
 .badge { display: inline-block; padding: 0 .35rem; border-radius: 3px; background: var(--alert); color: white; font-size: .72rem; font-weight: bold; }
@@ -69,5 +73,8 @@ tr.diverged td { background: var(--alert-bg); color: var(--alert); }
   .figure-row { break-inside: avoid; page-break-inside: avoid; }
   /* The contents print too (their links are PDF links); figures are in the PDF outline. */
   nav.toc ol.toc-figures { display: none; }
+  /* Animated figures print as their small multiples. */
+  .frames-player { display: none !important; }
+  figure.frames-live > .frames-static { display: block; }
 }
 `;

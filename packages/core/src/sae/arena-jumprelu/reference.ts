@@ -9,7 +9,7 @@
  */
 import type * as tfTypes from "@tensorflow/tfjs-core";
 import type { SaeTensors } from "../types.ts";
-import { arenaDecoderTensor, arenaPreActivations } from "../arena-relu/reference.ts";
+import { arenaDecoderTensor, arenaPreActivations, type ArenaReferenceParts } from "../arena-relu/reference.ts";
 import { ARENA_STE_EPSILON, type ArenaJumpReluHyper } from "./kernel.ts";
 
 type StepOp = (z: tfTypes.Tensor, theta: tfTypes.Tensor) => tfTypes.Tensor;
@@ -68,6 +68,17 @@ export function arenaJumpReluReferenceLoss(
   x: tfTypes.Tensor3D,
   hyper: ArenaJumpReluHyper,
 ): tfTypes.Tensor1D {
+  return arenaJumpReluReferenceParts(tf, t, logTheta, x, hyper).loss;
+}
+
+/** The loss's parts per instance (batch means): L_rec, coeff·L0, their sum, and the codes. */
+export function arenaJumpReluReferenceParts(
+  tf: typeof tfTypes,
+  t: SaeTensors,
+  logTheta: tfTypes.Tensor2D,
+  x: tfTypes.Tensor3D,
+  hyper: ArenaJumpReluHyper,
+): ArenaReferenceParts {
   const I = x.shape[0];
   const eps = hyper.steEpsilon ?? ARENA_STE_EPSILON;
   const z = tf.relu(arenaPreActivations(tf, t, x));
@@ -77,5 +88,11 @@ export function arenaJumpReluReferenceLoss(
   const rec = tf.mean(tf.square(tf.sub(xh, x)), -1); // [I, B]
   const l0 = tf.sum(arenaHeavisideOp(tf, eps)(z, theta), -1);
   const coeff = tf.tensor2d(Float32Array.from(hyper.sparsityCoeff), [I, 1]);
-  return tf.mean(tf.add(rec, tf.mul(coeff, l0)), 1) as tfTypes.Tensor1D;
+  const weighted = tf.mul(coeff, l0);
+  return {
+    loss: tf.mean(tf.add(rec, weighted), 1) as tfTypes.Tensor1D,
+    reconstruction: tf.mean(rec, 1) as tfTypes.Tensor1D,
+    sparsity: tf.mean(weighted, 1) as tfTypes.Tensor1D,
+    codes: acts as tfTypes.Tensor3D,
+  };
 }

@@ -17,7 +17,16 @@ export function arenaPreActivations(tf: typeof tfTypes, t: SaeTensors, x: tfType
   return tf.add(tf.matMul(tf.sub(x, tf.expandDims(t.bDec, 1)), t.wEnc), tf.expandDims(t.bEnc, 1)) as tfTypes.Tensor3D;
 }
 
-export function arenaReluReferenceLoss(tf: typeof tfTypes, t: SaeTensors, x: tfTypes.Tensor3D, hyper: ArenaReluHyper): tfTypes.Tensor1D {
+/** The loss's parts per instance (batch means): L_rec, coeff·L_sparsity, their sum, and the codes [I, B, dSae]. */
+export interface ArenaReferenceParts {
+  loss: tfTypes.Tensor1D;
+  reconstruction: tfTypes.Tensor1D;
+  sparsity: tfTypes.Tensor1D;
+  auxiliary?: tfTypes.Tensor1D;
+  codes: tfTypes.Tensor3D;
+}
+
+export function arenaReluReferenceParts(tf: typeof tfTypes, t: SaeTensors, x: tfTypes.Tensor3D, hyper: ArenaReluHyper): ArenaReferenceParts {
   const I = x.shape[0];
   const eps = hyper.eps ?? ARENA_WEIGHT_NORMALIZE_EPS;
   const acts = tf.relu(arenaPreActivations(tf, t, x));
@@ -27,5 +36,15 @@ export function arenaReluReferenceLoss(tf: typeof tfTypes, t: SaeTensors, x: tfT
   const rec = tf.mean(tf.square(tf.sub(xh, x)), -1); // [I, B]
   const sparsity = tf.sum(tf.abs(acts), -1); // [I, B]
   const coeff = tf.tensor2d(Float32Array.from(hyper.sparsityCoeff), [I, 1]);
-  return tf.mean(tf.add(rec, tf.mul(coeff, sparsity)), 1) as tfTypes.Tensor1D;
+  const weighted = tf.mul(coeff, sparsity);
+  return {
+    loss: tf.mean(tf.add(rec, weighted), 1) as tfTypes.Tensor1D,
+    reconstruction: tf.mean(rec, 1) as tfTypes.Tensor1D,
+    sparsity: tf.mean(weighted, 1) as tfTypes.Tensor1D,
+    codes: acts as tfTypes.Tensor3D,
+  };
+}
+
+export function arenaReluReferenceLoss(tf: typeof tfTypes, t: SaeTensors, x: tfTypes.Tensor3D, hyper: ArenaReluHyper): tfTypes.Tensor1D {
+  return arenaReluReferenceParts(tf, t, x, hyper).loss;
 }

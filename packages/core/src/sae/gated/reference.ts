@@ -5,7 +5,7 @@
  */
 import type * as tfTypes from "@tensorflow/tfjs-core";
 import { stopGradient, type SaeTensors } from "../types.ts";
-import { arenaDecoderTensor } from "../arena-relu/reference.ts";
+import { arenaDecoderTensor, type ArenaReferenceParts } from "../arena-relu/reference.ts";
 import type { GatedHyper } from "./kernel.ts";
 
 export function gatedReferenceLoss(
@@ -16,6 +16,18 @@ export function gatedReferenceLoss(
   x: tfTypes.Tensor3D,
   hyper: GatedHyper,
 ): tfTypes.Tensor1D {
+  return gatedReferenceParts(tf, t, rMag, bMag, x, hyper).loss;
+}
+
+/** The loss's parts per instance (batch means): L_rec, coeff·L_sparsity, L_aux, their sum, and the codes. */
+export function gatedReferenceParts(
+  tf: typeof tfTypes,
+  t: SaeTensors,
+  rMag: tfTypes.Tensor2D,
+  bMag: tfTypes.Tensor2D,
+  x: tfTypes.Tensor3D,
+  hyper: GatedHyper,
+): ArenaReferenceParts {
   const I = x.shape[0];
   const hc = tf.sub(x, tf.expandDims(t.bDec, 1));
   const piGate = tf.add(tf.matMul(hc, t.wEnc), tf.expandDims(t.bEnc, 1)); // [I, B, M]
@@ -34,5 +46,12 @@ export function gatedReferenceLoss(
   const weightedGate = scaleByNorm ? tf.mul(gatePost, tf.expandDims(tf.norm(wDec, 2, -1), 1)) : gatePost;
   const sparsity = tf.sum(weightedGate, -1);
   const coeff = tf.tensor2d(Float32Array.from(hyper.sparsityCoeff), [I, 1]);
-  return tf.mean(tf.add(tf.add(rec, tf.mul(coeff, sparsity)), aux), 1) as tfTypes.Tensor1D;
+  const weighted = tf.mul(coeff, sparsity);
+  return {
+    loss: tf.mean(tf.add(tf.add(rec, weighted), aux), 1) as tfTypes.Tensor1D,
+    reconstruction: tf.mean(rec, 1) as tfTypes.Tensor1D,
+    sparsity: tf.mean(weighted, 1) as tfTypes.Tensor1D,
+    auxiliary: tf.mean(aux, 1) as tfTypes.Tensor1D,
+    codes: acts as tfTypes.Tensor3D,
+  };
 }

@@ -9,4 +9,5 @@ export const RECIPES = {
   "composed-2024": () => import("./composed-2024.ts"),
   "saelens-6.11": () => import("./saelens-6.11.ts"),
   "saelens-5.10": () => import("./saelens-5.10.ts"),
+  arena: () => import("./arena.ts"),
 } satisfies Record<string, () => Promise<{ recipe: Recipe }>>;

@@ -1,0 +1,39 @@
+/**
+ * Kind "tms-superposition": ARENA's toy models of superposition (chapter 1.3.1 §1; figures 27–32
+ * of the reproduction index): features in 2-d over feature probability, superposition in 20
+ * dimensions, correlated and anticorrelated pairs, the privileged basis, feature geometry and,
+ * optionally, double descent. No SAEs: train-saes has nothing to do.
+ */
+import type { KindDeclaration } from "../../framework/kind.ts";
+import { configSchema, validate, type TmsSuperpositionConfig } from "./config.ts";
+import { estimate } from "./estimate.ts";
+
+export const kind: KindDeclaration<TmsSuperpositionConfig> = {
+  name: "tms-superposition",
+  title: "ARENA toy models of superposition",
+  config: configSchema,
+  validate,
+  stages: {
+    generate: { fields: ["models"], reads: [] },
+    "train-model": { fields: ["seed", "models", "doubleDescent", "!training.threads"], reads: [] },
+    "train-saes": { fields: [], reads: [] },
+    metrics: { fields: ["seed", "models", "doubleDescent", "metrics"], reads: ["train-model/model.arrow", "train-model/double-descent.arrow"] },
+    plots: {
+      fields: ["models", "doubleDescent", "metrics"],
+      reads: ["train-model/model.arrow", "train-model/curves.arrow", "metrics/features.arrow", "metrics/pairs.arrow", "metrics/instances.arrow", "metrics/double-descent.arrow"],
+    },
+    report: { fields: ["name", "kind", "description", "seed", "models", "doubleDescent", "metrics", "training"], reads: ["plots/figures.json", "plots/*.svg", "metrics/instances.arrow", "train-model/model.arrow"] },
+  },
+  modules: {
+    generate: () => import("./generate.ts"),
+    "train-model": () => import("./train-model.ts"),
+    "train-saes": () => import("./train-saes.ts"),
+    metrics: () => import("./metrics.ts"),
+    plots: () => import("./plots.ts"),
+    report: () => import("./report.ts"),
+  },
+  figures: [27, 28, 29, 30, 31, 32],
+  // instances of a run are replicates; each toy model differs in its feature probability, so each is its own cell
+  metricsCells: { file: "instances.arrow", cells: ["experiment", "instance"], labels: ["feature_probability"], replicate: "instance", ignore: [] },
+  estimate,
+};
