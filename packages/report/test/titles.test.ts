@@ -4,6 +4,7 @@ import { barFigure } from "../src/figures/bar.ts";
 import { heatmapFigure } from "../src/figures/heatmap.ts";
 import { heatmapGridFigure } from "../src/figures/heatmap-grid.ts";
 import { lineBandFigure } from "../src/figures/line-band.ts";
+import { markedLinesFigure } from "../src/figures/marked-lines.ts";
 import { scatterFigure } from "../src/figures/scatter.ts";
 import { schematicFigure } from "../src/figures/schematic.ts";
 import { tmsTrainingFigure } from "../src/figures/tms-training.ts";
@@ -47,6 +48,14 @@ const figures: Record<string, string> = {
     { xLabel: "k", yLabel: "mixing", referenceX: { value: 1.5, label: "true L0" }, referenceY: 2 },
   ),
   scatter: scatterFigure([{ x: 0.1, y: 5, label: "coefficient 0.1" }, { x: 1, y: 2, series: "b" }], { logX: true, connect: true, referenceY: { value: 3, label: "true L0" } }),
+  markedLines: markedLinesFigure(
+    [
+      { x: 0, y: -0.3, series: "child 1", lo: -0.35, hi: -0.25 },
+      { x: 0.25, y: 0, series: "child 1", lo: -0.05, hi: 0.05 },
+      { x: 1, y: 0.2, series: "child 1", lo: 0.15, hi: 0.25 },
+    ],
+    { xLabel: "β", yLabel: "component", dots: true, xTicks: [{ value: 0, label: "0" }, { value: 0.25, label: "0.25" }, { value: 1, label: "∞" }], markers: [{ x: 0.25, y: 0, series: "child 1", label: "crosses 0" }], referenceY: 0 },
+  ),
   bar: barFigure([{ label: 0, value: 0.4 }, { label: 1, value: 0.2 }], { referenceY: 0.3 }),
 };
 
@@ -67,6 +76,8 @@ describe("every plotted mark carries a <title>", () => {
     expect(titles(figures.schematic, "g.decoder-row")).toContain("instance 7 (rank 2 by loss, loss 0.3)\nlatent f1 (0, 1)");
     expect(titles(figures.lineBand, "g.mean-dot")).toContain("a\nk = 1\nmixing: 1.5 ± 0.7071 (mean ± sd over 2 seeds)");
     expect(titles(figures.lineBand, "g.reference-line")).toEqual(["true L0 (x = 1.5)", "y = 2"]);
+    expect(titles(figures.markedLines, "g.line-dot")).toContain("child 1\nβ = ∞\ncomponent: 0.2");
+    expect(titles(figures.markedLines, "g.line-marker")).toEqual(["child 1\ncrosses 0\nβ = 0.25\ncomponent: 0"]);
     expect(titles(figures.heatmapGrid, "g.heatmap-cell")).toEqual(["realisation 0\nrow x1, column 0\nx-set responses: 0.5"]);
   });
 

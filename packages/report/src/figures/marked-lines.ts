@@ -11,6 +11,7 @@ import { FONT_SIZE } from "../style.ts";
 import { numericAxis } from "./axis-ticks.ts";
 import { referenceMarks, type ReferenceInput } from "./reference.ts";
 import { seriesColors, seriesLegend } from "./series.ts";
+import { tip, tipNumber } from "../titles.ts";
 
 export interface MarkedLinePoint {
   x: number;
@@ -63,6 +64,11 @@ export function markedLinesElement(points: readonly MarkedLinePoint[], options: 
   const colors = seriesColors(rows.map((p) => p.series));
   const legend = seriesLegend(colors, "line", width);
   const banded = rows.filter((p) => p.lo !== undefined && p.hi !== undefined && Number.isFinite(p.lo) && Number.isFinite(p.hi));
+  const xName = options.xLabel ?? "x";
+  const yName = options.yLabel ?? "y";
+  // an x on a transformed axis (β with "∞") reads as its tick label where it has one
+  const xText = (x: number) => options.xTicks?.find((t) => t.value === x)?.label ?? tipNumber(x);
+  const seriesName = (p: { series: string }) => p.series || yName;
   const xAxis = numericAxis(rows.map((p) => p.x), { label: options.xLabel, domain: options.xDomain });
   const plot = plotElement({
     width,
@@ -77,10 +83,10 @@ export function markedLinesElement(points: readonly MarkedLinePoint[], options: 
     marks: [
       ...referenceMarks(options.referenceY, "y"),
       ...referenceMarks(options.referenceX, "x"),
-      banded.length ? Plot.areaY(banded, { x: "x", y1: "lo", y2: "hi", z: "series", fill: "series", fillOpacity: 0.15, className: "line-band" }) : null,
-      Plot.line(rows, { x: "x", y: "y", z: "series", stroke: "series", strokeWidth: 1.75, className: "line" }),
-      dots ? Plot.dot(rows, { x: "x", y: "y", fill: "series", r: 2.5, className: "line-dot" }) : null,
-      Plot.dot(markers, { x: "x", y: "y", stroke: "series", fill: "white", strokeWidth: 2, r: 4.5, className: "line-marker", ariaLabel: (m: LineMarker) => m.label ?? `${m.x}, ${m.y}` }),
+      banded.length ? Plot.areaY(banded, { x: "x", y1: "lo", y2: "hi", z: "series", fill: "series", fillOpacity: 0.15, className: "line-band", title: (p: MarkedLinePoint & { series: string }) => tip(seriesName(p), "band: mean ± 1 sd over seeds") }) : null,
+      Plot.line(rows, { x: "x", y: "y", z: "series", stroke: "series", strokeWidth: 1.75, className: "line", title: (p: { series: string }) => tip(seriesName(p), `${yName} against ${xName}`) }),
+      dots ? Plot.dot(rows, { x: "x", y: "y", fill: "series", r: 2.5, className: "line-dot", title: (p: MarkedLinePoint & { series: string }) => tip(p.series, `${xName} = ${xText(p.x)}`, `${yName}: ${tipNumber(p.y)}`) }) : null,
+      Plot.dot(markers, { x: "x", y: "y", stroke: "series", fill: "white", strokeWidth: 2, r: 4.5, className: "line-marker", ariaLabel: (m: LineMarker) => m.label ?? `${m.x}, ${m.y}`, title: (m: LineMarker) => tip(m.series, m.label, `${xName} = ${xText(m.x)}`, `${yName}: ${tipNumber(m.y)}`) }),
       // Plot's dy is one constant per mark: one text mark per label offset
       ...[...new Set(markers.map((m) => m.labelDy))].map((dy) =>
         Plot.text(markers.filter((m) => m.label && m.labelDy === dy), {
@@ -93,6 +99,7 @@ export function markedLinesElement(points: readonly MarkedLinePoint[], options: 
           strokeWidth: 3,
           fontSize: FONT_SIZE,
           className: "line-marker-label",
+          title: (m: LineMarker) => tip(m.series, m.label, `${xName} = ${xText(m.x)}`, `${yName}: ${tipNumber(m.y)}`),
         }),
       ),
     ],
