@@ -79,7 +79,11 @@ function createPlugin(root) {
   const kindOf = (name) => {
     if (!kinds.has(name)) {
       const entry = registries.kind.get(name);
-      kinds.set(name, entry ? { entry, stages: readJson(root, entry.replace(/kind\.ts$/, "stages.json")) } : null);
+      const stagesFile = entry ? entry.replace(/kind\.ts$/, "stages.json") : null;
+      const stages = stagesFile ? readJson(root, stagesFile) : null;
+      // without it every stage would hash no upstream file and no architecture: stale results
+      if (entry && !stages) throw new Error(`kind "${name}": ${stagesFile} is missing or not JSON; every kind declares its stages' fields and reads there (docs/ARCHITECTURE.md)`);
+      kinds.set(name, entry ? { entry, stages } : null);
     }
     return kinds.get(name);
   };

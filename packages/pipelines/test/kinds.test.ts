@@ -30,6 +30,13 @@ describe("experiment kinds", () => {
     }
   });
 
+  it("each kind's stages come from its stages.json, which the Nx plugin reads for the cache inputs", async () => {
+    for (const { name, kind } of await kinds()) {
+      const file = join(REPO, "packages/pipelines/src/kinds", name === "composed-grid" ? "composed" : name, "stages.json");
+      expect(JSON.parse(readFileSync(file, "utf8")), `${name}: ${file}`).toEqual(kind.stages);
+    }
+  });
+
   it("commits each kind's JSON Schema as generated from its declaration (npm run schemas)", async () => {
     for (const { kind, text } of await kindSchemas()) expect(readFileSync(schemaFile(REPO, kind), "utf8"), `${kind}: run npm run schemas`).toBe(text);
   });

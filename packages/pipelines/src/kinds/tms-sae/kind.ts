@@ -4,38 +4,17 @@
  * figures 33–34 of the reproduction index).
  */
 import type { KindDeclaration } from "../../framework/kind.ts";
+// the config fields and upstream files each stage reads; plain JSON, so the Nx plugin reads it too
+import stages from "./stages.json" with { type: "json" };
 import { configSchema, validate, type TmsSaeConfig } from "./config.ts";
 import { estimate } from "./estimate.ts";
-
-const everything = ["name", "kind", "description", "seed", "model", "sae", "!sae.threads", "metrics", "plots"];
 
 export const kind: KindDeclaration<TmsSaeConfig> = {
   name: "tms-sae",
   title: "ARENA toy SAEs with dead-latent resampling on a TMS hidden layer",
   config: configSchema,
   validate,
-  stages: {
-    generate: { fields: ["seed", "model.nFeatures", "model.featureProbability", "metrics.evalSamples"], reads: [] },
-    "train-model": { fields: ["seed", "model", "!model.useInstance"], reads: [] },
-    "train-saes": { fields: ["seed", "model.useInstance", "model.nFeatures", "model.dHidden", "model.featureProbability", "sae", "!sae.threads"], reads: ["train-model/model.arrow"] },
-    metrics: {
-      fields: ["seed", "model.useInstance", "sae.runs", "metrics"],
-      reads: ["generate/eval.arrow", "train-model/model.arrow", "train-saes/saes.arrow", "train-saes/curves.arrow", "train-saes/resampling.arrow"],
-    },
-    plots: {
-      fields: ["model", "sae", "!sae.threads", "metrics", "plots"],
-      reads: [
-        "train-model/model.arrow",
-        "train-model/curves.arrow",
-        "train-saes/curves.arrow",
-        "train-saes/resampling.arrow",
-        "train-saes/snapshots.arrow",
-        "metrics/metrics.arrow",
-        "metrics/cos.arrow",
-      ],
-    },
-    report: { fields: everything, reads: ["plots/figures.json", "plots/*.svg", "metrics/metrics.arrow", "train-saes/saes.arrow"] },
-  },
+  stages,
   modules: {
     generate: () => import("./generate.ts"),
     "train-model": () => import("./train-model.ts"),

@@ -5,6 +5,8 @@
  * optionally, double descent. No SAEs: train-saes has nothing to do.
  */
 import type { KindDeclaration } from "../../framework/kind.ts";
+// the config fields and upstream files each stage reads; plain JSON, so the Nx plugin reads it too
+import stages from "./stages.json" with { type: "json" };
 import { configSchema, validate, type TmsSuperpositionConfig } from "./config.ts";
 import { estimate } from "./estimate.ts";
 
@@ -13,17 +15,7 @@ export const kind: KindDeclaration<TmsSuperpositionConfig> = {
   title: "ARENA toy models of superposition",
   config: configSchema,
   validate,
-  stages: {
-    generate: { fields: ["models"], reads: [] },
-    "train-model": { fields: ["seed", "models", "doubleDescent", "!training.threads"], reads: [] },
-    "train-saes": { fields: [], reads: [] },
-    metrics: { fields: ["seed", "models", "doubleDescent", "metrics"], reads: ["train-model/model.arrow", "train-model/double-descent.arrow"] },
-    plots: {
-      fields: ["models", "doubleDescent", "metrics"],
-      reads: ["train-model/model.arrow", "train-model/curves.arrow", "metrics/features.arrow", "metrics/pairs.arrow", "metrics/instances.arrow", "metrics/double-descent.arrow"],
-    },
-    report: { fields: ["name", "kind", "description", "seed", "models", "doubleDescent", "metrics", "training"], reads: ["plots/figures.json", "plots/*.svg", "metrics/instances.arrow", "train-model/model.arrow"] },
-  },
+  stages,
   modules: {
     generate: () => import("./generate.ts"),
     "train-model": () => import("./train-model.ts"),
