@@ -13,6 +13,9 @@ import { ConfigError, readJsonFile, registered, resolveProfile, type JsonObject 
 import type { ExperimentConfigBase, KindDeclaration, Registered } from "../src/framework/kind.ts";
 import { kind as composed } from "../src/kinds/composed/kind.ts";
 import { kind as sbw } from "../src/kinds/sparse-but-wrong/kind.ts";
+import { kind as hedging } from "../src/kinds/feature-hedging/kind.ts";
+import { kind as tmsSae } from "../src/kinds/tms-sae/kind.ts";
+import { kind as tmsSuperposition } from "../src/kinds/tms-superposition/kind.ts";
 import { REPO } from "./workspace.ts";
 
 const fileOf = (name: string) => join(REPO, "packages/pipelines/experiments", `${name}.json`);
@@ -79,7 +82,7 @@ describe("duplicates and aliases", () => {
 });
 
 describe("configs that cannot fit", () => {
-  const judge = (name: string, kind: KindDeclaration, edit: (raw: JsonObject) => void, profile: "smoke" | "default" = "default") => {
+  const judge = (name: string, kind: KindDeclaration, edit: (raw: JsonObject) => void, profile: "smoke" | "default" | "paper" = "default") => {
     const raw = readJsonFile(fileOf(name));
     edit(raw);
     const config = resolveProfile<ExperimentConfigBase>(fileOf(name), raw, kind, profile, known);
@@ -94,6 +97,32 @@ describe("configs that cannot fit", () => {
         expect(v.confirm, `${name} ${p}`).toBeNull();
       }
     }
+  });
+
+  it("the hedging and ARENA configs fit on every profile; smoke and default need no confirmation", () => {
+    const shipped = [
+      ["hedging-single-latent", hedging],
+      ["hedging-matryoshka-balance", hedging],
+      ["tms-sae", tmsSae],
+      ["tms-superposition", tmsSuperposition],
+    ] as const;
+    for (const [name, kind] of shipped) {
+      for (const p of ["smoke", "default", "paper"] as const) {
+        const v = judge(name, kind as KindDeclaration, () => {}, p);
+        expect(v.refused, `${name} ${p}`).toEqual([]);
+        if (p !== "paper") expect(v.confirm, `${name} ${p}`).toBeNull();
+        expect(v.totalSeconds, `${name} ${p}`).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it("refuses a hedging run whose SAEs cannot fit, and a TMS-SAE grid too large, naming the fields", () => {
+    const wide = judge("hedging-matryoshka-balance", hedging as KindDeclaration, (r) => {
+      for (const run of sae(r).runs as JsonObject[]) run.dSae = 1e9;
+    });
+    expect(wide.refused.some((l) => /^model\.hidden: 50, sae\.runs \(\d+ SAEs\) needs ~[\d.]+ [TP]B for W_enc of \d+ SAEs .*\(train-saes\); this machine has 24 GB$/.test(l))).toBe(true);
+    const many = judge("tms-sae", tmsSae as KindDeclaration, (r) => (sae(r).instances = 1e7));
+    expect(many.refused.some((l) => l.includes("sae.instances (10000000)") && l.includes("(train-saes)"))).toBe(true);
   });
 
   it("refuses an SAE width whose weights cannot fit, naming the field, the estimate and the limit", () => {
