@@ -136,7 +136,7 @@ function createPlugin(root) {
     targets.config = stageTarget("config", [`{workspaceRoot}/${file}`, ...configClosure.files, { externalDependencies: configClosure.externals }, ...env], []);
     let previous = "config";
     for (const stage of STAGES) {
-      const declaration = kind && kind.stages ? kind.stages[stage] : { fields: [], reads: [] };
+      const declaration = kind?.stages ? kind.stages[stage] : { fields: [], reads: [] };
       const folder = kind ? kind.entry.replace(/\/kind\.ts$/, "") : null;
       const entries = [CLI, ...(kind ? [kind.entry, `${folder}/${stage}.ts`] : []), BACKEND_ENTRY, ...(FRAMEWORK_STAGE_ENTRIES[stage] ?? []), ...pluginEntries(raw, declaration.fields)];
       const closure = closureInputs(entries);

@@ -274,6 +274,7 @@ function poly(c: readonly number[], x: number): number {
 }
 
 // Coefficients of Wichura (1988), Algorithm AS 241 "PPND16", lowest order first.
+// biome-ignore-start lint/correctness/noPrecisionLoss: the published digits, kept verbatim (each literal rounds to the nearest double)
 const AS241_A = [
   3.387132872796366608, 133.14166789178437745, 1971.5909503065514427, 13731.693765509461125,
   45921.953931549871457, 67265.770927008700853, 33430.575583588128105, 2509.0809287301226727,
@@ -298,6 +299,7 @@ const AS241_F = [
   1, 0.59983220655588793769, 0.13692988092273580531, 0.0148753612908506148525,
   7.868691311456132591e-4, 1.8463183175100546818e-5, 1.4215117583164458887e-7, 2.04426310338993978564e-15,
 ];
+// biome-ignore-end lint/correctness/noPrecisionLoss: the published digits, kept verbatim
 
 /**
  * Φ⁻¹(p), the standard normal quantile, by Wichura's AS 241 (PPND16): relative accuracy

@@ -27,13 +27,13 @@ export function arenaAutodiff(
     const x = batchTensor(tf, batch, p.dIn);
     const rebuild = (vars: tf.Tensor[]): [SaeTensors, tf.Tensor2D[]] => {
       const t = { ...base } as Record<SaeTensorName, tf.Tensor>;
-      names.forEach((n, k) => (t[n] = vars[k]));
+      for (const [k, n] of names.entries()) t[n] = vars[k];
       return [t as unknown as SaeTensors, vars.slice(names.length) as tf.Tensor2D[]];
     };
     const value = loss(base, extraTensors, x).dataSync();
     const g = tf.grads((...vars: tf.Tensor[]) => tf.sum(loss(...rebuild(vars), x)))([...names.map((n) => base[n]), ...extraTensors]);
     const grads: Partial<Record<SaeTensorName, Float32Array>> = {};
-    names.forEach((n, k) => (grads[n] = Float32Array.from(g[k].dataSync())));
+    for (const [k, n] of names.entries()) grads[n] = Float32Array.from(g[k].dataSync());
     result = { loss: Float64Array.from(value), grads, extraGrads: g.slice(names.length).map((t) => Float32Array.from(t.dataSync())) };
   });
   return result;

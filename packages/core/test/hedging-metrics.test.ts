@@ -24,8 +24,8 @@ describe("child components in a parent's latent", () => {
   it("computes signed encoder and decoder cosines [latent, feature]", () => {
     const r = Math.SQRT1_2;
     const d = 1 / Math.sqrt(1.5);
-    [r, 0, -r, 0, r, r].forEach((v, e) => expect(cos.encoder[e]).toBeCloseTo(v, 12));
-    [d, 0.5 * d, -0.5 * d, 0, 0, 1].forEach((v, e) => expect(cos.decoder[e]).toBeCloseTo(v, 12));
+    for (const [e, v] of [r, 0, -r, 0, r, r].entries()) expect(cos.encoder[e]).toBeCloseTo(v, 12);
+    for (const [e, v] of [d, 0.5 * d, -0.5 * d, 0, 0, 1].entries()) expect(cos.decoder[e]).toBeCloseTo(v, 12);
   });
 
   it("takes the parent's latent as its best signed decoder match and reports each child's components", () => {

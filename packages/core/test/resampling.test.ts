@@ -76,7 +76,7 @@ describe("simple resampling", () => {
     for (const j of [1, 3]) {
       const v = decRow(p, 0, j);
       expect(norm(v)).toBeCloseTo(1, 6);
-      encCol(p, 0, j).forEach((e, k) => expect(e).toBeCloseTo(0.5 * v[k], 7));
+      for (const [k, e] of encCol(p, 0, j).entries()) expect(e).toBeCloseTo(0.5 * v[k], 7);
       expect(p.bEnc[j]).toBe(0);
       expect(logTheta[j]).toBeCloseTo(Math.log(0.1), 7);
     }
@@ -88,7 +88,7 @@ describe("simple resampling", () => {
     const p = filled(1, 2, 2);
     resampleSimple(p, Uint8Array.from([1, 0]), new Rng(6), 0, { scale: 0.2 });
     const v = decRow(p, 0, 0);
-    encCol(p, 0, 0).forEach((e, k) => expect(e).toBeCloseTo(0.2 * v[k], 7));
+    for (const [k, e] of encCol(p, 0, 0).entries()) expect(e).toBeCloseTo(0.2 * v[k], 7);
     const tied = filled(1, 2, 2);
     resampleSimple(tied, Uint8Array.from([1, 0]), new Rng(6), 0, { tied: true });
     expect(norm(encCol(tied, 0, 0))).toBeCloseTo(1, 6);
@@ -163,12 +163,12 @@ describe("advanced resampling", () => {
     expectOnlyTouched(before, p, ["0/2", "2/0", "2/1", "2/2"]); // instance 1 (alive) and 3 (loss < 1e-6) untouched
     // sample 2: h − b_dec = (3, 4) → v = (0.6, 0.8)
     const v = [0.6, 0.8];
-    decRow(p, 0, 2).forEach((e, k) => expect(e).toBeCloseTo(v[k], 6));
-    encCol(p, 0, 2).forEach((e, k) => expect(e).toBeCloseTo(v[k] * 2 * 0.5, 6)); // alive norms 1 and 3: mean 2
+    for (const [k, e] of decRow(p, 0, 2).entries()) expect(e).toBeCloseTo(v[k], 6);
+    for (const [k, e] of encCol(p, 0, 2).entries()) expect(e).toBeCloseTo(v[k] * 2 * 0.5, 6); // alive norms 1 and 3: mean 2
     expect(p.bEnc[2]).toBe(0);
     for (const j of [0, 1, 2]) {
-      decRow(p, 2, j).forEach((e, k) => expect(e).toBeCloseTo(v[k], 6));
-      encCol(p, 2, j).forEach((e, k) => expect(e).toBeCloseTo(v[k] * 1 * 0.5, 6)); // nothing alive: norm 1
+      for (const [k, e] of decRow(p, 2, j).entries()) expect(e).toBeCloseTo(v[k], 6);
+      for (const [k, e] of encCol(p, 2, j).entries()) expect(e).toBeCloseTo(v[k] * 1 * 0.5, 6); // nothing alive: norm 1
     }
     // extra tensors reset only where resampled
     expect([bMag[2], rMag[2], bMag[6], rMag[8]]).toEqual([0, 0, 0, 0]);
@@ -178,7 +178,7 @@ describe("advanced resampling", () => {
   it("tied: the encoder write is the original's last, so both sides hold v·norm·scale", () => {
     const { p, dead, batch, loss } = handCase();
     resampleAdvanced(p, dead, batch, loss, new Rng(9), 0, { tied: true });
-    encCol(p, 0, 2).forEach((e, k) => expect(e).toBeCloseTo([0.6, 0.8][k], 6)); // norm 2 × scale ½ = 1
+    for (const [k, e] of encCol(p, 0, 2).entries()) expect(e).toBeCloseTo([0.6, 0.8][k], 6); // norm 2 × scale ½ = 1
     expect(decRow(p, 0, 2)).toEqual(encCol(p, 0, 2));
     expect(decRow(p, 2, 1).map((e) => Number(e.toFixed(6)))).toEqual([0.3, 0.4]);
   });

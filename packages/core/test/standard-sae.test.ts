@@ -120,12 +120,12 @@ describe("standard SAE loss by hand", () => {
     const diff = (k: "wEnc" | "bEnc" | "wDec" | "bDec") => Array.from(withL1[k], (v, e) => v - without[k][e]);
     expect(out.sparsity[0]).toBeCloseTo(10, 10);
     // (the gradients are stored in float32: differences of values near 30 are exact to ~1e-6)
-    diff("wDec").forEach((v, e) => expect(v).toBeCloseTo([1.2, 1.6][e], 5));
-    diff("wEnc").forEach((v, e) => expect(v).toBeCloseTo([10, 5][e], 5));
-    diff("bEnc").forEach((v) => expect(v).toBeCloseTo(5, 5));
-    diff("bDec").forEach((v, e) => expect(v).toBeCloseTo([-5, 0][e], 5));
+    for (const [e, v] of diff("wDec").entries()) expect(v).toBeCloseTo([1.2, 1.6][e], 5);
+    for (const [e, v] of diff("wEnc").entries()) expect(v).toBeCloseTo([10, 5][e], 5);
+    for (const v of diff("bEnc")) expect(v).toBeCloseTo(5, 5);
+    for (const [e, v] of diff("bDec").entries()) expect(v).toBeCloseTo([-5, 0][e], 5);
     // and the reconstruction part: x̂ = [6, 8], e = [4, 7], ∂/∂W_dec = 2·a·e = [16, 28]
-    Array.from(without.wDec).forEach((v, e) => expect(v).toBeCloseTo([16, 28][e], 5));
+    for (const [e, v] of Array.from(without.wDec).entries()) expect(v).toBeCloseTo([16, 28][e], 5);
   });
 });
 

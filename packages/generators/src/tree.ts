@@ -215,7 +215,7 @@ class TreeSampler implements TreeFeatureSampler {
       if (!n.mutuallyExclusiveChildren) return null;
       const cum = new Float64Array(n.children.length);
       let s = 0;
-      n.children.forEach((c, k) => (cum[k] = s += this.nodes[c].activeProb));
+      for (const [k, c] of n.children.entries()) cum[k] = s += this.nodes[c].activeProb;
       return cum;
     });
     this.active = new Uint8Array(this.nodes.length);

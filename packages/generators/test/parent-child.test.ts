@@ -44,7 +44,7 @@ describe("the single-latent notebook datasets", () => {
       const s = hedgingFeatureSampler(hedgingDataset(name));
       const x = s.sample(new Rng(11), N);
       const c = cells(x, N);
-      ["neither", "parent only", "child only", "both"].forEach((label, k) => expectFrequency(c[k], N, expected[name][k], label));
+      for (const [k, label] of ["neither", "parent only", "child only", "both"].entries()) expectFrequency(c[k], N, expected[name][k], label);
       // σ = 0: every firing feature is exactly 1
       expect(x.every((v) => v === 0 || v === 1)).toBe(true);
     });

@@ -34,7 +34,7 @@ function composedReference(options: ComposedFeatureOptions, rng: Rng, batch: num
   for (let j = 0; j < n1; j++) cells.push([s.table.singles1[j], n0 + j, n0 + j]);
   const cumulative = new Float64Array(cells.length);
   let acc = 0;
-  cells.forEach(([p], c) => (cumulative[c] = acc += p));
+  for (const [c, [p]] of cells.entries()) cumulative[c] = acc += p;
   const f = s.options.setMagnitudeCorrelation;
   const out = new Float32Array(batch * n);
   for (let b = 0; b < batch; b++) {

@@ -45,7 +45,7 @@ describe("tree layout and exact marginals", () => {
       children: [{ active_prob: 0.2 }, { active_prob: 0.6, is_read_out: false, children: [{ active_prob: 0.5 }] }],
     });
     // weights .2 and .6 → shares .25 and .75
-    [0.5, 0.5 * 0.25, 0.5 * 0.75, 0.5 * 0.75 * 0.5].forEach((p, v) => expect(nodes[v].marginal).toBeCloseTo(p, 15));
+    for (const [v, p] of [0.5, 0.5 * 0.25, 0.5 * 0.75, 0.5 * 0.75 * 0.5].entries()) expect(nodes[v].marginal).toBeCloseTo(p, 15);
     expect(nodes.map((n) => n.feature)).toEqual([0, 1, -1, 2]);
   });
 });
@@ -69,7 +69,7 @@ describe("tree sampling", () => {
     const x = s.sample(new Rng(2), N);
     const parentOn = count(x, 4, N, [0]);
     expect(zScore(parentOn, N, 0.25)).toBeLessThan(4.5);
-    [0.02, 0.15, 0.5].forEach((p, k) => expect(zScore(count(x, 4, N, [0, k + 1]), parentOn, p)).toBeLessThan(4.5));
+    for (const [k, p] of [0.02, 0.15, 0.5].entries()) expect(zScore(count(x, 4, N, [0, k + 1]), parentOn, p)).toBeLessThan(4.5);
   });
 
   it("mutually exclusive children: exactly one fires whenever the parent fires (a non-read-out one included), none otherwise", () => {

@@ -90,7 +90,7 @@ describe("hedging-single-latent smoke outputs", () => {
     const mse = readFloatColumn(m, "mse");
     expect(finite(mse) && within(mse, 0, 2)).toBe(true);
     const l0 = readFloatColumn(m, "l0");
-    l0.forEach((v, r) => expect(v).toBeLessThanOrEqual(dSae[r]));
+    for (const [r, v] of l0.entries()) expect(v).toBeLessThanOrEqual(dSae[r]);
     expect(within(l0, 0.05, 2)).toBe(true); // every SAE fires on some samples
     const dead = readIntColumn(m, "dead");
     expect(Array.from(dead).every((d) => d === 0)).toBe(true);

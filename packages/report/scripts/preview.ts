@@ -28,7 +28,10 @@ mkdirSync(outDir, { recursive: true });
 
 // A small deterministic PRNG so the preview is the same every run.
 let state = 12345;
-const random = () => ((state = (state * 1664525 + 1013904223) % 2 ** 32) / 2 ** 32);
+const random = () => {
+  state = (state * 1664525 + 1013904223) % 2 ** 32;
+  return state / 2 ** 32;
+};
 const gauss = () => Math.sqrt(-2 * Math.log(random() + 1e-12)) * Math.cos(2 * Math.PI * random());
 
 const unit = (angle: number): Vec2 => [Math.cos(angle), Math.sin(angle)];
@@ -51,7 +54,7 @@ const cells = rows.flatMap((_, row) =>
 
 const figures: Record<string, string> = {};
 figures["arrow-grid"] = arrowGridFigure({ rows, cols, trueFeatures, cells, title: "Correlated amplitudes (f = 1)" });
-figures["schematic"] = schematicFigure({
+figures.schematic = schematicFigure({
   trueFeatures,
   instances: [0.021, 0.013, 0.034, 0.018, Number.NaN].map((loss, i) => ({
     loss,
@@ -106,11 +109,11 @@ figures["line-band"] = lineBandFigure(sweep, {
   referenceX: { value: 11, label: "true L0 = 11" },
   title: "Decoder projection vs SAE L0",
 });
-figures["bar"] = barFigure(
+figures.bar = barFigure(
   Array.from({ length: 50 }, (_, i) => ({ label: i, value: 0.345 - (0.335 * i) / 49 })),
   { xLabel: "feature i", yLabel: "P_i", tickEvery: 10, title: "Feature firing probabilities P_i" },
 );
-figures["scatter"] = scatterFigure(
+figures.scatter = scatterFigure(
   [0.05, 0.07, 0.09, 0.1, 0.3, 0.5, 0.75].map((c, i) => ({ x: c, y: [27.66, 22.27, 18.15, 17.63, 12.95, 11.61, 10.99][i], series: "JumpReLU" })),
   { xLabel: "L0 coefficient", yLabel: "SAE L0", logX: true, connect: true, referenceY: { value: 10.96, label: "true L0" }, title: "SAE L0 vs L0 coefficient" },
 );
@@ -126,7 +129,7 @@ const html = buildReportHtml({
       paragraphs: ["Rows are learning rates, columns the L1 coefficient λ.", "Black arrows: decoder rows of the lowest-loss instance."],
       figures: [
         { svg: figures["arrow-grid"], caption: "Decoder rows over the lr × λ grid." },
-        { svg: figures["schematic"], caption: "True features and the five instances of one cell." },
+        { svg: figures.schematic, caption: "True features and the five instances of one cell." },
         { svg: figures["heatmap-loss"], caption: "Loss per cell; grey = diverged." },
       ],
     },
@@ -137,8 +140,8 @@ const html = buildReportHtml({
         { svg: figures["heatmap-cos"], caption: "SAE L0 = True L0." },
         { svg: figures["heatmap-corr"], caption: "Correlation matrix." },
         { svg: figures["line-band"], caption: "Mean ± 1 sd over 5 seeds." },
-        { svg: figures["bar"], caption: "Firing probabilities." },
-        { svg: figures["scatter"], caption: "JumpReLU sweep." },
+        { svg: figures.bar, caption: "Firing probabilities." },
+        { svg: figures.scatter, caption: "JumpReLU sweep." },
         { svg: figures["tms-training"], caption: "TMS training." },
       ],
     },

@@ -122,7 +122,7 @@ function figureHtml({ figure, number, id }: PlacedFigure, sectionId: string): st
   const label = `<span class="figure-number">Figure ${number}.</span>`;
   const heading = figure.title ? `<h3 class="figure-title">${label} ${escapeHtml(figure.title)}</h3>\n` : "";
   const caption = figure.title ? escapeHtml(figure.caption) : `${label} ${escapeHtml(figure.caption)}`;
-  if (figure.frames?.length) return framesFigureHtml(figure, figure.frames, id, number, svg, sectionId, heading, caption);
+  if (figure.frames?.length) return framesFigureHtml(figure.frames, id, number, svg, sectionId, heading, caption);
   return `<figure id="${escapeHtml(id)}">
 ${heading}<div class="figure-body">${svg}</div>
 <figcaption>${caption}</figcaption>
@@ -135,7 +135,6 @@ ${heading}<div class="figure-body">${svg}</div>
  * with a range input.
  */
 function framesFigureHtml(
-  figure: ReportFigure,
   frames: NonNullable<ReportFigure["frames"]>,
   id: string,
   number: number,

@@ -222,6 +222,6 @@ export function checkArrowFileBounds(file: Uint8Array): void {
   checkKeyValues(fb, schema, 2, "schema metadata");
   fb.vector(schema, 3, 8, "schema features");
   checkKeyValues(fb, footer, 4, "footer metadata");
-  blocks(fb, footer, 2, "dictionary blocks").forEach((b, i) => checkMessage(file, footerStart, b, HEADER_DICTIONARY_BATCH, `dictionary batch ${i + 1}`));
-  blocks(fb, footer, 3, "record batch blocks").forEach((b, i) => checkMessage(file, footerStart, b, HEADER_RECORD_BATCH, `record batch ${i + 1}`));
+  for (const [i, b] of blocks(fb, footer, 2, "dictionary blocks").entries()) checkMessage(file, footerStart, b, HEADER_DICTIONARY_BATCH, `dictionary batch ${i + 1}`);
+  for (const [i, b] of blocks(fb, footer, 3, "record batch blocks").entries()) checkMessage(file, footerStart, b, HEADER_RECORD_BATCH, `record batch ${i + 1}`);
 }

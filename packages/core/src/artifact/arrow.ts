@@ -25,7 +25,7 @@ import {
   List,
   Null,
   Precision,
-  RecordBatch,
+  type RecordBatch,
   RecordBatchReader,
   Schema,
   Table,
@@ -166,13 +166,13 @@ export function vectorsColumn(rows: readonly Float32Array[]): FixedSizeListColum
   const size = rows[0]?.length ?? 0;
   if (size > 0 && rows.every((v) => v.length === size)) {
     const values = new Float32Array(rows.length * size);
-    rows.forEach((v, r) => values.set(v, r * size));
+    for (const [r, v] of rows.entries()) values.set(v, r * size);
     return { type: "fixedSizeList", size, values };
   }
   const offsets = new Int32Array(rows.length + 1);
-  rows.forEach((v, r) => (offsets[r + 1] = offsets[r] + v.length));
+  for (const [r, v] of rows.entries()) offsets[r + 1] = offsets[r] + v.length;
   const values = new Float32Array(offsets[rows.length]);
-  rows.forEach((v, r) => values.set(v, offsets[r]));
+  for (const [r, v] of rows.entries()) values.set(v, offsets[r]);
   return { type: "list", offsets, values };
 }
 
@@ -566,7 +566,7 @@ export function readListColumn(art: Artifact, name: string): { offsets: Int32Arr
     offsets[r + 1] = offsets[r] + values.length;
   }
   const values = new Float32Array(offsets[v.length]);
-  parts.forEach((p, r) => values.set(p, offsets[r]));
+  for (const [r, p] of parts.entries()) values.set(p, offsets[r]);
   return { offsets, values };
 }
 

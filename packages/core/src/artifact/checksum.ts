@@ -38,7 +38,7 @@ export function contentChecksum(table: Table): string {
     out.count(batch.numRows);
     const columns = batch.data.children;
     out.count(columns.length);
-    table.schema.fields.forEach((field, i) => writeData(out, columns[i], field.name));
+    for (const [i, field] of table.schema.fields.entries()) writeData(out, columns[i], field.name);
   }
   return hash.digest("hex");
 }

@@ -59,14 +59,14 @@ export interface ArenaTmsPreset extends ArenaToyShape {
 export function powerSweep(base: number, from: number, to: number, count: number): Float64Array {
   if (!Number.isInteger(count) || count < 1) throw new Error(`powerSweep: count must be a positive integer, got ${count}`);
   const out = new Float64Array(count);
-  for (let k = 0; k < count; k++) out[k] = Math.pow(base, -(count === 1 ? from : from + ((to - from) * k) / (count - 1)));
+  for (let k = 0; k < count; k++) out[k] = base ** -(count === 1 ? from : from + ((to - from) * k) / (count - 1));
   return out;
 }
 
 /** ratio^e for e = first, first + 1, …, first + count − 1 (the importance decays). */
 export function geometricImportance(ratio: number, count: number, first = 0): Float64Array {
   const out = new Float64Array(count);
-  for (let k = 0; k < count; k++) out[k] = Math.pow(ratio, first + k);
+  for (let k = 0; k < count; k++) out[k] = ratio ** (first + k);
   return out;
 }
 

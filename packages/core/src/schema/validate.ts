@@ -91,7 +91,7 @@ function parentNode(schema: SchemaNode, pointer: string): SchemaNode | undefined
 /** Finite numbers only: JSON cannot carry NaN/Infinity, but a value built in code can. */
 function nonFinite(value: unknown, pointer: string, out: Array<{ pointer: string; value: unknown }>): void {
   if (typeof value === "number" && !Number.isFinite(value)) out.push({ pointer, value });
-  else if (Array.isArray(value)) value.forEach((v, i) => nonFinite(v, `${pointer}/${i}`, out));
+  else if (Array.isArray(value)) for (const [i, v] of value.entries()) nonFinite(v, `${pointer}/${i}`, out);
   else if (typeof value === "object" && value !== null) for (const [k, v] of Object.entries(value)) nonFinite(v, `${pointer}/${k}`, out);
 }
 

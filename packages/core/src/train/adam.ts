@@ -33,7 +33,7 @@ export class InstanceAdam {
   step(grads: Float32Array[], lr: Float64Array, active?: Uint8Array): void {
     this.t += 1;
     const { beta2, eps } = this.options;
-    const c2 = 1 - Math.pow(beta2, this.t);
+    const c2 = 1 - beta2 ** this.t;
     for (let k = 0; k < this.params.length; k++) {
       const p = this.params[k];
       const g = grads[k];
@@ -43,7 +43,7 @@ export class InstanceAdam {
       for (let i = 0; i < this.instances; i++) {
         if (active && !active[i]) continue;
         const b1 = this.options.beta1[i];
-        const c1 = 1 - Math.pow(b1, this.t);
+        const c1 = 1 - b1 ** this.t;
         const stepSize = lr[i] / c1;
         const decay = 1 - lr[i] * (this.options.weightDecay ? this.options.weightDecay[i] : 0);
         const invSqrtC2 = 1 / Math.sqrt(c2);

@@ -55,7 +55,7 @@ export function tfjsLossAndGrads(
     const x = batchTensor(tf, batch, p.dIn);
     const forward = arch.referenceLoss(tf, t, x, ctx);
     const g = tf.grads((...params: tf.Tensor[]) => tf.sum(arch.referenceLoss(tf, fromList(arch, params), x, ctx).loss))(list);
-    arch.params.forEach((s, k) => paramTensor(grads, s.name).set(g[k].dataSync()));
+    for (const [k, s] of arch.params.entries()) paramTensor(grads, s.name).set(g[k].dataSync());
     out.loss.set(forward.loss.dataSync());
     out.reconstruction.set(forward.reconstruction.dataSync());
     if (forward.sparsity) out.sparsity.set(forward.sparsity.dataSync());

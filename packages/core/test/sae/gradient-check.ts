@@ -68,7 +68,7 @@ export function autodiff(
       return { wEnc: byName.wEnc as tf.Tensor3D, bEnc: byName.bEnc as tf.Tensor2D, wDec: byName.wDec as tf.Tensor3D, bDec: byName.bDec as tf.Tensor2D, extra };
     };
     const g = tf.grads((...ts: tf.Tensor[]) => tf.sum(loss(rebuild(ts), x)))(list);
-    specs.forEach((s, k) => paramTensor(grads, s.name).set(g[k].dataSync()));
+    for (const [k, s] of specs.entries()) paramTensor(grads, s.name).set(g[k].dataSync());
     losses = Float64Array.from(loss(t, x).dataSync());
   });
   return losses;

@@ -127,13 +127,13 @@ describe("standard architecture: loss by hand", () => {
       return (k: "wEnc" | "bEnc" | "wDec" | "bDec") => Array.from(on[k], (v, e) => v - off[k][e]);
     };
     const scaled = part({ scaleSparsityByDecoderNorm: true });
-    scaled("wDec").forEach((v, e) => expect(v).toBeCloseTo([1.2, 1.6][e], 4));
-    scaled("wEnc").forEach((v, e) => expect(v).toBeCloseTo([10, 5][e], 4));
-    scaled("bEnc").forEach((v) => expect(v).toBeCloseTo(5, 4));
-    scaled("bDec").forEach((v, e) => expect(v).toBeCloseTo([-5, 0][e], 4));
+    for (const [e, v] of scaled("wDec").entries()) expect(v).toBeCloseTo([1.2, 1.6][e], 4);
+    for (const [e, v] of scaled("wEnc").entries()) expect(v).toBeCloseTo([10, 5][e], 4);
+    for (const v of scaled("bEnc")) expect(v).toBeCloseTo(5, 4);
+    for (const [e, v] of scaled("bDec").entries()) expect(v).toBeCloseTo([-5, 0][e], 4);
     const plain = part({});
-    plain("wDec").forEach((v) => expect(v).toBeCloseTo(0, 4));
-    plain("wEnc").forEach((v, e) => expect(v).toBeCloseTo([2, 1][e], 4));
+    for (const v of plain("wDec")) expect(v).toBeCloseTo(0, 4);
+    for (const [e, v] of plain("wEnc").entries()) expect(v).toBeCloseTo([2, 1][e], 4);
   });
 });
 

@@ -116,7 +116,7 @@ export function resolveProfile<C extends ExperimentConfigBase>(file: string, raw
     const found = schemaProblems(kind.config, merged);
     if (!found.length) found.push(...(kind.validate?.(merged as unknown as ExperimentConfigBase, known) ?? []));
     // a problem of the base config shows once, not again under every profile
-    if (p === "default") found.forEach((line) => baseProblems.add(line));
+    if (p === "default") for (const line of found) baseProblems.add(line);
     const prefix = p === "default" ? "" : `(profile ${p}) `;
     problems.push(...found.filter((line) => p === "default" || !baseProblems.has(line)).map((line) => prefix + line));
     checked.set(p, merged as unknown as C);

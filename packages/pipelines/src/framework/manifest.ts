@@ -68,11 +68,11 @@ function crossProblems(m: FigureManifest): string[] {
   const ids = m.figures.map((f) => f.id);
   const sections = m.sections.map((s) => s.id);
   const findings = m.findings.map((f) => f.id);
-  ids.forEach((id, k) => ids.indexOf(id) !== k && problems.push(`figures[${k}].id: "${id}" appears twice`));
-  m.figures.forEach((f, k) => !sections.includes(f.section) && problems.push(`figures[${k}].section: "${f.section}" is not a section id`));
+  for (const [k, id] of ids.entries()) if (ids.indexOf(id) !== k) problems.push(`figures[${k}].id: "${id}" appears twice`);
+  for (const [k, f] of m.figures.entries()) if (!sections.includes(f.section)) problems.push(`figures[${k}].section: "${f.section}" is not a section id`);
   m.reproduces.forEach((r, k) => {
-    r.figures.forEach((id) => !ids.includes(id) && problems.push(`reproduces[${k}].figures: "${id}" is not a figure id`));
-    r.findings.forEach((id) => !findings.includes(id) && problems.push(`reproduces[${k}].findings: "${id}" is not a finding id`));
+    for (const id of r.figures) if (!ids.includes(id)) problems.push(`reproduces[${k}].figures: "${id}" is not a figure id`);
+    for (const id of r.findings) if (!findings.includes(id)) problems.push(`reproduces[${k}].findings: "${id}" is not a finding id`);
   });
   return problems;
 }

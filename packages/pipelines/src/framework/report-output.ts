@@ -18,10 +18,10 @@ export function reportProvenance(ctx: StageContext<unknown>, trained: Artifact, 
     return t ? [{ stage: s, seconds: t.seconds }] : [];
   });
   return {
-    configHash: trained.metadata["configHash"] ?? "",
+    configHash: trained.metadata.configHash ?? "",
     seeds,
-    packageVersions: JSON.parse(trained.metadata["versions"] ?? "{}") as Record<string, string>,
-    backend: `${trained.metadata["backend"]} (training engine: ${trained.metadata["engine"] ?? "?"})`,
+    packageVersions: JSON.parse(trained.metadata.versions ?? "{}") as Record<string, string>,
+    backend: `${trained.metadata.backend} (training engine: ${trained.metadata.engine ?? "?"})`,
     stageTimings,
     generatedAt: new Date().toISOString(),
     experiment: `${ctx.experiment} (profile ${ctx.profile})`,

@@ -49,7 +49,7 @@ export function readRunConfig(root: string): RunConfig {
 
 /** Every leaf of a config by its path: "sae.lr[1]" → 0.002. Empty objects and arrays are leaves. */
 export function flattenConfig(value: JsonValue, path = "", out = new Map<string, JsonValue>()): Map<string, JsonValue> {
-  if (Array.isArray(value) && value.length) value.forEach((v, i) => flattenConfig(v, `${path}[${i}]`, out));
+  if (Array.isArray(value) && value.length) for (const [i, v] of value.entries()) flattenConfig(v, `${path}[${i}]`, out);
   else if (isObject(value) && Object.keys(value).length) for (const [k, v] of Object.entries(value)) flattenConfig(v, path ? `${path}.${k}` : k, out);
   else out.set(path, value);
   return out;

@@ -8,6 +8,7 @@
  *   config's `saes.arrow` after a kill) must not survive to be read by a later stage. Because it
  *   deletes recursively, it refuses any folder that is not inside an `artifacts/` folder.
  */
+import type { Dirent } from "node:fs";
 import { mkdir, readdir, realpath, rm, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve, sep } from "node:path";
 import { isProcessAlive } from "./process-alive.ts";
@@ -30,7 +31,7 @@ export interface RemoveTemporariesOptions {
 export async function removeTemporaries(dir: string, options: RemoveTemporariesOptions = {}): Promise<string[]> {
   const removed: string[] = [];
   const visit = async (folder: string): Promise<void> => {
-    let entries;
+    let entries: Dirent[];
     try {
       entries = await readdir(folder, { withFileTypes: true });
     } catch (err) {

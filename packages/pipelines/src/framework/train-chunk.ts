@@ -59,7 +59,7 @@ export async function trainChunk(job: ChunkJob, module: TrainSaesModule<unknown>
   const recipe = await loadRecipe(lead.recipe);
   const root = new Rng(job.seed);
   // tfjs is loaded (and its backend started) only when this chunk differentiates with it
-  let autodiff;
+  let autodiff: Awaited<ReturnType<typeof loadAutodiff>> | undefined;
   if (job.engine === "tfjs" || !arch.fused) {
     await (await import("@toy-sae/core/backend")).selectBackend(job.backend);
     autodiff = await loadAutodiff();

@@ -27,7 +27,7 @@ describe("composed-more-dims (smoke)", () => {
     expect(metrics.numRows).toBe(16 * 2); // 16 conditions × 1 lr × 1 λ × 2 realisations
     const cond = readStringColumn(metrics, "condition");
     const dSae = readIntColumn(metrics, "d_sae");
-    cond.forEach((c, r) => expect(dSae[r], c).toBe(c.startsWith("sets4") ? 8 : 16));
+    for (const [r, c] of cond.entries()) expect(dSae[r], c).toBe(c.startsWith("sets4") ? 8 : 16);
     const mono = readFloatColumn(metrics, "monosemanticity");
     expect(mono.every((v) => v >= 0 && v <= 1 + 1e-9)).toBe(true);
     const cos = await readArtifact(join(out, "metrics/cos.arrow"));

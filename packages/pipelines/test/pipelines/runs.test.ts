@@ -10,7 +10,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import * as aq from "arquero";
 import { readArtifact, readFloatColumn, toArquero } from "@toy-sae/core/artifact/arrow";
 import type { JsonValue } from "@toy-sae/core/artifact/provenance";
 import { formatDelta } from "../../src/framework/compare-format.ts";

@@ -82,7 +82,7 @@ describe.each(PIPELINES)("$name on the smoke profile", (p) => {
     const trained = readBoolColumn(metrics, "trained");
     const k = readFloatColumn(metrics, "final_k");
     const l0 = readFloatColumn(metrics, "l0");
-    const n = Number(metrics.metadata["eval_samples"]);
+    const n = Number(metrics.metadata.eval_samples);
     for (let r = 0; r < metrics.numRows; r++) {
       if (arch[r] !== "batchtopk") continue;
       const kept = Math.floor(k[r] * n) / n;

@@ -50,9 +50,15 @@ export function meanSdBands(points: readonly LinePoint[], options: MeanSdOptions
   for (const p of points) {
     const series = p.series ?? "";
     let byX = groups.get(series);
-    if (!byX) groups.set(series, (byX = new Map()));
+    if (!byX) {
+      byX = new Map();
+      groups.set(series, byX);
+    }
     let ys = byX.get(p.x);
-    if (!ys) byX.set(p.x, (ys = []));
+    if (!ys) {
+      ys = [];
+      byX.set(p.x, ys);
+    }
     if (Number.isFinite(p.y)) ys.push(p.y);
   }
   const bands: BandPoint[] = [];

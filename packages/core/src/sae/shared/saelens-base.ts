@@ -56,13 +56,19 @@ const i32Scratch = new Map<string, Int32Array>();
 
 export function scratchF64(name: string, length: number): Float64Array {
   let b = f64Scratch.get(name);
-  if (!b || b.length < length) f64Scratch.set(name, (b = new Float64Array(length)));
+  if (!b || b.length < length) {
+    b = new Float64Array(length);
+    f64Scratch.set(name, b);
+  }
   return b;
 }
 
 export function scratchI32(name: string, length: number): Int32Array {
   let b = i32Scratch.get(name);
-  if (!b || b.length < length) i32Scratch.set(name, (b = new Int32Array(length)));
+  if (!b || b.length < length) {
+    b = new Int32Array(length);
+    i32Scratch.set(name, b);
+  }
   return b;
 }
 

@@ -94,7 +94,7 @@ export function validate(c: ComposedGridConfig, known: Registered): string[] {
   else if (arch.hyper.join() !== "l1") bad("sae.architecture", c.sae.architecture, `an architecture whose hyperparameter is l1 (the grid's λ); ${c.sae.architecture} takes ${arch.hyper.join(", ")}`);
   if (!known.recipes.has(c.sae.recipe)) problems.push(unknownName("sae.recipe", "recipe", c.sae.recipe, known.recipes));
   const names = c.data.conditions.map((d) => d.name);
-  names.forEach((n, k) => names.indexOf(n) !== k && bad(`data.conditions[${k}].name`, n, "a name no other condition has"));
+  for (const [k, n] of names.entries()) if (names.indexOf(n) !== k) bad(`data.conditions[${k}].name`, n, "a name no other condition has");
   c.data.conditions.forEach((cond, k) => {
     const [n0, n1] = conditionShape(c.data, cond).setSizes;
     const pair = cond.correlatedPair;
@@ -102,7 +102,7 @@ export function validate(c: ComposedGridConfig, known: Registered): string[] {
     if (cond.correlatedBoost !== undefined && !pair) bad(`data.conditions[${k}].correlatedBoost`, cond.correlatedBoost, "a correlatedPair to boost");
   });
   for (const [key, list] of [["lr", c.sae.lr], ["l1", c.sae.l1]] as const) {
-    list.forEach((v, k) => list.indexOf(v) !== k && bad(`sae.${key}[${k}]`, v, `a value not already in sae.${key} (a duplicate would train the same cell twice)`));
+    for (const [k, v] of list.entries()) if (list.indexOf(v) !== k) bad(`sae.${key}[${k}]`, v, `a value not already in sae.${key} (a duplicate would train the same cell twice)`);
   }
   if (c.sae.warmupFrac + c.sae.cooldownFrac > 1) bad("sae.cooldownFrac", c.sae.cooldownFrac, `at most 1 − sae.warmupFrac (${1 - c.sae.warmupFrac}): warm-up and cool-down cannot overlap`);
   return problems;

@@ -50,7 +50,7 @@ export async function run(ctx: StageContext<ComposedGridConfig>): Promise<void> 
   models.forEach((m) => {
     const rows = evalCond.flatMap((v, r) => (v === m.condition ? [r] : []));
     const x = new Float32Array(rows.length * m.nIn);
-    rows.forEach((r, k) => x.set(listRow(evalX, r), k * m.nIn));
+    for (const [k, r] of rows.entries()) x.set(listRow(evalX, r), k * m.nIn);
     evalH.set(m.condition, { h: hiddenOf(x, m.w, rows.length, m.nIn, m.nHidden), n: rows.length });
   });
 

@@ -42,7 +42,7 @@ export async function run(ctx: StageContext<ComposedGridConfig>): Promise<void> 
   const lrs = config.sae.lr;
   const l1s = config.sae.l1;
   const out = new FigureWriter(ctx);
-  const evalSamples = metrics.metadata["eval_samples_per_condition"];
+  const evalSamples = metrics.metadata.eval_samples_per_condition;
   const lossCurveCond = readStringColumn(tmsCurves, "condition");
   const lossStep = readIntColumn(tmsCurves, "step");
   const lossValue = readFloatColumn(tmsCurves, "loss");
@@ -205,5 +205,5 @@ export async function run(ctx: StageContext<ComposedGridConfig>): Promise<void> 
   out.reproduce(24, schematics, schematicFindings);
   out.reproduce(25, trainings, trainingFindings);
   out.reproduce(26, imshows, imshowFindings);
-  out.write({ kind: "composed-grid", configHash: metrics.metadata["configHash"] ?? "" });
+  out.write({ kind: "composed-grid", configHash: metrics.metadata.configHash ?? "" });
 }

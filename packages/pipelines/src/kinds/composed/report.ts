@@ -18,7 +18,7 @@ export async function run(ctx: StageContext<ComposedGridConfig>): Promise<void> 
     config,
     profile: ctx.profile,
     nSaes: metrics.numRows,
-    evalSamples: metrics.metadata["eval_samples_per_condition"],
+    evalSamples: metrics.metadata.eval_samples_per_condition,
     arrowGrids: config.data.conditions.some((c) => (c.hidden ?? config.data.hidden) === 2),
   });
 

@@ -63,5 +63,5 @@ export function sampler(source: string, shared: Shared, batch: number): (rng: Rn
 }
 
 export function prepare(params: SaeParams, saes: readonly PlannedSae[], shared: Shared): void {
-  saes.forEach((s, i) => params.bDec.set(shared.conditions[Number(s.data.source)].bDec, i * params.dIn));
+  for (const [i, s] of saes.entries()) params.bDec.set(shared.conditions[Number(s.data.source)].bDec, i * params.dIn);
 }

@@ -210,7 +210,7 @@ export function validate(c: FeatureHedgingConfig, known: Registered): string[] {
   if (new Set(runNames).size !== runNames.length) bad("sae.runs", runNames, "distinct run names");
   c.sae.runs.forEach((r, i) => {
     const at = `sae.runs[${i}]`;
-    r.datasets.forEach((d, j) => !names.includes(d) && bad(`${at}.datasets[${j}]`, d, `one of data.datasets (${names.join(", ")})`));
+    for (const [j, d] of r.datasets.entries()) if (!names.includes(d)) bad(`${at}.datasets[${j}]`, d, `one of data.datasets (${names.join(", ")})`);
     if (new Set(r.datasets).size !== r.datasets.length) bad(`${at}.datasets`, r.datasets, "distinct datasets");
     const arch = known.architectures.get(r.architecture);
     if (!arch) {
@@ -228,7 +228,7 @@ export function validate(c: FeatureHedgingConfig, known: Registered): string[] {
       if (r.architecture !== "matryoshka") bad(`${at}.beta`, r.beta, "no β unless architecture is matryoshka");
       for (const o of BETA_OPTIONS) if (r.options?.[o] !== undefined) bad(`${at}.options.${o}`, r.options[o], "nothing: β sets it");
       const values = r.beta.map(betaNumber);
-      values.forEach((b, j) => values.indexOf(b) !== j && bad(`${at}.beta[${j}]`, r.beta?.[j], "a β not already in the list"));
+      for (const [j, b] of values.entries()) if (values.indexOf(b) !== j) bad(`${at}.beta[${j}]`, r.beta?.[j], "a β not already in the list");
       if (r.dSae < 2) bad(`${at}.dSae`, r.dSae, "≥ 2 for a β run (a parent level of width 1 and the full width)");
     }
     if (arch.options) {
@@ -248,7 +248,10 @@ export function validate(c: FeatureHedgingConfig, known: Registered): string[] {
   c.plots.heatmaps?.forEach((h, i) => {
     const at = `plots.heatmaps[${i}]`;
     const r = byName.get(h.run);
-    if (!r) return bad(`${at}.run`, h.run, `the name of a run in sae.runs (${runNames.join(", ")})`);
+    if (!r) {
+      bad(`${at}.run`, h.run, `the name of a run in sae.runs (${runNames.join(", ")})`);
+      return;
+    }
     if (h.dataset !== undefined && !r.datasets.includes(h.dataset)) bad(`${at}.dataset`, h.dataset, `one of the run's datasets (${r.datasets.join(", ")})`);
     if (h.dataset === undefined && r.datasets.length > 1) bad(`${at}.dataset`, h.dataset, `one of the run's datasets (${r.datasets.join(", ")}): it has more than one`);
     const betas = (r.beta ?? []).map(betaNumber);

@@ -48,7 +48,7 @@ export async function run(ctx: StageContext<FeatureHedgingConfig>): Promise<void
   for (const name of isTree.keys()) {
     const rows = evalDataset.flatMap((v, r) => (v === name ? [r] : []));
     const features = new Float32Array(rows.length * N);
-    rows.forEach((r, k) => features.set(evalFeatures.subarray(r * N, (r + 1) * N), k * N));
+    for (const [k, r] of rows.entries()) features.set(evalFeatures.subarray(r * N, (r + 1) * N), k * N);
     const edges = edgeDataset.flatMap((d, r) => (d === name ? [{ parent: edgeParent[r], child: edgeChild[r] }] : []));
     inputs.set(name, { features, x: embedFeatures(features, embedding, N, D), n: rows.length, embedding, nFeatures: N, edges });
   }

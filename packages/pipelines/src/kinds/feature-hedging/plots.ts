@@ -113,12 +113,12 @@ export async function run(ctx: StageContext<FeatureHedgingConfig>): Promise<void
   const { config } = ctx;
   const metrics = await ctx.read("metrics", "metrics.arrow");
   const rows = metricRows(metrics);
-  const N = Number(metrics.metadata["n_features"]);
+  const N = Number(metrics.metadata.n_features);
   const cos = saeCosines(await ctx.read("metrics", "cos.arrow"), await ctx.read("metrics", "bdec.arrow"), rows, N);
   const components = componentRows(await ctx.read("metrics", "components.arrow"));
   const featuresArt = await ctx.read("generate", "features.arrow");
   const firing = new Map<string, number>();
-  readStringColumn(featuresArt, "dataset").forEach((d, r) => firing.set(`${d}/${readIntColumn(featuresArt, "feature")[r]}`, readFloatColumn(featuresArt, "firing_frequency")[r]));
+  for (const [r, d] of readStringColumn(featuresArt, "dataset").entries()) firing.set(`${d}/${readIntColumn(featuresArt, "feature")[r]}`, readFloatColumn(featuresArt, "firing_frequency")[r]);
   const runs = new Map(config.sae.runs.map((r) => [r.name, r]));
 
   const out = new FigureWriter(ctx);
@@ -249,7 +249,7 @@ export async function run(ctx: StageContext<FeatureHedgingConfig>): Promise<void
   // only the sections this experiment draws figures in (an intro alone would make an empty section)
   for (const s of SECTIONS) if (out.figures.some((f) => f.section === s.id)) out.section(s.id, s.heading, [s.intro]);
   for (const [figure, { ids, findings }] of [...byFigure].sort((a, b) => a[0] - b[0])) out.reproduce(figure, ids, findings);
-  out.write({ kind: "feature-hedging", configHash: metrics.metadata["configHash"] ?? "" });
+  out.write({ kind: "feature-hedging", configHash: metrics.metadata.configHash ?? "" });
 }
 
 /** Figure 21: both settings side by side, one line per λ, each argmin marked; the findings on the minima. */

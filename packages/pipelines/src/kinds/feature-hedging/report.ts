@@ -43,7 +43,7 @@ export async function run(ctx: StageContext<FeatureHedgingConfig>): Promise<void
   const metrics = await ctx.read("metrics", "metrics.arrow");
   const saes = await ctx.read("train-saes", "saes.arrow");
   const model = await ctx.read("train-model", "model.arrow");
-  const steps = Number(saes.metadata["steps"]);
+  const steps = Number(saes.metadata.steps);
   const planned = hedgingSaes(config);
 
   const datasetLines = data.datasets.map((d) => {
@@ -82,7 +82,7 @@ export async function run(ctx: StageContext<FeatureHedgingConfig>): Promise<void
     "the SAEs are evaluated on a held-out sample (MSE, L0, MCC, F1, absorption gaps), which the notebooks do not do",
   ].filter(Boolean);
   const methods = [
-    `Data (${data.datasets.length} dataset${data.datasets.length === 1 ? "" : "s"}): ${datasetLines.join("; ")}. Magnitudes are exactly 1 where a feature fires. Each dataset is embedded by one toy model: ${readIntColumn(model, "n_features")[0]} orthonormal feature directions in ${config.model.hidden} dimensions, x = features·E (§2.1). Evaluation: ${metrics.metadata["eval_samples"]} held-out samples per dataset.`,
+    `Data (${data.datasets.length} dataset${data.datasets.length === 1 ? "" : "s"}): ${datasetLines.join("; ")}. Magnitudes are exactly 1 where a feature fires. Each dataset is embedded by one toy model: ${readIntColumn(model, "n_features")[0]} orthonormal feature directions in ${config.model.hidden} dimensions, x = features·E (§2.1). Evaluation: ${metrics.metadata.eval_samples} held-out samples per dataset.`,
     `SAEs: the ${sae.recipe} recipe (SAELens 5.10.2 as the hedging toys run it: Adam β1 = 0, β2 = .999, each SAE's gradient norm clipped to 1, constant learning rate ${lrs.join(" / ")}), batch ${sae.batch} (the original's context size), ${sae.tokens.toLocaleString("en")} training tokens → ${steps.toLocaleString("en")} steps; fresh batches every step; ${sae.engine} gradients.`,
     `Runs (${planned.length} SAEs): ${runLines.join(" ")}`,
     ...(config.lossCurves ? [`Analytic loss curves: ${config.lossCurves.steps.toLocaleString("en")} α values, λ ∈ {${config.lossCurves.l1.join(", ")}}, skew parent (P(parent only) .3, P(both) .1) and skew child (.1, .3), as loss_curves.py.`] : []),

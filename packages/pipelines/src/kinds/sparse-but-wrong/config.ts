@@ -146,7 +146,7 @@ export function validate(c: SparseButWrongConfig, known: Registered): string[] {
 
   const corr = data.correlation;
   if (corr.kind === "feature0" && !corr.rho) bad("data.correlation.rho", corr.rho, "the list of ρ values (kind feature0)");
-  corr.rho?.forEach((v, j) => corr.rho?.indexOf(v) !== j && bad(`data.correlation.rho[${j}]`, v, "a ρ not already in the list (two conditions of one name would be merged)"));
+  for (const [j, v] of (corr.rho ?? []).entries()) if (corr.rho?.indexOf(v) !== j) bad(`data.correlation.rho[${j}]`, v, "a ρ not already in the list (two conditions of one name would be merged)");
   if (corr.kind !== "feature0" && corr.rho) bad("data.correlation.rho", corr.rho, "no ρ list unless kind is feature0");
   if (corr.kind === "random" && corr.seed === undefined) bad("data.correlation.seed", corr.seed, "an integer seed (kind random)");
 
@@ -169,13 +169,15 @@ export function validate(c: SparseButWrongConfig, known: Registered): string[] {
       if (r.k && !arch.hyper.includes("k")) bad(`${at}.k`, r.k, `no k: architecture ${r.architecture} takes ${takes}`);
       if (r.l0Coefficient && !arch.hyper.includes("l0Coefficient")) bad(`${at}.l0Coefficient`, r.l0Coefficient, `no L0 coefficients: architecture ${r.architecture} takes ${takes}`);
     }
-    r.k?.forEach((k, j) => k > sae.dSae && bad(`${at}.k[${j}]`, k, `k ≤ sae.dSae (${sae.dSae})`));
+    const ks = r.k ?? [];
+    for (const [j, k] of ks.entries()) if (k > sae.dSae) bad(`${at}.k[${j}]`, k, `k ≤ sae.dSae (${sae.dSae})`);
     if (r.kTransition && !r.k) bad(`${at}.kTransition`, r.kTransition, "a k list to transition to");
-    r.k?.forEach((k, j) => r.k?.indexOf(k) !== j && bad(`${at}.k[${j}]`, k, "a k not already in the list (a duplicate trains the same SAE twice)"));
-    r.rho?.forEach((v, j) => r.rho?.indexOf(v) !== j && bad(`${at}.rho[${j}]`, v, "a ρ not already in the list"));
+    for (const [j, k] of ks.entries()) if (ks.indexOf(k) !== j) bad(`${at}.k[${j}]`, k, "a k not already in the list (a duplicate trains the same SAE twice)");
+    const rhos = r.rho ?? [];
+    for (const [j, v] of rhos.entries()) if (rhos.indexOf(v) !== j) bad(`${at}.rho[${j}]`, v, "a ρ not already in the list");
     if (corr.kind === "feature0") {
       if (!r.rho) bad(`${at}.rho`, r.rho, "a list of ρ values from data.correlation.rho");
-      r.rho?.forEach((v, j) => !corr.rho?.includes(v) && bad(`${at}.rho[${j}]`, v, `one of data.correlation.rho (${corr.rho?.join(", ")})`));
+      for (const [j, v] of rhos.entries()) if (!corr.rho?.includes(v)) bad(`${at}.rho[${j}]`, v, `one of data.correlation.rho (${corr.rho?.join(", ")})`);
     } else if (r.rho) {
       bad(`${at}.rho`, r.rho, "no ρ list: data.correlation.kind is not feature0");
     }
@@ -186,11 +188,11 @@ export function validate(c: SparseButWrongConfig, known: Registered): string[] {
   const runRef = (path: string, name: string | undefined) => {
     if (name !== undefined && !runNames.includes(name)) bad(path, name, `the name of a run in sae.runs (${runNames.join(", ")})`);
   };
-  c.metrics.mixingLatents.forEach((l, j) => l >= sae.dSae && bad(`metrics.mixingLatents[${j}]`, l, `a latent < sae.dSae (${sae.dSae})`));
+  for (const [j, l] of c.metrics.mixingLatents.entries()) if (l >= sae.dSae) bad(`metrics.mixingLatents[${j}]`, l, `a latent < sae.dSae (${sae.dSae})`);
   if (c.metrics.mixingFeature >= data.features) bad("metrics.mixingFeature", c.metrics.mixingFeature, `a feature < data.features (${data.features})`);
-  c.metrics.forcedK?.forEach((f, j) => runRef(`metrics.forcedK[${j}].run`, f.run));
+  for (const [j, f] of (c.metrics.forcedK ?? []).entries()) runRef(`metrics.forcedK[${j}].run`, f.run);
   const plots = c.plots;
-  plots.heatmaps?.forEach((h, j) => runRef(`plots.heatmaps[${j}].run`, h.run));
+  for (const [j, h] of (plots.heatmaps ?? []).entries()) runRef(`plots.heatmaps[${j}].run`, h.run);
   runRef("plots.projections.run", plots.projections?.run);
   runRef("plots.varianceExplained.run", plots.varianceExplained?.run);
   runRef("plots.varianceExplained.truth", plots.varianceExplained?.truth);
@@ -200,7 +202,7 @@ export function validate(c: SparseButWrongConfig, known: Registered): string[] {
   runRef("plots.jumprelu.run", plots.jumprelu?.run);
   if (plots.superposition && !variants.includes(plots.superposition.model)) bad("plots.superposition.model", plots.superposition.model, `one of the model variants (${variants.join(", ")})`);
   for (const [path, ns] of [["plots.projections.n", plots.projections?.n], ["plots.jumprelu.n", plots.jumprelu?.n]] as const) {
-    ns?.forEach((n, j) => n >= sae.dSae && bad(`${path}[${j}]`, n, `n < sae.dSae (${sae.dSae})`));
+    for (const [j, n] of (ns ?? []).entries()) if (n >= sae.dSae) bad(`${path}[${j}]`, n, `n < sae.dSae (${sae.dSae})`);
   }
   return problems;
 }

@@ -93,7 +93,7 @@ export async function run(ctx: StageContext<SparseButWrongConfig>): Promise<void
   const E = data.evalSamples;
   const rng = new Rng(seed);
   const features = new Float32Array(C * E * N);
-  samplers.forEach((s, c) => features.set(s.sample(rng.fork(`eval/${conditions[c].name}`), E), c * E * N));
+  for (const [c, s] of samplers.entries()) features.set(s.sample(rng.fork(`eval/${conditions[c].name}`), E), c * E * N);
   await ctx.write(
     "eval.arrow",
     {

@@ -38,7 +38,7 @@ export async function run(ctx: StageContext<SparseButWrongConfig>): Promise<void
   for (const name of new Set(evalCondition)) {
     const rows = evalCondition.flatMap((v, r) => (v === name ? [r] : []));
     const f = new Float32Array(rows.length * N);
-    rows.forEach((r, k) => f.set(evalFeatures.subarray(r * N, (r + 1) * N), k * N));
+    for (const [k, r] of rows.entries()) f.set(evalFeatures.subarray(r * N, (r + 1) * N), k * N);
     featuresOf.set(name, f);
   }
   const inputs = new Map<string, EvalInput>();

@@ -153,10 +153,10 @@ export async function run(ctx: StageContext<SparseButWrongConfig>): Promise<void
   const forcedArt = await ctx.read("metrics", "forced-k.arrow");
   const rows = metricRows(metrics);
   const N = models.nFeatures;
-  const M = Number(metrics.metadata["d_sae"]);
+  const M = Number(metrics.metadata.d_sae);
   const trueL0 = trueL0Of(rows);
   const trueL0Se = mean(Array.from(readFloatColumn(metrics, "true_l0_se")));
-  const evalSamples = metrics.metadata["eval_samples"];
+  const evalSamples = metrics.metadata.eval_samples;
   const mixingFeature = ctx.config.metrics.mixingFeature;
   const trueLine = { value: trueL0, label: `true L0 = ${fmt(trueL0)}` };
 
@@ -168,7 +168,10 @@ export async function run(ctx: StageContext<SparseButWrongConfig>): Promise<void
   const dec = new Map<number, Float64Array>();
   cosSae.forEach((s, r) => {
     let m = dec.get(s);
-    if (!m) dec.set(s, (m = new Float64Array(M * N)));
+    if (!m) {
+      m = new Float64Array(M * N);
+      dec.set(s, m);
+    }
     m[latent[r] * N + feature[r]] = decCos[r];
   });
   /** The mixing feature's component in every latent except its own (latent i = feature i for ground-truth inits). */
@@ -321,7 +324,7 @@ export async function run(ctx: StageContext<SparseButWrongConfig>): Promise<void
   // 10. feature mixing vs L0, per sign of ρ
   if (plots.mixingVsK) {
     const sel = rows.filter((r) => r.run === plots.mixingVsK?.run);
-    const finding = claim(10, mixingVsK(sel));
+    claim(10, mixingVsK(sel));
     for (const [sign, word] of [[1, "positive"], [-1, "negative"]] as const) {
       const part = sel.filter((r) => Math.sign(r.rho) === sign && !r.diverged);
       if (!part.length) continue;
@@ -365,7 +368,7 @@ export async function run(ctx: StageContext<SparseButWrongConfig>): Promise<void
   const projN = readIntColumn(projArt, "n");
   const projValue = readFloatColumn(projArt, "s_n");
   const projection = new Map<string, number>();
-  projSae.forEach((s, r) => projection.set(`${s}/${projN[r]}`, projValue[r]));
+  for (const [r, s] of projSae.entries()) projection.set(`${s}/${projN[r]}`, projValue[r]);
   const sOf = (sae: number, n: number) => projection.get(`${sae}/${n}`) ?? NaN;
   if (plots.projections) {
     const sel = rows.filter((r) => r.run === plots.projections?.run && !r.diverged);
@@ -535,7 +538,7 @@ export async function run(ctx: StageContext<SparseButWrongConfig>): Promise<void
     13: ["intuition", "intuition-plain"],
   };
   for (const [figure, ids] of Object.entries(figureIds)) out.reproduce(Number(figure), ids, byFigure.get(Number(figure)) ?? []);
-  out.write({ kind: "sparse-but-wrong", configHash: metrics.metadata["configHash"] ?? "" });
+  out.write({ kind: "sparse-but-wrong", configHash: metrics.metadata.configHash ?? "" });
 }
 
 /** E·Eᵀ of unit rows: the cosines between true features. */

@@ -17,7 +17,7 @@ export async function run(ctx: StageContext<SparseButWrongConfig>): Promise<void
   const measured = {
     trueL0: mean(Array.from(readFloatColumn(metrics, "true_l0"))),
     trueL0Se: mean(Array.from(readFloatColumn(metrics, "true_l0_se"))),
-    evalSamples: metrics.metadata["eval_samples"],
+    evalSamples: metrics.metadata.eval_samples,
   };
   const saes = await ctx.read("train-saes", "saes.arrow");
   const rows = metricRows(metrics);

@@ -8,8 +8,8 @@ export const KEY_TYPES: Record<string, KeyType> = { run: "string", architecture:
 
 /** One instance of the trained model as a single-instance ArenaTmsModel (W [dHidden, nFeatures]). */
 export function modelInstance(model: Artifact, instance: number): ArenaTmsModel {
-  const nFeatures = Number(model.metadata["n_features"]);
-  const dHidden = Number(model.metadata["d_hidden"]);
+  const nFeatures = Number(model.metadata.n_features);
+  const dHidden = Number(model.metadata.d_hidden);
   const instances = readIntColumn(model, "instance");
   const row = Array.from(instances).indexOf(instance);
   if (row < 0) throw new Error(`${model.path}: no model instance ${instance}`);

@@ -52,7 +52,7 @@ export async function run(ctx: StageContext<TmsSaeConfig>): Promise<void> {
   const curveSae = readIntColumn(curves, "sae");
   const curveDead = readIntColumn(curves, "dead");
   const lastDead = new Map<number, number>();
-  curveSae.forEach((s, r) => lastDead.set(s, curveDead[r])); // rows are in step order per SAE
+  for (const [r, s] of curveSae.entries()) lastDead.set(s, curveDead[r]); // rows are in step order per SAE
 
   const N = saes.records.length;
   const cols = {

@@ -36,7 +36,7 @@ export async function run(ctx: StageContext<TmsSaeConfig>): Promise<void> {
   const events = readResampling(await ctx.read("train-saes", "resampling.arrow"), KEY_TYPES);
   const snapshots = readSnapshots(await ctx.read("train-saes", "snapshots.arrow"), () => ({ dIn: model.dHidden, dSae: config.sae.dSae }));
   const saeOf = new Map<string, number>();
-  curveKeys.forEach((k, r) => saeOf.set(`${k.run}|${k.instance}`, curveSae[r]));
+  for (const [r, k] of curveKeys.entries()) saeOf.set(`${k.run}|${k.instance}`, curveSae[r]);
   const trajectory = (runName: string, instance: number): SaeTrajectory => {
     const sae = saeOf.get(`${runName}|${instance}`);
     if (sae === undefined) throw new Error(`plots: no SAE for run ${runName}, instance ${instance} in curves.arrow`);
@@ -110,7 +110,7 @@ export async function run(ctx: StageContext<TmsSaeConfig>): Promise<void> {
   // dead latents and MMCS per run
   out.section("summary", "Dead latents and recovered directions per run", stats.map((s) => describeRun(s, config)));
   out.add(
-    { id: "dead-per-run", title: "Dead latents per run", caption: `Mean over ${config.sae.instances} instances of the latents that fire on none of ${metrics.metadata["eval_samples"]} evaluation samples.`, section: "summary", source: ["metrics/metrics.arrow"] },
+    { id: "dead-per-run", title: "Dead latents per run", caption: `Mean over ${config.sae.instances} instances of the latents that fire on none of ${metrics.metadata.eval_samples} evaluation samples.`, section: "summary", source: ["metrics/metrics.arrow"] },
     barFigure(stats.map((s) => ({ label: s.run, value: s.dead })), { yLabel: "dead latents (mean)", width: 420, height: 220 }),
   );
   out.add(
@@ -121,5 +121,5 @@ export async function run(ctx: StageContext<TmsSaeConfig>): Promise<void> {
   for (const f of findings.all) out.finding(f);
   out.reproduce(33, idsByFigure.get(33)!, findings.figure33);
   out.reproduce(34, idsByFigure.get(34)!, findings.figure34);
-  out.write({ kind: "tms-sae", configHash: metrics.metadata["configHash"] ?? "" });
+  out.write({ kind: "tms-sae", configHash: metrics.metadata.configHash ?? "" });
 }

@@ -67,7 +67,7 @@ export function validate(c: TmsSuperpositionConfig): string[] {
     if (m.schedule === "cosine" && m.steps === 1) bad(`models[${k}].steps`, m.steps, "at least 2 with the cosine schedule (it divides by steps − 1)");
   });
   const dd = c.doubleDescent;
-  dd.sizes.forEach((s, k) => dd.sizes.indexOf(s) !== k && bad(`doubleDescent.sizes[${k}]`, s, "a size not already listed"));
+  for (const [k, s] of dd.sizes.entries()) if (dd.sizes.indexOf(s) !== k) bad(`doubleDescent.sizes[${k}]`, s, "a size not already listed");
   if (dd.warmupSteps >= dd.steps) bad("doubleDescent.warmupSteps", dd.warmupSteps, `fewer than doubleDescent.steps (${dd.steps})`);
   if (dd.dHidden >= dd.nFeatures) bad("doubleDescent.dHidden", dd.dHidden, `fewer than doubleDescent.nFeatures (${dd.nFeatures})`);
   return problems;

@@ -169,7 +169,7 @@ export function spearman(x: readonly number[], y: readonly number[]): number {
   const rank = (v: readonly number[]) => {
     const order = v.map((_, k) => k).sort((a, b) => v[a] - v[b]);
     const r = new Array<number>(v.length);
-    order.forEach((k, n) => (r[k] = n));
+    for (const [n, k] of order.entries()) r[k] = n;
     return r;
   };
   const rx = rank(x), ry = rank(y);

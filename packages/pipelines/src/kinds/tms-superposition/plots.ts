@@ -74,7 +74,7 @@ export async function run(ctx: StageContext<TmsSuperpositionConfig>): Promise<vo
   const pairRows: PlaneRow[] = [];
   for (const name of ["correlated-2", "anticorrelated-2", "correlated-3"]) {
     const x = of(name);
-    if (!x || x.e.dHidden !== 2) continue;
+    if (x?.e.dHidden !== 2) continue;
     pairRows.push({ label: name, panels: x.models.map((m) => ({ title: pLabel(m.featureProbability), vectors: vectors(m, (f) => categoryColor(Math.floor(f / 2))) })) });
   }
   if (pairRows.length) {
@@ -202,5 +202,5 @@ export async function run(ctx: StageContext<TmsSuperpositionConfig>): Promise<vo
   }
 
   const inst = await ctx.read("metrics", "instances.arrow");
-  out.write({ kind: "tms-superposition", configHash: inst.metadata["configHash"] ?? "" });
+  out.write({ kind: "tms-superposition", configHash: inst.metadata.configHash ?? "" });
 }

@@ -104,7 +104,7 @@ function trainModelJob(job: ModelJob, onStep?: (step: number) => void): ModelJob
   const curve = trainArenaToyModel(
     model,
     (batch) => {
-      samplers.forEach((draw, k) => draw(batch, rngs[k], x.subarray(k * batch * F, (k + 1) * batch * F)));
+      for (const [k, draw] of samplers.entries()) draw(batch, rngs[k], x.subarray(k * batch * F, (k + 1) * batch * F));
       return x;
     },
     { steps: e.steps, batch: e.batch, lr: e.lr, schedule: e.schedule, logEvery: Math.max(1, Math.floor(e.steps / 200)), onProgress: (p) => onStep?.(p.step + 1) },

@@ -86,7 +86,7 @@ export function vectorPanelsFigure(rows: readonly PlaneRow[], options: VectorPan
   rows.forEach((row, r) => {
     const y0 = top + r * rowHeight + 14;
     if (row.label) parts.push(text(labelWidth - 8, y0 + size / 2 + 4, row.label, { anchor: "end" }));
-    row.panels.forEach((panel, c) => parts.push(panelSvg(panel, labelWidth + c * (size + gap), y0, size, limit)));
+    for (const [c, panel] of row.panels.entries()) parts.push(panelSvg(panel, labelWidth + c * (size + gap), y0, size, limit));
   });
   let legendWidth = 0;
   if (options.legend?.length) {
