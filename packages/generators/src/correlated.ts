@@ -1,3 +1,4 @@
+// biome-ignore-all format: hand-unrolled numeric loops keep several declarations per line (one per unrolled lane)
 /**
  * Correlated (and independent) binary firing with per-feature magnitudes: the data of
  * "Sparse but Wrong" (`get_training_batch`, reference §1.2).

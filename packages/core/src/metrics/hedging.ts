@@ -1,3 +1,4 @@
+// biome-ignore-all format: hand-unrolled numeric loops keep several declarations per line (one per unrolled lane)
 /**
  * Hedging and absorption diagnostics on toys with known features (feature-hedging paper,
  * reference §2.5–2.7 and §4.2), all from plain row-major matrices:

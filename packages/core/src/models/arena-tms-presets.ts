@@ -74,6 +74,7 @@ const TRAINING = { batch: 1_024, lr: 1e-3, schedule: "constant" as const };
 
 function build(name: ArenaTmsPresetName, version: "s" | "old"): ArenaTmsPreset {
   const pairs = { nCorrelatedPairs: 0, nAnticorrelatedPairs: 0 };
+  // biome-ignore format: each preset's fields grouped by meaning, a few per line
   switch (name) {
     case "features-2d":
       return {

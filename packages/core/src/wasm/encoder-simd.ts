@@ -1,3 +1,4 @@
+// biome-ignore-all format: the emitted WebAssembly is laid out one instruction group per line
 /**
  * The SAE encoder h = xc·W_enc + b_enc in WebAssembly SIMD (f64x2), for the BatchTopK kernel:
  * the one dense product of its step (5,000 multiply-adds per sample at the main toy's d_in 100,

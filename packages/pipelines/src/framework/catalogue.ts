@@ -12,6 +12,7 @@ export interface CatalogueFigure {
   finding: string;
 }
 
+// biome-ignore format: a table, one figure per line
 export const CATALOGUE: readonly CatalogueFigure[] = [
   { figure: 1, title: "Feature firing probabilities P_i", source: "Sparse but Wrong, main toy", finding: "50 features with P_i linear from 0.388 to 0.05; Σp = 10.95 is the true L0 (10.96 measured on 100k samples)." },
   { figure: 2, title: "Feature correlation matrix", source: "Sparse but Wrong, main toy", finding: "A random latent correlation matrix (seed 42, strengths 0.3–0.9), shrunk by the eigenvalue repair." },

@@ -1,3 +1,4 @@
+// biome-ignore-all format: hand-unrolled numeric loops keep several declarations per line (one per unrolled lane)
 /**
  * SAELens 6.11.1 `BatchTopKTrainingSAE`, the SAE of every Sparse-but-Wrong toy run.
  *

@@ -1,3 +1,4 @@
+// biome-ignore-all format: hand-unrolled numeric loops keep several declarations per line (one per unrolled lane)
 /**
  * ARENA's toy Gated SAE (`GatedToySAE`, chapter 1.3.1; reference arena-toy-models.md §2,
  * after Rajamanoharan et al. 2024), fused forward + backward. Per instance and sample h,

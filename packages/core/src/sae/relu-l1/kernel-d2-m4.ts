@@ -1,3 +1,4 @@
+// biome-ignore-all format: hand-unrolled numeric loops keep several declarations per line (one per unrolled lane)
 /**
  * The ReLU/L1 kernel specialised to d_in 2, d_sae 4: the whole composed-feature grid.
  *

@@ -1,3 +1,4 @@
+// biome-ignore-all format: hand-unrolled numeric loops keep several declarations per line (one per unrolled lane)
 /**
  * What the SAELens 6.11.1 training SAEs (BatchTopK, JumpReLU) share: initialisation, the
  * encoder pre-activations and the decoder.
