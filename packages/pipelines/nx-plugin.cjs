@@ -100,7 +100,10 @@ function createPlugin(root) {
     const out = [];
     for (const field of fields.filter((f) => !f.startsWith("!"))) {
       for (const value of valuesAt(raw, field)) {
-        for (const [key, registry] of [["architecture", registries.architecture], ["recipe", registries.recipe]]) {
+        for (const [key, registry] of [
+          ["architecture", registries.architecture],
+          ["recipe", registries.recipe],
+        ]) {
           for (const name of namesUnder(field.endsWith(key) ? { [key]: value } : value, key)) {
             const entry = registry.get(name);
             if (entry) out.push(entry); // an unknown name fails the config stage with the known ones listed
@@ -138,7 +141,13 @@ function createPlugin(root) {
     for (const stage of STAGES) {
       const declaration = kind?.stages ? kind.stages[stage] : { fields: [], reads: [] };
       const folder = kind ? kind.entry.replace(/\/kind\.ts$/, "") : null;
-      const entries = [CLI, ...(kind ? [kind.entry, `${folder}/${stage}.ts`] : []), BACKEND_ENTRY, ...(FRAMEWORK_STAGE_ENTRIES[stage] ?? []), ...pluginEntries(raw, declaration.fields)];
+      const entries = [
+        CLI,
+        ...(kind ? [kind.entry, `${folder}/${stage}.ts`] : []),
+        BACKEND_ENTRY,
+        ...(FRAMEWORK_STAGE_ENTRIES[stage] ?? []),
+        ...pluginEntries(raw, declaration.fields),
+      ];
       const closure = closureInputs(entries);
       targets[stage] = stageTarget(
         stage,
@@ -162,7 +171,9 @@ function createPlugin(root) {
         dependsOn: [BUNDLE, { projects: [name], target: "report", params: "forward" }],
         options: { command: `node ${BUNDLED_CLI} record-run --experiment ${name}`, profile: "default", out: `artifacts/${name}` },
         configurations: configurations(),
-        metadata: { description: `The whole ${name} pipeline, ending with its HTML/PDF report; the run is kept in artifacts/runs/${name}/ and recorded in artifacts/runs/runs.jsonl` },
+        metadata: {
+          description: `The whole ${name} pipeline, ending with its HTML/PDF report; the run is kept in artifacts/runs/${name}/ and recorded in artifacts/runs/runs.jsonl`,
+        },
       },
     };
   };
@@ -209,6 +220,9 @@ exports.preTasksExecution = async (_options, context) => {
   process.env.TOY_SAE_INVOCATION_STARTED = new Date().toISOString();
   const dir = join(context.workspaceRoot, EXPERIMENTS);
   const shas = {};
-  for (const f of readdirSync(dir).filter((f) => f.endsWith(".json"))) shas[basename(f, ".json")] = createHash("sha256").update(readFileSync(join(dir, f))).digest("hex");
+  for (const f of readdirSync(dir).filter((f) => f.endsWith(".json")))
+    shas[basename(f, ".json")] = createHash("sha256")
+      .update(readFileSync(join(dir, f)))
+      .digest("hex");
   process.env.TOY_SAE_EXPERIMENT_SHAS = JSON.stringify(shas);
 };

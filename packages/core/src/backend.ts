@@ -57,9 +57,7 @@ async function register(name: BackendName): Promise<string | null> {
 export async function selectBackend(requested?: string): Promise<BackendInfo> {
   const fromEnv = process.env.TOY_SAE_BACKEND;
   const explicit = requested ?? (fromEnv && fromEnv.length > 0 ? fromEnv : undefined);
-  const order = explicit
-    ? [parseBackend(explicit, requested ? "--backend" : "TOY_SAE_BACKEND")]
-    : BACKEND_ORDER;
+  const order = explicit ? [parseBackend(explicit, requested ? "--backend" : "TOY_SAE_BACKEND")] : BACKEND_ORDER;
   const skipped: string[] = [];
   for (const name of order) {
     const source = await register(name);

@@ -16,7 +16,11 @@ beforeAll(async () => {
 
 function setup(seed: number, tied: boolean, I = 3, D = 3, M = 5, B = 24) {
   const rng = new Rng(seed);
-  const p = initArenaSae({ instances: I, dIn: D, dSae: M }, Array.from({ length: I }, (_, i) => rng.fork(`sae/${i}`)), { tied });
+  const p = initArenaSae(
+    { instances: I, dIn: D, dSae: M },
+    Array.from({ length: I }, (_, i) => rng.fork(`sae/${i}`)),
+    { tied },
+  );
   rng.fillNormal(p.bEnc, 0.05, 0.2);
   rng.fillNormal(p.bDec, 0, 0.1);
   const extras = initGatedExtras(p);

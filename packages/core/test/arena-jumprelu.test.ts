@@ -74,7 +74,7 @@ describe("ARENA toy JumpReLU SAE kernel", () => {
     const hf = h.map(Math.fround);
     const theta = Math.exp(Math.fround(Math.log(0.1)));
     const acts = hf.map((v) => (v > theta ? v : 0));
-    const dA = acts.map((a, s) => 0.9 * (2 * (0.9 * a - hf[s])) / 4); // ∂L_rec/∂acts_s = W_dec·2(ĥ − h)/(dIn·B)
+    const dA = acts.map((a, s) => (0.9 * (2 * (0.9 * a - hf[s]))) / 4); // ∂L_rec/∂acts_s = W_dec·2(ĥ − h)/(dIn·B)
     // dθ = Σ over samples in the window of −(θ/ε)·∂L/∂acts − (1/ε)·c/B;  d log θ = θ·dθ
     let dTheta = 0;
     for (const s of [0, 2]) dTheta += -(theta / 0.01) * dA[s] - (1 / 0.01) * (c / 4);
@@ -82,7 +82,10 @@ describe("ARENA toy JumpReLU SAE kernel", () => {
     expect(gLogTheta[0]).toBeCloseTo(-0.45167, 4); // the same number worked out on paper
     // the encoder sees only the samples above θ (∂/∂z = 1[z > θ]), the L0 term not at all
     expect(grads.bEnc[0]).toBeCloseTo(dA[0] + dA[1] + dA[3], 6);
-    expect(grads.wDec[0]).toBeCloseTo(acts.reduce((s, a, k) => s + (a * 2 * (0.9 * a - hf[k])) / 4, 0), 6);
+    expect(grads.wDec[0]).toBeCloseTo(
+      acts.reduce((s, a, k) => s + (a * 2 * (0.9 * a - hf[k])) / 4, 0),
+      6,
+    );
     expect(out.sparsityUnweighted[0]).toBe(0.75); // L0: 3 of 4 samples fire
     expect(out.loss[0]).toBeCloseTo(acts.reduce((s, a, k) => s + (0.9 * a - hf[k]) ** 2, 0) / 4 + c * 0.75, 7);
     expect(Array.from(out.fracActive)).toEqual([0.75]);
@@ -91,8 +94,15 @@ describe("ARENA toy JumpReLU SAE kernel", () => {
   it("fused gradients (log θ included) match tfjs autodiff with the custom STE ops, untied and tied", () => {
     for (const tied of [false, true]) {
       const rng = new Rng(tied ? 3 : 2);
-      const I = 3, D = 3, M = 5, B = 32;
-      const p = initArenaSae({ instances: I, dIn: D, dSae: M }, Array.from({ length: I }, (_, i) => rng.fork(`sae/${i}`)), { tied });
+      const I = 3,
+        D = 3,
+        M = 5,
+        B = 32;
+      const p = initArenaSae(
+        { instances: I, dIn: D, dSae: M },
+        Array.from({ length: I }, (_, i) => rng.fork(`sae/${i}`)),
+        { tied },
+      );
       rng.fillNormal(p.bEnc, 0.1, 0.2);
       rng.fillNormal(p.bDec, 0, 0.1);
       const logTheta = initArenaLogTheta(p);

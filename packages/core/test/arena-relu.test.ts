@@ -3,12 +3,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-core/dist/register_all_gradients";
 import { Rng } from "../src/random.ts";
-import {
-  arenaSaeAfterStep,
-  initArenaSae,
-  mirrorTiedDecoder,
-  overwriteDecoderWithNormalisedRows,
-} from "../src/sae/arena-relu/init.ts";
+import { arenaSaeAfterStep, initArenaSae, mirrorTiedDecoder, overwriteDecoderWithNormalisedRows } from "../src/sae/arena-relu/init.ts";
 import { arenaReluLossAndGrads, arenaReluReconstructionPerSample, encodeArenaRelu, type ArenaReluHyper } from "../src/sae/arena-relu/kernel.ts";
 import { arenaReluReferenceLoss } from "../src/sae/arena-relu/reference.ts";
 import { emptySaeParams, type GridBatch, type SaeParams } from "../src/sae/types.ts";
@@ -79,7 +74,8 @@ describe("ARENA toy ReLU SAE kernel", () => {
       expectMatchesCentralDifference(p, g, lossAt, tied ? ["wEnc", "bEnc", "bDec"] : ["wEnc", "bEnc", "wDec", "bDec"]);
       if (!tied) {
         for (let j = 0; j < 3; j++) {
-          let dot = 0, gn = 0;
+          let dot = 0,
+            gn = 0;
           for (let k = 0; k < 2; k++) {
             dot += g.wDec[j * 2 + k] * p.wDec[j * 2 + k];
             gn += g.wDec[j * 2 + k] ** 2;

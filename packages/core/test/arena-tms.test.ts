@@ -94,7 +94,10 @@ describe("ARENA TMS and NeuronModel kernels", () => {
   });
 
   it("fused gradients match tfjs autodiff for both variants, with per-instance importance and sparse inputs", () => {
-    const I = 3, F = 6, H = 3, B = 32;
+    const I = 3,
+      F = 6,
+      H = 3,
+      B = 32;
     for (const kind of ["tms", "neuron"] as const) {
       const rng = new Rng(kind === "tms" ? 2 : 3);
       const importance = Array.from({ length: I * F }, () => rng.uniformIn(0.2, 1));
@@ -128,7 +131,9 @@ describe("ARENA TMS and NeuronModel kernels", () => {
 
   it("initialise W with torch's xavier_normal_ on [I, dHidden, nFeatures] (std √(2/(F·(H + I)))) and b = 0", () => {
     expect(xavierNormal3dStd(8, 2, 5)).toBeCloseTo(0.2, 12); // the 5-features-in-2-d model: √(2/(10 + 40))
-    const I = 4, H = 50, F = 50;
+    const I = 4,
+      H = 50,
+      F = 50;
     const m = createArenaTms({ instances: I, nFeatures: F, dHidden: H }, {}, rngs(7, I));
     const sd = Math.sqrt(m.w.reduce((s, v) => s + v * v, 0) / m.w.length);
     expect(sd / xavierNormal3dStd(I, H, F)).toBeGreaterThan(0.98);
@@ -159,7 +164,10 @@ describe("ARENA computation-in-superposition model", () => {
   });
 
   it("fused gradients match tfjs autodiff and central differences", () => {
-    const I = 2, F = 5, H = 4, B = 24;
+    const I = 2,
+      F = 5,
+      H = 4,
+      B = 24;
     const rng = new Rng(9);
     const m = createArenaComputation({ instances: I, nFeatures: F, dHidden: H }, { importance: importanceOf(rng, F) }, rngs(10, I));
     rng.fillNormal(m.b, 0.1, 0.1);
@@ -168,8 +176,7 @@ describe("ARENA computation-in-superposition model", () => {
     const loss = arenaComputationLossAndGrads(m, x, B, grads);
     const xt = tf.tensor3d(x, [I, B, F]);
     const imp = tf.tensor2d(m.importance, [I, F]);
-    const lossOf = (w1: tf.Tensor, w2: tf.Tensor, b: tf.Tensor) =>
-      arenaComputationReferenceLoss(tf, w1 as tf.Tensor3D, w2 as tf.Tensor3D, b as tf.Tensor2D, xt, imp);
+    const lossOf = (w1: tf.Tensor, w2: tf.Tensor, b: tf.Tensor) => arenaComputationReferenceLoss(tf, w1 as tf.Tensor3D, w2 as tf.Tensor3D, b as tf.Tensor2D, xt, imp);
     const ts = [tf.tensor3d(m.w1, [I, H, F]), tf.tensor3d(m.w2, [I, F, H]), tf.tensor2d(m.b, [I, F])] as const;
     const refLoss = lossOf(...ts).dataSync();
     const g = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sum(lossOf(a, b, c)))([...ts]);
@@ -190,7 +197,7 @@ describe("ARENA computation-in-superposition model", () => {
       expect(w.every((v) => Math.abs(v) <= bound)).toBe(true);
       expect(Math.max(...Array.from(w, Math.abs))).toBeGreaterThan(0.99 * bound);
       const variance = w.reduce((s, v) => s + v * v, 0) / w.length;
-      expect(variance / (bound * bound / 3)).toBeCloseTo(1, 1); // U(−a, a) has variance a²/3
+      expect(variance / ((bound * bound) / 3)).toBeCloseTo(1, 1); // U(−a, a) has variance a²/3
     }
   });
 });
@@ -207,12 +214,20 @@ describe("ARENA lr schedules and training loop", () => {
   });
 
   it("applies the schedule, logs every logEvery steps and at the last, and lowers the loss", () => {
-    const I = 2, F = 3, H = 2, B = 64;
+    const I = 2,
+      F = 3,
+      H = 2,
+      B = 64;
     const m = createArenaTms({ instances: I, nFeatures: F, dHidden: H }, {}, rngs(13, I));
     const data = new Rng(14);
     const progress: ArenaProgress[] = [];
     const curve = trainArenaToyModel(m, (batch) => sparseBatch(data, I, batch, F, 0.3), {
-      steps: 101, batch: B, lr: 1e-2, schedule: "linear", logEvery: 25, onProgress: (p) => progress.push({ ...p, loss: p.loss.slice() }),
+      steps: 101,
+      batch: B,
+      lr: 1e-2,
+      schedule: "linear",
+      logEvery: 25,
+      onProgress: (p) => progress.push({ ...p, loss: p.loss.slice() }),
     });
     expect(progress.map((p) => p.step)).toEqual([0, 25, 50, 75, 100]);
     expect(progress[2].lr).toBeCloseTo(1e-2 * (1 - 50 / 101), 12);

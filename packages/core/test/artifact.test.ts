@@ -2,22 +2,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, truncate, writeFile } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  Field,
-  Float32,
-  Float64,
-  Int32,
-  List,
-  Schema,
-  Struct,
-  Table,
-  Utf8,
-  makeData,
-  makeVector,
-  tableFromIPC,
-  tableToIPC,
-  vectorFromArray,
-} from "apache-arrow";
+import { Field, Float32, Float64, Int32, List, Schema, Struct, Table, Utf8, makeData, makeVector, tableFromIPC, tableToIPC, vectorFromArray } from "apache-arrow";
 import { checkArrowFileBounds } from "../src/artifact/arrow-file-bounds.ts";
 import { CONTENT_CHECKSUM_KEY, contentChecksum } from "../src/artifact/checksum.ts";
 import {
@@ -40,14 +25,7 @@ import {
   type ArtifactColumns,
   type ArtifactProblem,
 } from "../src/artifact/arrow.ts";
-import {
-  canonicalJson,
-  configHash,
-  packageVersions,
-  provenanceMetadata,
-  readProvenance,
-  type Provenance,
-} from "../src/artifact/provenance.ts";
+import { canonicalJson, configHash, packageVersions, provenanceMetadata, readProvenance, type Provenance } from "../src/artifact/provenance.ts";
 
 let dir: string;
 beforeAll(async () => {
@@ -111,9 +89,7 @@ describe("writeArtifact / readArtifact", () => {
     const path = join(dir, "keep", "x.arrow");
     await writeArtifact(path, { a: [1, 2, 3] }, { run: "first" });
     const before = await readFile(path);
-    await expect(writeArtifact(path, { a: [1, 2, 3], b: new Float32Array(2) }, { run: "second" })).rejects.toThrow(
-      /column "b" has 2 rows but column "a" has 3/,
-    );
+    await expect(writeArtifact(path, { a: [1, 2, 3], b: new Float32Array(2) }, { run: "second" })).rejects.toThrow(/column "b" has 2 rows but column "a" has 3/);
     expect(Buffer.compare(await readFile(path), before)).toBe(0);
     expect(await readdir(join(dir, "keep"))).toEqual(["x.arrow"]);
     expect((await readArtifact(path)).metadata.run).toBe("first");
@@ -130,9 +106,7 @@ describe("writeArtifact / readArtifact", () => {
 
   it("rejects mixed element types and bad FixedSizeList shapes", () => {
     expect(() => buildTable({ s: ["a", 1] as unknown as string[] })).toThrow(/column "s": element 1 is number 1/);
-    expect(() => buildTable({ w: { type: "fixedSizeList", size: 4, values: new Float32Array(6) } })).toThrow(
-      /column "w": fixedSizeList has 6 values, not a multiple of size 4/,
-    );
+    expect(() => buildTable({ w: { type: "fixedSizeList", size: 4, values: new Float32Array(6) } })).toThrow(/column "w": fixedSizeList has 6 values, not a multiple of size 4/);
   });
 
   it("stores an empty plain array as an empty column every reader accepts", async () => {
@@ -149,9 +123,7 @@ describe("writeArtifact / readArtifact", () => {
     await writeArtifact(path, { loss: [0.1, 0.2], name: ["a", "b"] });
     const art = await readArtifact(path);
     expect(() => readFloatColumn(art, "lr")).toThrow(ArtifactError);
-    expect(() => readFloatColumn(art, "lr")).toThrow(
-      `${path}: column "lr": missing (expected Float32 or Float64 (or an integer of ≤ 32 bits)); columns present: loss, name`,
-    );
+    expect(() => readFloatColumn(art, "lr")).toThrow(`${path}: column "lr": missing (expected Float32 or Float64 (or an integer of ≤ 32 bits)); columns present: loss, name`);
     expect(() => art.column("lr")).toThrow(`${path}: column "lr": missing`);
     expect(() => readFloatColumn(art, "name")).toThrow(`${path}: column "name": expected Float32 or Float64 (or an integer of ≤ 32 bits), found Utf8`);
     expect(() => readMatrixColumn(art, "loss", 3)).toThrow(/expected FixedSizeList<Float32> of size 3, found Float64/);
@@ -222,7 +194,11 @@ describe("provenance", () => {
 
   it("records the git commit and dirty flag when given, and reads files without them", async () => {
     const base: Provenance = { experiment: "e", stage: "metrics", profile: "smoke", configHash: configHash({}), seeds: 0, versions: {}, backend: "cpu", createdBy: "test" };
-    for (const source of [{ commit: "0123abcd", dirty: false }, { commit: "0123abcd", dirty: true }, { commit: "unknown", dirty: "unknown" as const }]) {
+    for (const source of [
+      { commit: "0123abcd", dirty: false },
+      { commit: "0123abcd", dirty: true },
+      { commit: "unknown", dirty: "unknown" as const },
+    ]) {
       const metadata = provenanceMetadata({ ...base, source });
       expect(metadata.gitCommit).toBe(source.commit);
       expect(metadata.gitDirty).toBe(String(source.dirty));
@@ -231,7 +207,9 @@ describe("provenance", () => {
     const old = provenanceMetadata(base);
     expect(Object.keys(old)).not.toContain("gitCommit");
     expect(readProvenance(old, "f.arrow").source).toBeUndefined();
-    expect(() => readProvenance({ ...old, gitCommit: "x", gitDirty: "maybe" }, "f.arrow")).toThrow('f.arrow: provenance metadata "gitDirty" must be true, false or unknown, got "maybe"');
+    expect(() => readProvenance({ ...old, gitCommit: "x", gitDirty: "maybe" }, "f.arrow")).toThrow(
+      'f.arrow: provenance metadata "gitDirty" must be true, false or unknown, got "maybe"',
+    );
   });
 
   it("packageVersions reads installed versions without the network", () => {
@@ -421,8 +399,7 @@ describe("contentChecksum", () => {
   });
 
   it("covers FixedSizeList child values, struct children, field names and metadata", () => {
-    const table = (values: number[], meta: Record<string, string> = {}) =>
-      buildTable({ w: { type: "fixedSizeList", size: 2, values: Float32Array.from(values) } }, meta);
+    const table = (values: number[], meta: Record<string, string> = {}) => buildTable({ w: { type: "fixedSizeList", size: 2, values: Float32Array.from(values) } }, meta);
     const base = contentChecksum(table([1, 2, 3, 4]));
     expect(contentChecksum(table([1, 2, 3, 5]))).not.toBe(base);
     expect(contentChecksum(table([1, 2, 3, 4], { run: "a" }))).not.toBe(base);
@@ -434,7 +411,10 @@ describe("contentChecksum", () => {
             type: new Struct([new Field("a", new Float32(), false), new Field("b", new Float32(), false)]),
             length: 1,
             nullCount: 0,
-            children: [makeData({ type: new Float32(), length: 1, nullCount: 0, data: Float32Array.of(1) }), makeData({ type: new Float32(), length: 1, nullCount: 0, data: Float32Array.of(b) })],
+            children: [
+              makeData({ type: new Float32(), length: 1, nullCount: 0, data: Float32Array.of(1) }),
+              makeData({ type: new Float32(), length: 1, nullCount: 0, data: Float32Array.of(b) }),
+            ],
           }),
         ),
       });

@@ -1,12 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  absorptionGaps,
-  bestLatentPerFeature,
-  childComponentsInParentLatents,
-  decoderBiasComponents,
-  latentClassification,
-  latentFeatureCosines,
-} from "../src/metrics/hedging.ts";
+import { absorptionGaps, bestLatentPerFeature, childComponentsInParentLatents, decoderBiasComponents, latentClassification, latentFeatureCosines } from "../src/metrics/hedging.ts";
 
 const f64 = (xs: number[]) => Float64Array.from(xs);
 
@@ -80,10 +73,18 @@ describe("absorption gap", () => {
   const codes = f64(rows.flatMap((r) => r.slice(3)));
 
   it("P(latent | parent, ¬child) − P(latent | parent, child): 3/4 − 0/2 for g1; NaN when the child never fires", () => {
-    const [g1, g2] = absorptionGaps(codes, acts, 8, 2, 3, [
-      { parent: 0, child: 1 },
-      { parent: 0, child: 2 },
-    ], [0, 1, 1]);
+    const [g1, g2] = absorptionGaps(
+      codes,
+      acts,
+      8,
+      2,
+      3,
+      [
+        { parent: 0, child: 1 },
+        { parent: 0, child: 2 },
+      ],
+      [0, 1, 1],
+    );
     expect(g1).toMatchObject({ latent: 0, parentOnly: 4, firesWhenParentOnly: 0.75, parentAndChild: 2, firesWhenParentAndChild: 0, gap: 0.75 });
     expect(g2.parentOnly).toBe(6);
     expect(g2.firesWhenParentOnly).toBe(0.5);

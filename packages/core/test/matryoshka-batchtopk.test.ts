@@ -3,11 +3,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import { Rng } from "../src/random.ts";
 import { batchTopKLossAndGrads, batchTopKState } from "../src/sae/batchtopk/kernel.ts";
-import {
-  matryoshkaBatchTopKLossAndGrads,
-  resolveMatryoshkaWidths,
-  type MatryoshkaBatchTopKHyper,
-} from "../src/sae/matryoshka-batchtopk/kernel.ts";
+import { matryoshkaBatchTopKLossAndGrads, resolveMatryoshkaWidths, type MatryoshkaBatchTopKHyper } from "../src/sae/matryoshka-batchtopk/kernel.ts";
 import { matryoshkaBatchTopKReferenceLoss } from "../src/sae/matryoshka-batchtopk/reference.ts";
 import { emptySaeParams, type GridBatch, type SaeParams } from "../src/sae/types.ts";
 import { autodiff, expectMatchesCentralDifference, maxRelErr } from "./sae/gradient-check.ts";
@@ -82,7 +78,10 @@ describe("Matryoshka BatchTopK gradients", () => {
 
   it("fused = tfjs autodiff, with and without dead latents (aux-k)", () => {
     const { p, batch } = setup(41, 2, 6, 7, 16);
-    for (const deadMask of [[0, 0, 0, 0, 0, 0, 0], [1, 0, 0, 1, 0, 0, 1]]) {
+    for (const deadMask of [
+      [0, 0, 0, 0, 0, 0, 0],
+      [1, 0, 0, 1, 0, 0, 1],
+    ]) {
       const hyper: MatryoshkaBatchTopKHyper = { k: Float64Array.from([1.8, 3.3]), auxCoefficient: 1, widths: [2, 3, 5] };
       const state = batchTopKState(p);
       state.dead.set(deadMask, 0);

@@ -117,7 +117,12 @@ describe("Matryoshka loss by hand", () => {
 
   it("splits the loss into reconstruction and sparsity", () => {
     const { p, batch } = handCase();
-    const out = matryoshkaLossAndGrads(p, { l1: Float64Array.from([0.1]), options: matryoshkaOptions({ matryoshkaSteps: [1, 2], includeBDecLoss: true }) }, batch, emptySaeParams(p));
+    const out = matryoshkaLossAndGrads(
+      p,
+      { l1: Float64Array.from([0.1]), options: matryoshkaOptions({ matryoshkaSteps: [1, 2], includeBDecLoss: true }) },
+      batch,
+      emptySaeParams(p),
+    );
     expect(out.reconstruction[0]).toBeCloseTo(3 + 3 + 1.5 + 1.5, 10);
     expect(out.sparsity[0]).toBeCloseTo(0.05 + 0.15 + 0.15, 10);
     expect(Array.from(out.fired)).toEqual([1, 1]);

@@ -25,14 +25,17 @@ function gramError(e: Float32Array, n: number, h: number): number {
 describe("toy model embedding", () => {
   it("hand-written gradient matches tfjs autodiff (with and without a target cosine)", () => {
     const rng = new Rng(1);
-    const n = 6, h = 4;
+    const n = 6,
+      h = 4;
     const e = rng.fillNormal(new Float32Array(n * h));
     for (const target of [0, 0.2]) {
       const grad = new Float64Array(n * h);
       const loss = orthogonalityLossAndGrad(e, n, h, target, grad);
       const et = tf.tensor2d(e, [n, h]);
       const refLoss = orthogonalityReferenceLoss(tf, et, target).dataSync()[0];
-      const refGrad = tf.grad((x: tf.Tensor) => orthogonalityReferenceLoss(tf, x as tf.Tensor2D, target))(et).dataSync();
+      const refGrad = tf
+        .grad((x: tf.Tensor) => orthogonalityReferenceLoss(tf, x as tf.Tensor2D, target))(et)
+        .dataSync();
       expect(loss).toBeCloseTo(refLoss, 3);
       for (let k = 0; k < n * h; k++) expect(grad[k]).toBeCloseTo(refGrad[k], 3);
     }

@@ -16,7 +16,10 @@ describe("Rng", () => {
   it("has uniform mean 1/2, variance 1/12 and normal mean 0, variance 1 on 200k draws", () => {
     const r = new Rng(1);
     const n = 200_000;
-    let s = 0, s2 = 0, z = 0, z2 = 0;
+    let s = 0,
+      s2 = 0,
+      z = 0,
+      z2 = 0;
     for (let i = 0; i < n; i++) {
       const u = r.uniform();
       expect(u >= 0 && u < 1).toBe(true);

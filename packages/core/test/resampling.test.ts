@@ -1,12 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Rng } from "../src/random.ts";
-import {
-  FracActiveWindow,
-  isResampleStep,
-  resampleAdvanced,
-  resampleSimple,
-  sampleProportionalToSquaredLoss,
-} from "../src/train/resampling.ts";
+import { FracActiveWindow, isResampleStep, resampleAdvanced, resampleSimple, sampleProportionalToSquaredLoss } from "../src/train/resampling.ts";
 import { cloneSaeParams, emptySaeParams, type GridBatch, type SaeParams } from "../src/sae/types.ts";
 
 /** Instance i's encoder column j and decoder row j. */
@@ -97,15 +91,17 @@ describe("simple resampling", () => {
   });
 
   it("draws directions uniformly on the sphere (normalised N(0, I))", () => {
-    const M = 6_000, D = 3;
+    const M = 6_000,
+      D = 3;
     const p = emptySaeParams({ instances: 1, dIn: D, dSae: M });
     resampleSimple(p, new Uint8Array(M).fill(1), new Rng(7), 0);
     const second = new Float64Array(D);
     const first = new Float64Array(D);
-    for (let j = 0; j < M; j++) for (let k = 0; k < D; k++) {
-      first[k] += p.wDec[j * D + k] / M;
-      second[k] += p.wDec[j * D + k] ** 2 / M;
-    }
+    for (let j = 0; j < M; j++)
+      for (let k = 0; k < D; k++) {
+        first[k] += p.wDec[j * D + k] / M;
+        second[k] += p.wDec[j * D + k] ** 2 / M;
+      }
     // on the unit sphere in 3-d each coordinate has mean 0 and E[v_k²] = 1/3 (sd of the mean ≈ 0.0075)
     for (let k = 0; k < D; k++) {
       expect(Math.abs(first[k])).toBeLessThan(0.03);
@@ -130,7 +126,10 @@ describe("advanced resampling", () => {
    * b_dec = (0.5, 0) everywhere; the batch of every instance: h = (0.5, 1), (1.5, 0), (3.5, 4).
    */
   function handCase() {
-    const I = 4, D = 2, M = 3, B = 3;
+    const I = 4,
+      D = 2,
+      M = 3,
+      B = 3;
     const p = filled(I, D, M, 3);
     p.bDec.fill(0);
     for (let i = 0; i < I; i++) p.bDec[i * D] = 0.5;
@@ -191,7 +190,9 @@ describe("advanced resampling", () => {
   });
 
   it("draws samples with probability ∝ L_rec² (seeded draw of 20,000 dead latents)", () => {
-    const M = 20_000, D = 4, B = 4;
+    const M = 20_000,
+      D = 4,
+      B = 4;
     const p = emptySaeParams({ instances: 1, dIn: D, dSae: M });
     // sample s lies along axis s, so the decoder row tells which sample was drawn
     const x = new Float32Array(B * D);

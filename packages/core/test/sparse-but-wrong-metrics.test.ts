@@ -1,11 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  adjustForSuperposition,
-  findBestIndexReordering,
-  findBestIndexReorderingForSaes,
-  reorderRows,
-  roundCos,
-} from "../src/metrics/cos-reordering.ts";
+import { adjustForSuperposition, findBestIndexReordering, findBestIndexReorderingForSaes, reorderRows, roundCos } from "../src/metrics/cos-reordering.ts";
 import { decoderProjections, nthDecoderProjection, nthDecoderProjections } from "../src/metrics/nth-decoder-projection.ts";
 import { columnsAsRows, meanAbsPairwiseCosine } from "../src/metrics/pairwise-cosine.ts";
 import { decoderFeatureCos, encoderFeatureCos, evalSparseButWrong, featureMixingScore } from "../src/metrics/sparse-but-wrong.ts";

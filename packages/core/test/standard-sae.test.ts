@@ -20,9 +20,7 @@ beforeAll(async () => {
 
 /** Every combination of the three loss options. */
 const ALL_OPTIONS: StandardSaeOptions[] = (["MSE", "L2"] as ReconstructionLoss[]).flatMap((reconstructionLoss) =>
-  [false, true].flatMap((scaleSparsityByDecoderNorm) =>
-    [false, true].map((applyBDecToInput) => ({ reconstructionLoss, scaleSparsityByDecoderNorm, applyBDecToInput })),
-  ),
+  [false, true].flatMap((scaleSparsityByDecoderNorm) => [false, true].map((applyBDecToInput) => ({ reconstructionLoss, scaleSparsityByDecoderNorm, applyBDecToInput }))),
 );
 
 const name = (o: StandardSaeOptions) => `${o.reconstructionLoss}, scale ${o.scaleSparsityByDecoderNorm}, b_dec→input ${o.applyBDecToInput}`;
@@ -132,7 +130,11 @@ describe("standard SAE loss by hand", () => {
 describe("standard SAE fused gradients", () => {
   function setup(seed: number, I = 3, D = 6, M = 5, B = 16) {
     const rng = new Rng(seed);
-    const p = initStandardSae({ instances: I, dIn: D, dSae: M }, Array.from({ length: I }, (_, i) => rng.fork(`i${i}`)), { normaliseDecoder: false });
+    const p = initStandardSae(
+      { instances: I, dIn: D, dSae: M },
+      Array.from({ length: I }, (_, i) => rng.fork(`i${i}`)),
+      { normaliseDecoder: false },
+    );
     rng.fillNormal(p.wEnc, 0, 0.5);
     rng.fillNormal(p.wDec, 0, 0.5);
     rng.fillNormal(p.bEnc, 0, 0.3);

@@ -13,7 +13,10 @@ import { initFor, trainWith, type HarnessOptions } from "./train/harness.ts";
 import type { SaeParams } from "../src/sae/types.ts";
 import type { GridTrainingResult } from "../src/train/trainer.ts";
 
-const I = 2, D = 2, M = 5, B = 128;
+const I = 2,
+  D = 2,
+  M = 5,
+  B = 128;
 
 function hiddenBatch(rng: Rng): Float32Array {
   const h = new Float32Array(B * D);
@@ -36,7 +39,12 @@ async function withDeadLatents(architecture: string, options: Record<string, unk
   return p;
 }
 
-async function run(architecture: string, p: SaeParams, extra: Partial<HarnessOptions> & { settings?: HarnessOptions["settings"] }, options: Record<string, unknown> = {}): Promise<GridTrainingResult> {
+async function run(
+  architecture: string,
+  p: SaeParams,
+  extra: Partial<HarnessOptions> & { settings?: HarnessOptions["settings"] },
+  options: Record<string, unknown> = {},
+): Promise<GridTrainingResult> {
   const data = new Rng(9);
   return trainWith(architecture, "arena", p, {
     steps: 50,
@@ -62,7 +70,7 @@ function deadIn(result: GridTrainingResult, from: number, to: number): Array<[nu
   return out;
 }
 
-const column = (p: SaeParams, i: number, j: number) => [p.wEnc[(i * D) * M + j], p.wEnc[(i * D + 1) * M + j]];
+const column = (p: SaeParams, i: number, j: number) => [p.wEnc[i * D * M + j], p.wEnc[(i * D + 1) * M + j]];
 const row = (p: SaeParams, i: number, j: number) => [p.wDec[(i * M + j) * D], p.wDec[(i * M + j) * D + 1]];
 
 describe("dead-latent resampling in the trainer", () => {
@@ -74,7 +82,12 @@ describe("dead-latent resampling in the trainer", () => {
       settings: { resampling: { kind: "simple", every: 50, window: 20, scale: 0.5 }, recordFracActive: true },
     });
     const expected = deadIn(result, 29, 48);
-    expect(expected).toEqual(expect.arrayContaining([[0, 1], [1, 4]]));
+    expect(expected).toEqual(
+      expect.arrayContaining([
+        [0, 1],
+        [1, 4],
+      ]),
+    );
     expect(result.resampling.map((e) => [e.instance, e.latent])).toEqual(expected);
     expect(result.resampling.every((e) => e.step === 49)).toBe(true);
     // instance 0's first event draws v ~ N(0, I) from its own stream, normalised
@@ -106,7 +119,7 @@ describe("dead-latent resampling in the trainer", () => {
       if (!dead.length) continue;
       let norm = 0;
       const alive = Array.from({ length: M }, (_, j) => j).filter((j) => !dead.includes(j));
-      for (const j of alive) norm += Math.hypot(before[(i * D) * M + j], before[(i * D + 1) * M + j]) / alive.length;
+      for (const j of alive) norm += Math.hypot(before[i * D * M + j], before[(i * D + 1) * M + j]) / alive.length;
       for (const j of dead) {
         const [x, y] = row(p, i, j);
         expect(Math.hypot(x, y)).toBeCloseTo(1, 5);
@@ -120,7 +133,12 @@ describe("dead-latent resampling in the trainer", () => {
   it("reaches the architecture's extra tensors and writes through a tie (arena-jumprelu: log θ reset, W_dec = W_encᵀ)", async () => {
     const p = await withDeadLatents("arena-jumprelu", { tied: true });
     p.extra.logTheta.fill(Math.log(0.3));
-    const result = await run("arena-jumprelu", p, { lr: new Float64Array(I).fill(0), settings: { resampling: { kind: "simple", every: 50, window: 20, scale: 0.5 } } }, { tied: true });
+    const result = await run(
+      "arena-jumprelu",
+      p,
+      { lr: new Float64Array(I).fill(0), settings: { resampling: { kind: "simple", every: 50, window: 20, scale: 0.5 } } },
+      { tied: true },
+    );
     expect(result.resampling.length).toBeGreaterThanOrEqual(2);
     for (let e = 0; e < I * M; e++) {
       const resampled = result.resampling.some((ev) => ev.instance * M + ev.latent === e);
@@ -138,8 +156,18 @@ describe("dead-latent resampling in the trainer", () => {
     const off = await run("arena-relu", plain, { steps: 300, lr: new Float64Array(I).fill(3e-3), settings: settings(null) });
     const on = await run("arena-relu", revived, { steps: 300, lr: new Float64Array(I).fill(3e-3), settings: settings("advanced") });
     expect(off.resampling).toEqual([]);
-    expect(deadIn(off, 250, 299)).toEqual(expect.arrayContaining([[0, 1], [1, 4]]));
-    expect(on.resampling.filter((e) => e.step === 99).map((e) => [e.instance, e.latent])).toEqual(expect.arrayContaining([[0, 1], [1, 4]]));
+    expect(deadIn(off, 250, 299)).toEqual(
+      expect.arrayContaining([
+        [0, 1],
+        [1, 4],
+      ]),
+    );
+    expect(on.resampling.filter((e) => e.step === 99).map((e) => [e.instance, e.latent])).toEqual(
+      expect.arrayContaining([
+        [0, 1],
+        [1, 4],
+      ]),
+    );
     expect(on.resampling.every((e) => (e.step + 1) % 100 === 0)).toBe(true);
     expect(deadIn(on, 250, 299).length).toBeLessThan(deadIn(off, 250, 299).length);
   });
@@ -167,7 +195,9 @@ describe("dead-latent resampling in the trainer", () => {
 
   it("refuses a resampling setting without one Rng per instance, and bad settings", async () => {
     const p = await withDeadLatents("arena-relu");
-    await expect(run("arena-relu", p, { resamplingRngs: [], settings: { resampling: { kind: "simple", every: 10, window: 5, scale: 0.5 } } })).rejects.toThrow(/0 Rngs for 2 instances/);
+    await expect(run("arena-relu", p, { resamplingRngs: [], settings: { resampling: { kind: "simple", every: 10, window: 5, scale: 0.5 } } })).rejects.toThrow(
+      /0 Rngs for 2 instances/,
+    );
     await expect(run("arena-relu", p, { settings: { resampling: { kind: "simple", every: 0, window: 5, scale: 0.5 } } })).rejects.toThrow(/resampling.every: got 0/);
   });
 });

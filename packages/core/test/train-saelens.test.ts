@@ -89,8 +89,7 @@ describe("SAELens grid trainer", () => {
     const a = init();
     const b = init();
     const c = init();
-    const opts = (p: SaeParams, engine: "fused" | "tfjs") =>
-      baseOptions(p, { engine, steps: 15, hyper: { k: Float64Array.from([2, 1.5]) }, sample: toySampler(2, 64) });
+    const opts = (p: SaeParams, engine: "fused" | "tfjs") => baseOptions(p, { engine, steps: 15, hyper: { k: Float64Array.from([2, 1.5]) }, sample: toySampler(2, 64) });
     const ra = await trainBatchTopK(a, opts(a, "fused"));
     await trainBatchTopK(b, opts(b, "fused"));
     const rc = await trainBatchTopK(c, opts(c, "tfjs"));
@@ -108,7 +107,12 @@ describe("SAELens grid trainer", () => {
       const result = await trainWith("jumprelu", "saelens-6.11", p, {
         ...baseOptions(p, { engine, steps: 15, sample: toySampler(3, 64) }),
         hyper: { l0Coefficient: Float64Array.from([0.1, 1]) },
-        schedules: { l0Coefficient: [{ kind: "warm-up", steps: 5 }, { kind: "warm-up", steps: 5 }] },
+        schedules: {
+          l0Coefficient: [
+            { kind: "warm-up", steps: 5 },
+            { kind: "warm-up", steps: 5 },
+          ],
+        },
         settings: { normalizeInputs: { batches: 4 } },
       });
       return { p, logThreshold: p.extra.logThreshold, result };
@@ -173,7 +177,10 @@ describe("SAELens grid trainer", () => {
     // Three seeds as three instances. Some inits get stuck in a poor local minimum (the
     // paper notes it too; e.g. Rng(21) here), these three do not.
     const seeds = [22, 23, 24];
-    const p = initSaeLens({ instances: 3, dIn: H, dSae: N }, seeds.map((s) => new Rng(s)));
+    const p = initSaeLens(
+      { instances: 3, dIn: H, dSae: N },
+      seeds.map((s) => new Rng(s)),
+    );
     const result = await trainBatchTopK(p, baseOptions(p, { steps: 400, batch: 256, lr: new Float64Array(3).fill(1e-2), sample: toySampler(6, 256) }));
     for (let i = 0; i < 3; i++) {
       const cos = decoderFeatureCos(instanceView(p, i).wDec, N, embedding, N, H);

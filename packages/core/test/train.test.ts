@@ -71,7 +71,10 @@ describe("InstanceAdam", () => {
 describe("TMS ReLU-output model", () => {
   it("fused gradients match tfjs autodiff", () => {
     const rng = new Rng(5);
-    const I = 2, nIn = 4, nHidden = 2, B = 32;
+    const I = 2,
+      nIn = 4,
+      nHidden = 2,
+      B = 32;
     const p = initTms(I, nIn, nHidden, [rng.fork("a"), rng.fork("b")]);
     rng.fillNormal(p.b, 0, 0.1);
     const xs = [rng.fillUniform(new Float32Array(B * nIn)), rng.fillUniform(new Float32Array(B * nIn))];
@@ -110,7 +113,10 @@ describe("composed SAE grid trainer", () => {
   // relu-l1 with the composed-2024 recipe: the original composed-feature trainer
   const run = async (engine: "fused" | "tfjs", lr = [1e-2, 3e-3, 1e-3]) => {
     const rng = new Rng(11);
-    const p = initReluL1(shape, [0, 1, 2].map((i) => rng.fork(`init${i}`)));
+    const p = initReluL1(
+      shape,
+      [0, 1, 2].map((i) => rng.fork(`init${i}`)),
+    );
     const result = await trainWith("relu-l1", "composed-2024", p, {
       steps: 60,
       batch: 64,
@@ -144,7 +150,10 @@ describe("composed SAE grid trainer", () => {
   it("marks a finite blow-up as exploded and freezes it, and an SAE with no active latent as collapsed", async () => {
     // lr 1e3: the loss grows by orders of magnitude within a few steps but stays finite
     const rng = new Rng(11);
-    const p = initReluL1(shape, [0, 1, 2].map((i) => rng.fork(`init${i}`)));
+    const p = initReluL1(
+      shape,
+      [0, 1, 2].map((i) => rng.fork(`init${i}`)),
+    );
     const result = await trainWith("relu-l1", "composed-2024", p, {
       steps: 60,
       batch: 64,
@@ -174,7 +183,10 @@ describe("composed SAE grid trainer", () => {
     // the batch's loss jumps far over the threshold for that step, while the parameters are fine
     // (how the composed grid's lr 3e-3 SAEs were once called exploded)
     const rng = new Rng(12);
-    const p = initReluL1(shape, [0, 1, 2].map((i) => rng.fork(`init${i}`)));
+    const p = initReluL1(
+      shape,
+      [0, 1, 2].map((i) => rng.fork(`init${i}`)),
+    );
     const sample = makeSample(3);
     let calls = 0;
     const result = await trainWith("relu-l1", "composed-2024", p, {

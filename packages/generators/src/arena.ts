@@ -170,4 +170,3 @@ export function arenaBatchSampler(spec: ArenaBatchSpec): (batch: number, rng: Rn
     return x;
   };
 }
-

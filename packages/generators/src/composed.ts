@@ -141,7 +141,7 @@ export function composedProbabilityTable(options: ComposedFeatureOptions = {}): 
 
   // 1. Baseline, normalised.
   let total = 0;
-  for (let i = 0; i < n0; i++) for (let j = 0; j < n1; j++) total += (t[at(i, j)] = b0[i] * b1[j]);
+  for (let i = 0; i < n0; i++) for (let j = 0; j < n1; j++) total += t[at(i, j)] = b0[i] * b1[j];
   if (!(total > 0)) throw new Error("composed features: every pair has zero baseline weight");
   for (let k = 0; k < t.length; k++) t[k] /= total;
 
@@ -325,7 +325,9 @@ class ComposedSampler implements ComposedFeatureSampler {
     const fround = Math.fround;
     // the 2 + 2 sets' four cells: their three boundaries in locals
     const four = last === 3;
-    const c0 = cumulative[0], c1 = cumulative[1], c2 = cumulative[2];
+    const c0 = cumulative[0],
+      c1 = cumulative[1],
+      c2 = cumulative[2];
     for (let b = 0; b < batch; b++) {
       let cell: number;
       if (four) {

@@ -44,15 +44,7 @@ export interface TreeNodeJson {
   magnitude_std?: number;
 }
 
-const NODE_FIELDS = new Set([
-  "active_prob",
-  "children",
-  "mutually_exclusive_children",
-  "is_read_out",
-  "id",
-  "magnitude_mean",
-  "magnitude_std",
-]);
+const NODE_FIELDS = new Set(["active_prob", "children", "mutually_exclusive_children", "is_read_out", "id", "magnitude_mean", "magnitude_std"]);
 
 /** One node after validation, with its place in the tree. */
 export interface TreeNodeInfo {
@@ -138,7 +130,9 @@ function readNode(raw: unknown, path: string): Omit<TreeNodeInfo, "parent" | "fe
   const children = node.children ?? [];
   if (!Array.isArray(children)) fail(path, "children", children, "an array of tree nodes");
   if (me && children.length < 2) {
-    throw new Error(`tree: ${fieldPath(path, "mutually_exclusive_children")} is true with ${children.length} child${children.length === 1 ? "" : "ren"}; expected at least 2 children`);
+    throw new Error(
+      `tree: ${fieldPath(path, "mutually_exclusive_children")} is true with ${children.length} child${children.length === 1 ? "" : "ren"}; expected at least 2 children`,
+    );
   }
   return {
     path,
@@ -239,7 +233,8 @@ class TreeSampler implements TreeFeatureSampler {
         const node = nodes[v];
         const parent = node.parent;
         let on: boolean;
-        if (parent >= 0 && !active[parent]) on = false; // parent inactive: off, whatever was forced
+        if (parent >= 0 && !active[parent])
+          on = false; // parent inactive: off, whatever was forced
         else if (parent >= 0 && nodes[parent].mutuallyExclusiveChildren) on = chosen[parent] === v;
         else on = rng.uniform() < node.activeProb;
         active[v] = on ? 1 : 0;

@@ -26,8 +26,15 @@ function run(resample: boolean) {
   // the same batches, so they evolve exactly as they would among more): with these, latents
   // are dead by step 5,000; resampling there and training 1,000 more steps shows the revival
   const instanceSeeds = ["sae/2", "sae/3"];
-  const I = instanceSeeds.length, M = 5, B = 1_024, steps = 6_000, freq = 5_000;
-  const p = initArenaSae({ instances: I, dIn: 2, dSae: M }, instanceSeeds.map((label) => root.fork(label)));
+  const I = instanceSeeds.length,
+    M = 5,
+    B = 1_024,
+    steps = 6_000,
+    freq = 5_000;
+  const p = initArenaSae(
+    { instances: I, dIn: 2, dSae: M },
+    instanceSeeds.map((label) => root.fork(label)),
+  );
   const grads = emptySaeParams(p);
   const adam = new InstanceAdam(saeTensors(p), I, { beta1: new Float64Array(I).fill(0.9), beta2: 0.999, eps: 1e-8 });
   const lr = new Float64Array(I).fill(1e-3);

@@ -19,10 +19,7 @@ describe("5 features in 2-d (ARENA figure 27)", () => {
     expect(p[0]).toBe(1);
     expect(p[1]).toBeCloseTo(0.02, 12);
     const root = new Rng(0);
-    const model = createArenaTms({ instances: 2, nFeatures: 5, dHidden: 2 }, { importance: preset.importance, featureProbability: p }, [
-      root.fork("init/0"),
-      root.fork("init/1"),
-    ]);
+    const model = createArenaTms({ instances: 2, nFeatures: 5, dHidden: 2 }, { importance: preset.importance, featureProbability: p }, [root.fork("init/0"), root.fork("init/1")]);
     const sample = arenaBatchSampler({ instances: 2, nFeatures: 5, featureProbability: p });
     const data = root.fork("data");
     trainArenaToyModel(model, (batch) => sample(batch, data), { steps: 10_000, batch: preset.batch, lr: preset.lr });

@@ -100,10 +100,19 @@ describe("ARENA correlated and anticorrelated pairs", () => {
 
   it("correlated pairs share their presence but not their magnitudes", () => {
     const x = arenaBatch({ instances: 1, nFeatures: 2, featureProbability: [1], nCorrelatedPairs: 1 }, N, new Rng(4));
-    let sa = 0, sb = 0, sab = 0, saa = 0, sbb = 0;
+    let sa = 0,
+      sb = 0,
+      sab = 0,
+      saa = 0,
+      sbb = 0;
     for (let s = 0; s < N; s++) {
-      const a = x[2 * s], b = x[2 * s + 1];
-      sa += a; sb += b; sab += a * b; saa += a * a; sbb += b * b;
+      const a = x[2 * s],
+        b = x[2 * s + 1];
+      sa += a;
+      sb += b;
+      sab += a * b;
+      saa += a * a;
+      sbb += b * b;
     }
     const cov = sab / N - (sa / N) * (sb / N);
     const corr = cov / Math.sqrt((saa / N - (sa / N) ** 2) * (sbb / N - (sb / N) ** 2));
@@ -148,7 +157,8 @@ describe("ARENA correlated and anticorrelated pairs", () => {
     const p = [0.3, 0.1, 0.02];
     const x = arenaBatch({ instances: 3, nFeatures: 2, featureProbability: p, nAnticorrelatedPairs: 1, anticorrelationForm: "old" }, N, new Rng(41));
     for (let i = 0; i < 3; i++) {
-      const m0 = marginal(x, i, 0, N, 2), m1 = marginal(x, i, 1, N, 2);
+      const m0 = marginal(x, i, 0, N, 2),
+        m1 = marginal(x, i, 1, N, 2);
       expect(z(m0, p[i], N)).toBeLessThan(4);
       expect(z(m1, p[i], N)).toBeLessThan(4);
       expect(z(m0 + m1, 2 * p[i], N)).toBeLessThan(4);
@@ -204,8 +214,16 @@ describe("ARENA presets as batch specs", () => {
       const preset = arenaTmsPreset(name);
       const x = arenaBatchSampler(preset)(64, new Rng(1));
       expect(x.length, name).toBe(preset.instances * 64 * preset.nFeatures);
-      if (preset.magnitude === "signed") expect(x.some((v) => v < 0), name).toBe(true);
-      else expect(x.every((v) => v >= 0), name).toBe(true);
+      if (preset.magnitude === "signed")
+        expect(
+          x.some((v) => v < 0),
+          name,
+        ).toBe(true);
+      else
+        expect(
+          x.every((v) => v >= 0),
+          name,
+        ).toBe(true);
     }
     const anti = arenaTmsPreset("anticorrelated-2-pairs");
     const x = arenaBatchSampler(anti)(N, new Rng(2));

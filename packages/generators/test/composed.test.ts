@@ -1,12 +1,6 @@
 import { describe, it, expect } from "vitest";
 import { Rng } from "@toy-sae/core/random";
-import {
-  composedCondition,
-  composedFeatureMarginals,
-  composedFeatureSampler,
-  composedProbabilityTable,
-  type ComposedFeatureOptions,
-} from "../src/composed.ts";
+import { composedCondition, composedFeatureMarginals, composedFeatureSampler, composedProbabilityTable, type ComposedFeatureOptions } from "../src/composed.ts";
 
 function expectArrayClose(actual: ArrayLike<number>, expected: number[], digits = 14): void {
   expect(actual.length).toBe(expected.length);
@@ -49,7 +43,12 @@ describe("composedProbabilityTable", () => {
 
   it("non-uniform baseline weights give T ∝ b0_i·b1_j", () => {
     // b0 = [1, 3], b1 = [1, 1]: the products 1,1,3,3 over their sum 8.
-    const t = composedProbabilityTable({ baselineWeights: [[1, 3], [1, 1]] });
+    const t = composedProbabilityTable({
+      baselineWeights: [
+        [1, 3],
+        [1, 1],
+      ],
+    });
     expectArrayClose(t.pairs, [1 / 8, 1 / 8, 3 / 8, 3 / 8]);
   });
 
@@ -83,7 +82,13 @@ describe("composedProbabilityTable", () => {
   it("one-hot works without a correlated pair, and follows the baseline weights", () => {
     // b0 = [1, 3], b1 = [1, 1], p1h = .5: pairs .5·[1,1,3,3]/8; x singles .5·(1/4 or 3/4)·2/4;
     // y singles .5·(1/2)·2/4 = 1/8.
-    const t = composedProbabilityTable({ baselineWeights: [[1, 3], [1, 1]], oneHotProbability: 0.5 });
+    const t = composedProbabilityTable({
+      baselineWeights: [
+        [1, 3],
+        [1, 1],
+      ],
+      oneHotProbability: 0.5,
+    });
     expectArrayClose(t.pairs, [1 / 16, 1 / 16, 3 / 16, 3 / 16]);
     expectArrayClose(t.singles0, [1 / 16, 3 / 16]);
     expectArrayClose(t.singles1, [1 / 8, 1 / 8]);
@@ -114,7 +119,16 @@ describe("composedProbabilityTable", () => {
   });
 
   it("every table sums to 1", () => {
-    const t = composedProbabilityTable({ setSizes: [3, 5], baselineWeights: [[1, 2, 3], [5, 4, 3, 2, 1]], correlatedPair: [2, 0], correlatedBoost: 0.7, oneHotProbability: 0.3 });
+    const t = composedProbabilityTable({
+      setSizes: [3, 5],
+      baselineWeights: [
+        [1, 2, 3],
+        [5, 4, 3, 2, 1],
+      ],
+      correlatedPair: [2, 0],
+      correlatedBoost: 0.7,
+      oneHotProbability: 0.3,
+    });
     let s = 0;
     for (const arr of [t.pairs, t.singles0, t.singles1]) for (const p of arr) s += p;
     expect(s).toBeCloseTo(1, 14);
@@ -187,7 +201,7 @@ describe("composedFeatureSampler", () => {
     for (let i = 0; i < 5; i++) expect(zScore(singleCounts[i], N, singles[i]), `single ${i}`).toBeLessThan(4.5);
     for (let i = 0; i < 5; i++) expect(zScore(featureCounts[i], N, sampler.firingProbabilities[i]), `feature ${i}`).toBeLessThan(4.5);
     expect(sampler.expectedL0).toBeCloseTo(1.7, 14);
-    expect(Math.abs(l0 / N - 1.7)).toBeLessThan(4.5 * Math.sqrt(0.3 * 0.7 / N));
+    expect(Math.abs(l0 / N - 1.7)).toBeLessThan(4.5 * Math.sqrt((0.3 * 0.7) / N));
   });
 
   it("f = 1 gives equal amplitudes, uniform on [0, 1)", () => {

@@ -1,14 +1,7 @@
 import { describe, it, expect } from "vitest";
 import { Rng } from "@toy-sae/core/random";
 import { normalCdf, normalQuantile, symmetricEigen } from "@toy-sae/core/linalg";
-import {
-  correlatedFeatureSampler,
-  createCorrelationMatrix,
-  minEigenvalue,
-  randomCorrelationMatrix,
-  repairCorrelationMatrix,
-  smallToyCorrelation,
-} from "../src/correlated.ts";
+import { correlatedFeatureSampler, createCorrelationMatrix, minEigenvalue, randomCorrelationMatrix, repairCorrelationMatrix, smallToyCorrelation } from "../src/correlated.ts";
 import { constantProbabilities, sparseButWrongMainProbabilities } from "../src/probabilities.ts";
 
 /** Symmetric, exactly unit diagonal, smallest eigenvalue ≥ −tol. */
@@ -263,7 +256,9 @@ describe("correlatedFeatureSampler", () => {
     const p = [0.5, 0.5];
     expect(() => correlatedFeatureSampler({ firingProbabilities: p, correlation: new Float64Array([2, 0, 0, 1]) })).toThrow(/unit diagonal/);
     expect(() => correlatedFeatureSampler({ firingProbabilities: p, correlation: new Float64Array([1, 0.2, 0.3, 1]) })).toThrow(/not symmetric/);
-    expect(() => correlatedFeatureSampler({ firingProbabilities: [0.5, 0.5, 0.5], correlation: new Float64Array([1, 0.9, 0.9, 0.9, 1, -0.9, 0.9, -0.9, 1]) })).toThrow(/not positive semi-definite/);
+    expect(() => correlatedFeatureSampler({ firingProbabilities: [0.5, 0.5, 0.5], correlation: new Float64Array([1, 0.9, 0.9, 0.9, 1, -0.9, 0.9, -0.9, 1]) })).toThrow(
+      /not positive semi-definite/,
+    );
     expect(() => correlatedFeatureSampler({ firingProbabilities: p, correlation: new Float64Array(9) })).toThrow(/expected 2×2/);
     expect(() => correlatedFeatureSampler({ firingProbabilities: [0.5, 1.5] })).toThrow(/firingProbabilities\[1\]/);
     expect(() => correlatedFeatureSampler({ firingProbabilities: p, magnitudeStd: [0.1] })).toThrow(/magnitudeStd/);

@@ -1,14 +1,7 @@
 import { describe, it, expect } from "vitest";
 import { Rng } from "@toy-sae/core/random";
 import { normalCdf } from "@toy-sae/core/linalg";
-import {
-  absorption,
-  chainModifiers,
-  hedgingDataset,
-  hedgingFeatureSampler,
-  suppressFeatures,
-  type HedgingDatasetName,
-} from "../src/parent-child.ts";
+import { absorption, chainModifiers, hedgingDataset, hedgingFeatureSampler, suppressFeatures, type HedgingDatasetName } from "../src/parent-child.ts";
 
 /** |observed − p| in standard errors of a frequency over `n` draws (exact 0/1 must be hit exactly). */
 function expectFrequency(count: number, n: number, p: number, label: string): void {
@@ -55,9 +48,15 @@ describe("firing modifiers", () => {
   it("suppress: the dominant feature silences the suppressed ones", () => {
     const s = hedgingFeatureSampler({ firingProbabilities: [0.5, 0.4, 0.6], modifier: suppressFeatures(0, [1, 2]) });
     const x = s.sample(new Rng(12), N);
-    let f0 = 0, f1 = 0, f2 = 0, f0and1 = 0, f0and2 = 0;
+    let f0 = 0,
+      f1 = 0,
+      f2 = 0,
+      f0and1 = 0,
+      f0and2 = 0;
     for (let b = 0; b < N; b++) {
-      const a = x[3 * b] > 0, c = x[3 * b + 1] > 0, d = x[3 * b + 2] > 0;
+      const a = x[3 * b] > 0,
+        c = x[3 * b + 1] > 0,
+        d = x[3 * b + 2] > 0;
       f0 += +a;
       f1 += +c;
       f2 += +d;

@@ -20,7 +20,16 @@ const COMPOSED: Array<[string, ComposedFeatureOptions]> = [
   ["2 + 2 one-hot-75", composedCondition("one-hot-75")],
   ["3 + 5 boosted, one-hot, partial f", { setSizes: [3, 5], correlatedPair: [1, 2], correlatedBoost: 0.5, oneHotProbability: 0.2, setMagnitudeCorrelation: 0.3 }],
   ["4 + 4 (24 cells: binary search)", { setSizes: [4, 4], oneHotProbability: 0.5 }],
-  ["zero-weight cells", { setSizes: [3, 2], baselineWeights: [[0.1, 0, 0.3], [0.2, 0.1]] }],
+  [
+    "zero-weight cells",
+    {
+      setSizes: [3, 2],
+      baselineWeights: [
+        [0.1, 0, 0.3],
+        [0.2, 0.1],
+      ],
+    },
+  ],
 ];
 
 /** The composed sampler's rows as first written: a categorical draw per sample, then r_0, r_1. */
@@ -91,7 +100,10 @@ describe("composed sampler fast paths", () => {
 });
 
 const CORRELATED: Array<[string, CorrelatedFeatureOptions]> = [
-  ["small toy ρ −0.5 (singular: eigen factor)", { firingProbabilities: constantProbabilities(5, 0.4), correlation: smallToyCorrelation(-0.5), magnitudeMean: 1, magnitudeStd: 0.15 }],
+  [
+    "small toy ρ −0.5 (singular: eigen factor)",
+    { firingProbabilities: constantProbabilities(5, 0.4), correlation: smallToyCorrelation(-0.5), magnitudeMean: 1, magnitudeStd: 0.15 },
+  ],
   ["small toy ρ 0.3 (Cholesky)", { firingProbabilities: constantProbabilities(5, 0.4), correlation: smallToyCorrelation(0.3), magnitudeMean: 1, magnitudeStd: 0.15 }],
   [
     "main toy, 50 random correlations",
@@ -148,7 +160,13 @@ describe("correlated sampler fast path", () => {
   it("sampleEmbeddedInto gives a zero-magnitude feature no row (as embedFeatures skips it)", () => {
     // μ 0, σ 0: every firing feature has magnitude 0, so every embedded sample is 0
     const s = correlatedFeatureSampler({ firingProbabilities: constantProbabilities(3, 0.9), correlation: null, magnitudeMean: 0, magnitudeStd: 0 });
-    const out = s.sampleEmbeddedInto(new Rng(1), 50, Float32Array.from({ length: 6 }, () => -1), 2, new Float32Array(100).fill(7));
+    const out = s.sampleEmbeddedInto(
+      new Rng(1),
+      50,
+      Float32Array.from({ length: 6 }, () => -1),
+      2,
+      new Float32Array(100).fill(7),
+    );
     expect(out.every((v) => Object.is(v, 0))).toBe(true);
   });
 });

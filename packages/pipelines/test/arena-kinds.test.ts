@@ -59,7 +59,19 @@ describe("tms-superposition configurations", () => {
     expect(s(50, 1000)).toBe(0.5);
     expect(s(100, 1000)).toBe(1);
     expect(s(999, 1000)).toBeCloseTo(0, 12);
-    const r = runToyJob({ type: "double-descent", seed: 1, size: 5, nFeatures: 20, dHidden: 2, instances: 3, featureProbability: 0.1, steps: 40, warmupSteps: 10, lr: 1e-3, weightDecay: 1e-2 });
+    const r = runToyJob({
+      type: "double-descent",
+      seed: 1,
+      size: 5,
+      nFeatures: 20,
+      dHidden: 2,
+      instances: 3,
+      featureProbability: 0.1,
+      steps: 40,
+      warmupSteps: 10,
+      lr: 1e-3,
+      weightDecay: 1e-2,
+    });
     if (r.type !== "double-descent") throw new Error("expected a double-descent result");
     expect(r.losses[r.best]).toBe(Math.min(...r.losses));
     expect(r.hidden.length).toBe(5 * 2);
@@ -71,20 +83,54 @@ describe("tms-superposition findings on hand-made weights", () => {
   it("recognises two orthogonal features and a pentagon", () => {
     const pentagon = Array.from({ length: 5 }, (_, f) => [Math.cos((2 * Math.PI * f) / 5), Math.sin((2 * Math.PI * f) / 5)]);
     expect(angularGaps(model2d(pentagon), [0, 1, 2, 3, 4]).map((g) => Math.round(g))).toEqual([72, 72, 72, 72, 72]);
-    const dense = model2d([[1, 0], [0, 1], [0.1, 0], [0, 0.05], [0, 0]], 1);
+    const dense = model2d(
+      [
+        [1, 0],
+        [0, 1],
+        [0.1, 0],
+        [0, 0.05],
+        [0, 0],
+      ],
+      1,
+    );
     const sparse = model2d(pentagon, 0.02);
     const [two, five] = features2dFindings([dense, sparse], 0.5);
     expect(two.holds).toBe(true);
     expect(five.holds).toBe(true);
-    const square = model2d([[1, 0], [0, 1], [-1, 0], [0, -1], [0, 0]], 0.02);
+    const square = model2d(
+      [
+        [1, 0],
+        [0, 1],
+        [-1, 0],
+        [0, -1],
+        [0, 0],
+      ],
+      0.02,
+    );
     expect(features2dFindings([dense, square], 0.5)[1].holds).toBe(false); // 4 features at 90°: not a pentagon
-    const skewed = model2d([[1, 0], [0.7, 0.7], [0, 0], [0, 0], [0, 0]], 1);
+    const skewed = model2d(
+      [
+        [1, 0],
+        [0.7, 0.7],
+        [0, 0],
+        [0, 0],
+        [0, 0],
+      ],
+      1,
+    );
     expect(features2dFindings([skewed, sparse], 0.5)[0].holds).toBe(false); // 45° apart: not orthogonal
   });
 
   it("counts monosemantic neurons, ranks, and dimensionalities near the guide fractions", () => {
     // 2 neurons × 3 features: neuron 0 carries feature 0 only, neuron 1 features 1 and 2
-    const m: TrainedToyModel = { ...model2d([[1, 0], [0, 0.9], [0, -0.6]]), experiment: "privileged" };
+    const m: TrainedToyModel = {
+      ...model2d([
+        [1, 0],
+        [0, 0.9],
+        [0, -0.6],
+      ]),
+      experiment: "privileged",
+    };
     expect(monosemanticShare(m)).toEqual({ share: 0.5, used: 2 });
     expect(spearman([1, 2, 3, 4], [10, 20, 30, 40])).toBe(1);
     expect(spearman([1, 2, 3, 4], [4, 3, 2, 1])).toBe(-1);
@@ -96,7 +142,11 @@ describe("tms-superposition findings on hand-made weights", () => {
     const models: Record<string, TrainedToyModel[]> = {
       "anticorrelated-2": [model2d([at(0), at(180), at(90), at(270)]), model2d([at(0), at(90), at(180), at(270)])],
       "correlated-2": [model2d([at(0), at(90), at(180), at(270)])],
-      "correlated-3": [model2d([at(0), at(0), at(120), at(180), at(240), at(300)]), model2d([at(0), at(60), at(120), at(180), at(240), at(300)]), model2d([at(10), at(12), at(120), at(180), at(240), at(300)])],
+      "correlated-3": [
+        model2d([at(0), at(0), at(120), at(180), at(240), at(300)]),
+        model2d([at(0), at(60), at(120), at(180), at(240), at(300)]),
+        model2d([at(10), at(12), at(120), at(180), at(240), at(300)]),
+      ],
     };
     const of = (name: string) => (models[name] ? { models: models[name], e: resolveExperiment({ name: name as "correlated-2", version: "s" }) } : null);
     const f = Object.fromEntries(pairFindings(of, 0.5).map((x) => [x.id, x]));
@@ -109,18 +159,45 @@ describe("tms-superposition findings on hand-made weights", () => {
 
   it("double descent: the top dimensionalities of data points and features trade places", () => {
     expect(topMean([0.1, NaN, 0.9, 0.5, 0.3, 0.2, 0.7], 3)).toBeCloseTo(0.7, 12);
-    const trade = doubleDescentFindings([{ size: 3000, featureTop: 0.4, dataTop: 0.01 }, { size: 5, featureTop: 0.05, dataTop: 0.4 }]);
+    const trade = doubleDescentFindings([
+      { size: 3000, featureTop: 0.4, dataTop: 0.01 },
+      { size: 5, featureTop: 0.05, dataTop: 0.4 },
+    ]);
     expect(trade[0].holds).toBe(true);
     expect(trade[0].text).toContain("0.40 vs 0.05 at 5 examples");
-    expect(doubleDescentFindings([{ size: 5, featureTop: 0.3, dataTop: 0.2 }, { size: 3000, featureTop: 0.4, dataTop: 0.01 }])[0].holds).toBe(false);
+    expect(
+      doubleDescentFindings([
+        { size: 5, featureTop: 0.3, dataTop: 0.2 },
+        { size: 3000, featureTop: 0.4, dataTop: 0.01 },
+      ])[0].holds,
+    ).toBe(false);
   });
 });
 
 describe("tms-sae narrative", () => {
-  const stat = (run: string, architecture: string, resampling: string, dead: number, mmcs: number): RunStats => ({ run, architecture, resampling, instances: 16, dead, deadInTraining: dead, mmcs, mmcsAlive: mmcs, l0: 0.1, loss: 1e-3, withDead: dead > 0 ? 8 : 0, resampled: resampling === "none" ? 0 : 20 });
+  const stat = (run: string, architecture: string, resampling: string, dead: number, mmcs: number): RunStats => ({
+    run,
+    architecture,
+    resampling,
+    instances: 16,
+    dead,
+    deadInTraining: dead,
+    mmcs,
+    mmcsAlive: mmcs,
+    l0: 0.1,
+    loss: 1e-3,
+    withDead: dead > 0 ? 8 : 0,
+    resampled: resampling === "none" ? 0 : 20,
+  });
 
   it("decides ARENA §2's findings from the per-run statistics", () => {
-    const f = runFindings([stat("relu-none", "arena-relu", "none", 1.75, 0.89), stat("relu-simple", "arena-relu", "simple", 0, 0.98), stat("relu-advanced", "arena-relu", "advanced", 0, 0.985), stat("gated", "gated", "advanced", 0, 0.98), stat("jumprelu", "arena-jumprelu", "advanced", 0.1, 0.85)]);
+    const f = runFindings([
+      stat("relu-none", "arena-relu", "none", 1.75, 0.89),
+      stat("relu-simple", "arena-relu", "simple", 0, 0.98),
+      stat("relu-advanced", "arena-relu", "advanced", 0, 0.985),
+      stat("gated", "gated", "advanced", 0, 0.98),
+      stat("jumprelu", "arena-jumprelu", "advanced", 0.1, 0.85),
+    ]);
     const holds = Object.fromEntries(f.all.map((x) => [x.id, x.holds]));
     expect(holds).toEqual({ "latents-die": true, "advanced-resampling": true, "simple-resampling": true, "recovers-gated": true, "recovers-jumprelu": false });
     expect(f.figure33.map((x) => x.id)).toEqual(["latents-die", "advanced-resampling", "simple-resampling"]);
@@ -140,9 +217,28 @@ describe("ARENA configs' cross-field rules", () => {
   it("tms-sae: runs need an ARENA architecture, unique names, options their architecture takes; windows and instances fit", async () => {
     const known = await registered();
     const base = (over: Partial<TmsSaeConfig["sae"]> = {}): TmsSaeConfig => ({
-      name: "x", kind: "tms-sae", description: "", seed: 0,
+      name: "x",
+      kind: "tms-sae",
+      description: "",
+      seed: 0,
       model: { instances: 2, nFeatures: 5, dHidden: 2, featureProbability: 0.025, steps: 10, batch: 8, lr: 1e-3, useInstance: 0 },
-      sae: { recipe: "arena", instances: 2, dSae: 5, steps: 100, batch: 8, lr: 1e-3, resampleEvery: 50, resampleWindow: 20, resampleScale: 0.5, snapshotEvery: 10, logEvery: 10, engine: "fused", threads: 1, runs: [{ name: "a", architecture: "arena-relu", sparsityCoeff: 0.2, resampling: "none" }], ...over },
+      sae: {
+        recipe: "arena",
+        instances: 2,
+        dSae: 5,
+        steps: 100,
+        batch: 8,
+        lr: 1e-3,
+        resampleEvery: 50,
+        resampleWindow: 20,
+        resampleScale: 0.5,
+        snapshotEvery: 10,
+        logEvery: 10,
+        engine: "fused",
+        threads: 1,
+        runs: [{ name: "a", architecture: "arena-relu", sparsityCoeff: 0.2, resampling: "none" }],
+        ...over,
+      },
       metrics: { evalSamples: 10 },
       plots: { instances: 2, frames: 2, rows: 2, movingAverage: 2 },
     });
@@ -169,8 +265,15 @@ describe("ARENA configs' cross-field rules", () => {
 
   it("tms-superposition: one entry per configuration, privileged keeps its 7 probabilities, double-descent sizes distinct", () => {
     const config: TmsSuperpositionConfig = {
-      name: "x", kind: "tms-superposition", description: "", seed: 0,
-      models: [{ name: "privileged", version: "s", instances: 5 }, { name: "privileged", version: "old" }, { name: "features-2d", version: "s", anticorrelationForm: "old" }],
+      name: "x",
+      kind: "tms-superposition",
+      description: "",
+      seed: 0,
+      models: [
+        { name: "privileged", version: "s", instances: 5 },
+        { name: "privileged", version: "old" },
+        { name: "features-2d", version: "s", anticorrelationForm: "old" },
+      ],
       doubleDescent: { enabled: false, nFeatures: 10, dHidden: 2, instances: 1, featureProbability: 0.1, sizes: [3, 3], steps: 10, warmupSteps: 10, lr: 1e-3, weightDecay: 0 },
       training: { threads: 1 },
       metrics: { representedNorm: 0.5 },

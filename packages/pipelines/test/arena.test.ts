@@ -47,7 +47,15 @@ describe("tms-superposition on the smoke profile", () => {
   const NAME = "tms-superposition";
   const EXPERIMENTS = ["features-2d", "features-100", "correlated-2", "anticorrelated-2", "correlated-3", "privileged", "geometry"];
   // instances × features of each smoke configuration (its profile overrides the instance counts of features-100 and geometry)
-  const ROWS: Record<string, [number, number]> = { "features-2d": [8, 5], "features-100": [3, 100], "correlated-2": [5, 4], "anticorrelated-2": [5, 4], "correlated-3": [5, 6], privileged: [7, 10], geometry: [4, 200] };
+  const ROWS: Record<string, [number, number]> = {
+    "features-2d": [8, 5],
+    "features-100": [3, 100],
+    "correlated-2": [5, 4],
+    "anticorrelated-2": [5, 4],
+    "correlated-3": [5, 6],
+    privileged: [7, 10],
+    geometry: [4, 200],
+  };
 
   it("runs every stage", () => expectRan(NAME));
 
@@ -105,7 +113,11 @@ describe("tms-superposition on the smoke profile", () => {
     const dd = await readArtifact(out(NAME, "metrics/double-descent.arrow"));
     // smoke: sizes 3 and 40, 50 features each
     expect(dd.numRows).toBe(2 * 50 + 3 + 40);
-    expect(readFloatColumn(dd, "dimensionality").filter(Number.isFinite).every((v) => v >= 0 && v <= 1 + 1e-6)).toBe(true);
+    expect(
+      readFloatColumn(dd, "dimensionality")
+        .filter(Number.isFinite)
+        .every((v) => v >= 0 && v <= 1 + 1e-6),
+    ).toBe(true);
     const saes = await readArtifact(out(NAME, "train-saes/saes.arrow"));
     expect(saes.numRows).toBe(0);
   });
@@ -114,11 +126,25 @@ describe("tms-superposition on the smoke profile", () => {
     const manifest = parseManifest(readFileSync(out(NAME, "plots/figures.json"), "utf8"), "figures.json");
     expect(manifest.reproduces.map((r) => r.figure)).toEqual([27, 28, 29, 30, 31, 32]);
     const ids = manifest.findings.map((f) => f.id);
-    for (const id of ["two-orthogonal-at-p1", "pentagon-at-sparsest", "superposition-grows-with-sparsity", "anticorrelated-antipodal", "correlated-orthogonal", "privileged-monosemantic-dense", "dimensions-per-feature-fall", "double-descent-trade"]) {
+    for (const id of [
+      "two-orthogonal-at-p1",
+      "pentagon-at-sparsest",
+      "superposition-grows-with-sparsity",
+      "anticorrelated-antipodal",
+      "correlated-orthogonal",
+      "privileged-monosemantic-dense",
+      "dimensions-per-feature-fall",
+      "double-descent-trade",
+    ]) {
       expect(ids).toContain(id);
     }
     for (const f of manifest.findings) expect(f.text).toMatch(/\d/);
-    for (const r of manifest.reproduces) expect(r.status).toBe(r.findings.every((id) => manifest.findings.find((f) => f.id === id)?.holds !== false) && r.findings.some((id) => manifest.findings.find((f) => f.id === id)?.holds === true) ? "shows" : "does-not-show");
+    for (const r of manifest.reproduces)
+      expect(r.status).toBe(
+        r.findings.every((id) => manifest.findings.find((f) => f.id === id)?.holds !== false) && r.findings.some((id) => manifest.findings.find((f) => f.id === id)?.holds === true)
+          ? "shows"
+          : "does-not-show",
+      );
     const html = readFileSync(out(NAME, "report/index.html"), "utf8");
     expect(html).toContain("Findings in this run");
     expect(html).not.toContain("<script"); // no animation in this report
@@ -151,7 +177,11 @@ describe("tms-sae on the smoke profile", () => {
     }
     expect(readBoolColumn(art, "diverged").every((d) => !d)).toBe(true);
     // no resampling without a method
-    expect(readIntColumn(art, "resampled").filter((_, r) => run[r] === "relu-none").every((n) => n === 0)).toBe(true);
+    expect(
+      readIntColumn(art, "resampled")
+        .filter((_, r) => run[r] === "relu-none")
+        .every((n) => n === 0),
+    ).toBe(true);
     expectProvenance(art, NAME);
   });
 

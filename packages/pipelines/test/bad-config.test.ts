@@ -90,7 +90,11 @@ describe("configs that cannot fit", () => {
   };
 
   it("the shipped configs fit and need no confirmation on their profiles", () => {
-    for (const [name, kind] of [["lr-l1-grid", composed], ["toy-l0-main", sbw], ["composed-more-dims", composed]] as const) {
+    for (const [name, kind] of [
+      ["lr-l1-grid", composed],
+      ["toy-l0-main", sbw],
+      ["composed-more-dims", composed],
+    ] as const) {
       for (const p of ["smoke", "default"] as const) {
         const v = judge(name, kind, () => {}, p);
         expect(v.refused, `${name} ${p}`).toEqual([]);
@@ -120,7 +124,9 @@ describe("configs that cannot fit", () => {
     const wide = judge("hedging-matryoshka-balance", hedging as KindDeclaration, (r) => {
       for (const run of sae(r).runs as JsonObject[]) run.dSae = 1e9;
     });
-    expect(wide.refused.some((l) => /^model\.hidden: 50, sae\.runs \(\d+ SAEs\) needs ~[\d.]+ [TP]B for W_enc of \d+ SAEs .*\(train-saes\); this machine has 24 GB$/.test(l))).toBe(true);
+    expect(wide.refused.some((l) => /^model\.hidden: 50, sae\.runs \(\d+ SAEs\) needs ~[\d.]+ [TP]B for W_enc of \d+ SAEs .*\(train-saes\); this machine has 24 GB$/.test(l))).toBe(
+      true,
+    );
     const many = judge("tms-sae", tmsSae as KindDeclaration, (r) => (sae(r).instances = 1e7));
     expect(many.refused.some((l) => l.includes("sae.instances (10000000)") && l.includes("(train-saes)"))).toBe(true);
   });
@@ -142,7 +148,9 @@ describe("configs that cannot fit", () => {
   it("asks for confirmation before a run far beyond the profile's usual time, with the estimate", () => {
     const v = judge("lr-l1-grid", composed, (r) => (sae(r).samples = 1e15));
     expect(v.refused).toEqual([]);
-    expect(v.confirm).toMatch(/^estimated ~[\d,.]+ days on this machine — train-saes: 375 SAEs × [\d.e+]+ steps of 1024.* while the default profile usually takes at most 60 min; rerun with TOY_SAE_YES=1/);
+    expect(v.confirm).toMatch(
+      /^estimated ~[\d,.]+ days on this machine — train-saes: 375 SAEs × [\d.e+]+ steps of 1024.* while the default profile usually takes at most 60 min; rerun with TOY_SAE_YES=1/,
+    );
     const model = judge("lr-l1-grid", composed, (r) => ((r.model as JsonObject).steps = 1e9));
     expect(model.confirm).toMatch(/train-model: 3 toy models × 1000000000 steps/);
   });

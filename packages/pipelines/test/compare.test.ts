@@ -76,7 +76,21 @@ describe("summariseMetrics", () => {
 });
 
 function record(id: string, profile: RunRecord["profile"] = "smoke"): RunRecord {
-  return { format: 1, runId: id, experiment: "lr-l1-grid", profile, kind: "composed-grid", configHash: "h", commit: "unknown", dirty: "unknown", startedAt: "t0", finishedAt: "t1", backend: "cpu", stages: [], path: `artifacts/runs/lr-l1-grid/${id}` };
+  return {
+    format: 1,
+    runId: id,
+    experiment: "lr-l1-grid",
+    profile,
+    kind: "composed-grid",
+    configHash: "h",
+    commit: "unknown",
+    dirty: "unknown",
+    startedAt: "t0",
+    finishedAt: "t1",
+    backend: "cpu",
+    stages: [],
+    path: `artifacts/runs/lr-l1-grid/${id}`,
+  };
 }
 
 describe("pickRuns", () => {
@@ -111,9 +125,15 @@ describe("pickRuns", () => {
       }
       throw new Error("did not fail");
     };
-    expect(fails({ experiment: "nope" })).toBe('unknown experiment "nope": no packages/pipelines/experiments/nope.json and no runs of it in artifacts/runs/runs.jsonl; experiments: lr-l1-grid, toy-l0-small');
-    expect(fails({ experiment: "toy-l0-small" })).toMatch(/^toy-l0-small has no runs recorded in artifacts\/runs\/runs\.jsonl; compare needs two: run npx nx run pipelines:toy-l0-small, change a field/);
-    expect(fails({ profile: "default" })).toMatch(/^lr-l1-grid has only one run of profile default \(default-ccc3 \(default, finished t1\)\); compare needs two: run npx nx run pipelines:lr-l1-grid, change/);
+    expect(fails({ experiment: "nope" })).toBe(
+      'unknown experiment "nope": no packages/pipelines/experiments/nope.json and no runs of it in artifacts/runs/runs.jsonl; experiments: lr-l1-grid, toy-l0-small',
+    );
+    expect(fails({ experiment: "toy-l0-small" })).toMatch(
+      /^toy-l0-small has no runs recorded in artifacts\/runs\/runs\.jsonl; compare needs two: run npx nx run pipelines:toy-l0-small, change a field/,
+    );
+    expect(fails({ profile: "default" })).toMatch(
+      /^lr-l1-grid has only one run of profile default \(default-ccc3 \(default, finished t1\)\); compare needs two: run npx nx run pipelines:lr-l1-grid, change/,
+    );
     expect(fails({ profile: "paper" })).toMatch(/has no runs of profile paper recorded.*npx nx run pipelines:lr-l1-grid:paper/);
     expect(fails({ a: "smoke-zzz" })).toMatch(/^--a "smoke-zzz" is not a run of lr-l1-grid; its runs:\n {2}smoke-aaa1 \(smoke, finished t1\)/);
     expect(fails({ b: "smoke-aaa" })).toMatch(/^--b "smoke-aaa" matches 2 runs of lr-l1-grid; give more of the id/);

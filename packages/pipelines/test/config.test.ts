@@ -101,10 +101,14 @@ describe("experiment config validation", () => {
 
   it("schema helpers: nested arrays and objects report full paths", () => {
     const s = strictObject({ a: Type.Array(strictObject({ b: Type.Integer({ minimum: 1 }), c: Type.Number() })) });
-    expect(schemaProblems(s, { a: [{ b: 1, c: 2 }, { b: 0.5, c: "x" }] })).toEqual([
-      "a[1].b: got 0.5, expected an integer ≥ 1",
-      'a[1].c: got "x", expected a finite number',
-    ]);
+    expect(
+      schemaProblems(s, {
+        a: [
+          { b: 1, c: 2 },
+          { b: 0.5, c: "x" },
+        ],
+      }),
+    ).toEqual(["a[1].b: got 0.5, expected an integer ≥ 1", 'a[1].c: got "x", expected a finite number']);
     expect(mergeDeep({ x: { y: 1, z: [1, 2] } }, { x: { z: [3] } })).toEqual({ x: { y: 1, z: [3] } });
   });
 });

@@ -55,7 +55,17 @@ describe("feature-hedging configs", () => {
     expect(recipe.steps(single.sae.tokens, single.sae.batch)).toBe(24_414);
     expect(single.sae.batch).toBe(500);
     const saes = hedgingSaes(single);
-    expect([...new Set(saes.map((s) => s.run))]).toEqual(["indep", "hierarchical", "hedge-demo", "absorption", "corr-low-l1", "corr-high-l1", "full-width", "anti-corr", "anti-corr-wide"]);
+    expect([...new Set(saes.map((s) => s.run))]).toEqual([
+      "indep",
+      "hierarchical",
+      "hedge-demo",
+      "absorption",
+      "corr-low-l1",
+      "corr-high-l1",
+      "full-width",
+      "anti-corr",
+      "anti-corr-wide",
+    ]);
     expect(saes).toHaveLength(9 * 5);
     const table = Object.fromEntries(single.sae.runs.map((r) => [r.name, [r.dSae, r.l1, r.initNoise]]));
     expect(table).toEqual({
@@ -89,58 +99,75 @@ describe("feature-hedging configs", () => {
   });
 
   it("reject unknown fields and bad values with their path", () => {
-    const problems = problemsOf("hedging-single-latent", edited("hedging-single-latent", (c) => {
-      (c.sae as unknown as Record<string, unknown>).epochs = 3;
-      c.sae.runs[0].dSae = 0;
-    }));
-    expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/sae\.epochs: unknown field/), expect.stringMatching(/sae\.runs\[0\]\.dSae: got 0, expected an integer ≥ 1/)]));
+    const problems = problemsOf(
+      "hedging-single-latent",
+      edited("hedging-single-latent", (c) => {
+        (c.sae as unknown as Record<string, unknown>).epochs = 3;
+        c.sae.runs[0].dSae = 0;
+      }),
+    );
+    expect(problems).toEqual(
+      expect.arrayContaining([expect.stringMatching(/sae\.epochs: unknown field/), expect.stringMatching(/sae\.runs\[0\]\.dSae: got 0, expected an integer ≥ 1/)]),
+    );
   });
 
   it("report a malformed tree with its path in the tree, the field, the value and the expectation", () => {
-    const problems = problemsOf("hedging-matryoshka-balance", edited("hedging-matryoshka-balance", (c) => {
-      const tree = c.data.datasets[1].tree as { children: Array<{ children: Array<Record<string, unknown>> }> };
-      tree.children[0].children[2].active_prob = 1.5;
-    }));
+    const problems = problemsOf(
+      "hedging-matryoshka-balance",
+      edited("hedging-matryoshka-balance", (c) => {
+        const tree = c.data.datasets[1].tree as { children: Array<{ children: Array<Record<string, unknown>> }> };
+        tree.children[0].children[2].active_prob = 1.5;
+      }),
+    );
     expect(problems).toEqual(["data.datasets[1].tree: children[0].children[2].active_prob is 1.5; expected a number in [0, 1]"]);
   });
 
   it("check architecture options against the registered architecture", () => {
-    const problems = problemsOf("hedging-single-latent", edited("hedging-single-latent", (c) => {
-      c.sae.runs[0].options = { scaleSparsityByDecoderNorm: "yes", decoderNorm: true };
-    }));
+    const problems = problemsOf(
+      "hedging-single-latent",
+      edited("hedging-single-latent", (c) => {
+        c.sae.runs[0].options = { scaleSparsityByDecoderNorm: "yes", decoderNorm: true };
+      }),
+    );
     expect(problems).toEqual([
       expect.stringMatching(/^sae\.runs\[0\]\.options\.decoderNorm: unknown field/),
-      "sae.runs[0].options.scaleSparsityByDecoderNorm: got \"yes\", expected true or false",
+      'sae.runs[0].options.scaleSparsityByDecoderNorm: got "yes", expected true or false',
     ]);
   });
 
   it("reject cross-field mistakes: β on a non-Matryoshka run, options β sets, a hyperparameter the architecture lacks, a bad ordering, dangling references", () => {
-    const balance = problemsOf("hedging-matryoshka-balance", edited("hedging-matryoshka-balance", (c) => {
-      c.sae.runs[0].options = { ...c.sae.runs[0].options, innerLossMultipliers: [1, 1] };
-      c.sae.runs[1].architecture = "standard";
-      c.sae.runs[2].featureOrdering = [0, 1, 1, 3];
-      c.sae.runs[3].k = 2;
-      c.sae.runs[4].datasets = ["balanced", "skewed"];
-      if (c.plots.betaSweep) c.plots.betaSweep.expect = { other: true };
-      c.plots.heatmaps?.push({ id: "extra", title: "x", run: "beta-sweep", figure: 22 });
-    }));
+    const balance = problemsOf(
+      "hedging-matryoshka-balance",
+      edited("hedging-matryoshka-balance", (c) => {
+        c.sae.runs[0].options = { ...c.sae.runs[0].options, innerLossMultipliers: [1, 1] };
+        c.sae.runs[1].architecture = "standard";
+        c.sae.runs[2].featureOrdering = [0, 1, 1, 3];
+        c.sae.runs[3].k = 2;
+        c.sae.runs[4].datasets = ["balanced", "skewed"];
+        if (c.plots.betaSweep) c.plots.betaSweep.expect = { other: true };
+        c.plots.heatmaps?.push({ id: "extra", title: "x", run: "beta-sweep", figure: 22 });
+      }),
+    );
     expect(balance).toEqual(
       expect.arrayContaining([
-        'sae.runs[0].options.innerLossMultipliers: got [1,1], expected nothing: β sets it',
+        "sae.runs[0].options.innerLossMultipliers: got [1,1], expected nothing: β sets it",
         'sae.runs[1].beta: got ["detached"], expected no β unless architecture is matryoshka',
         "sae.runs[2].featureOrdering: got [0,1,1,3], expected a permutation of 0…3 (min(dSae, features))",
         "sae.runs[3].k: got 2, expected nothing: architecture matryoshka takes l1",
         'sae.runs[4].datasets[1]: got "skewed", expected one of data.datasets (balanced, unbalanced)',
         'plots.betaSweep.expect.other: got "other", expected one of the run\'s datasets (balanced, skewed)',
-        'plots.heatmaps[4].dataset: got undefined, expected one of the run\'s datasets (balanced, skewed): it has more than one',
+        "plots.heatmaps[4].dataset: got undefined, expected one of the run's datasets (balanced, skewed): it has more than one",
         "plots.heatmaps[4].beta: got undefined, expected one of the run's β: it has more than one",
       ]),
     );
-    const single = problemsOf("hedging-single-latent", edited("hedging-single-latent", (c) => {
-      c.data.datasets[1].modifiers = [{ kind: "child-only-with-parent", parent: 0, child: 2 }];
-      c.data.datasets[2].tree = { active_prob: 1 };
-      c.plots.heatmaps?.push({ id: "independent", title: "x", run: "nope", figure: 15 });
-    }));
+    const single = problemsOf(
+      "hedging-single-latent",
+      edited("hedging-single-latent", (c) => {
+        c.data.datasets[1].modifiers = [{ kind: "child-only-with-parent", parent: 0, child: 2 }];
+        c.data.datasets[2].tree = { active_prob: 1 };
+        c.plots.heatmaps?.push({ id: "independent", title: "x", run: "nope", figure: 15 });
+      }),
+    );
     expect(single).toEqual(
       expect.arrayContaining([
         "data.datasets[1].modifiers[0]: got 2, expected features < 2 (the dataset's feature count)",

@@ -82,7 +82,20 @@ describe("hedging-single-latent smoke outputs", () => {
   it("metrics.arrow: one row per SAE with run, seed, d_sae, l1, noise, mse, l0, dead, b_dec_norm", async () => {
     const m = await readArtifact(out(name, "metrics/metrics.arrow"));
     for (const c of ["run", "seed", "d_sae", "l1", "noise", "mse", "l0", "dead", "b_dec_norm"]) expect(m.columnNames).toContain(c);
-    expect(readStringColumn(m, "run")).toEqual(["indep", "indep", "hierarchical", "hierarchical", "hedge-demo", "hedge-demo", "absorption", "absorption", "corr-low-l1", "full-width", "anti-corr", "anti-corr"]);
+    expect(readStringColumn(m, "run")).toEqual([
+      "indep",
+      "indep",
+      "hierarchical",
+      "hierarchical",
+      "hedge-demo",
+      "hedge-demo",
+      "absorption",
+      "absorption",
+      "corr-low-l1",
+      "full-width",
+      "anti-corr",
+      "anti-corr",
+    ]);
     expect(Array.from(readIntColumn(m, "seed"))).toEqual([0, 1, 0, 1, 0, 1, 0, 1, 0, 0, 0, 1]);
     expect(Array.from(readIntColumn(m, "d_sae"))).toEqual(dSae);
     expect(Array.from(readFloatColumn(m, "l1"))).toEqual([...Array<number>(10).fill(1e-3), 2e-2, 2e-2]);
@@ -140,7 +153,17 @@ describe("hedging-single-latent smoke outputs", () => {
     expect(manifest.reproduces.map((r) => r.figure)).toEqual([15, 16, 17, 18, 19, 20, 21]);
     const ids = manifest.findings.map((f) => f.id);
     expect(ids).toEqual(
-      expect.arrayContaining(["independent-latent-and-bdec", "hierarchical-hedging", "hedging-hedging", "absorption-absorption", "correlated-low-l1-hedging", "correlated-full-width-separates", "anti-correlated-absorption", "loss-curve-minima", "loss-curve-argmin-not-zero"]),
+      expect.arrayContaining([
+        "independent-latent-and-bdec",
+        "hierarchical-hedging",
+        "hedging-hedging",
+        "absorption-absorption",
+        "correlated-low-l1-hedging",
+        "correlated-full-width-separates",
+        "anti-correlated-absorption",
+        "loss-curve-minima",
+        "loss-curve-argmin-not-zero",
+      ]),
     );
     // started exactly at the parent, the single latent moves toward the child within the smoke run's 500 steps
     expect(manifest.findings.find((f) => f.id === "hedging-hedging")?.holds).toBe(true);
@@ -201,7 +224,9 @@ describe("hedging-matryoshka-balance smoke outputs", () => {
 
   it("draws figure 22 and the β sweep, with the sweep's finding, and writes no loss curves", async () => {
     const manifest = manifestOf(name);
-    expect(manifest.figures.map((f) => f.id)).toEqual(expect.arrayContaining(["detached", "standard", "balanced", "unbalanceable", "beta-sweep-encoder", "beta-sweep-decoder", "beta-sweep-mcc-f1"]));
+    expect(manifest.figures.map((f) => f.id)).toEqual(
+      expect.arrayContaining(["detached", "standard", "balanced", "unbalanceable", "beta-sweep-encoder", "beta-sweep-decoder", "beta-sweep-mcc-f1"]),
+    );
     expect(manifest.reproduces.map((r) => r.figure)).toEqual([22]);
     const sweep = manifest.findings.find((f) => f.id === "beta-sweep-one-beta");
     expect(sweep?.text).toMatch(/^balanced: .*; unbalanced: /);

@@ -24,7 +24,13 @@ const readHolder = async (): Promise<LockHolder> => JSON.parse(await readFile(lo
 
 /** Settles to "pending" if `p` has not settled within `ms`. */
 async function stateAfter<T>(p: Promise<T>, ms: number): Promise<"pending" | "settled"> {
-  return Promise.race([p.then(() => "settled" as const, () => "settled" as const), new Promise<"pending">((r) => setTimeout(() => r("pending"), ms))]);
+  return Promise.race([
+    p.then(
+      () => "settled" as const,
+      () => "settled" as const,
+    ),
+    new Promise<"pending">((r) => setTimeout(() => r("pending"), ms)),
+  ]);
 }
 
 interface Child {
@@ -83,7 +89,10 @@ describe("acquireOutputLock in one process", () => {
 
   it("fails fast, naming the holder, when asked to", async () => {
     const first = await acquireOutputLock(folder);
-    const err: unknown = await acquireOutputLock(folder, { ifLocked: "fail" }).then(() => null, (e: unknown) => e);
+    const err: unknown = await acquireOutputLock(folder, { ifLocked: "fail" }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(OutputLockBusyError);
     expect((err as Error).message).toBe(
       `${folder} is in use by PID ${process.pid} on host ${hostname()}, started ${first.holder.startedAt} (${first.holder.command}); wait for that run to finish or stop it, then run again`,

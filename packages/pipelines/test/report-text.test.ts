@@ -58,7 +58,15 @@ describe("composed-grid report text", () => {
   });
 
   it("gives each grid a verdict that follows from its counts", () => {
-    const summary = (composedCells: number, offAxisCells: number): ConditionSummary => ({ condition: "c", cells: 4, divergedCells: 0, composedCells, offAxisCells, meanMmcs: 0.9, meanMonosemanticity: 0.7 });
+    const summary = (composedCells: number, offAxisCells: number): ConditionSummary => ({
+      condition: "c",
+      cells: 4,
+      divergedCells: 0,
+      composedCells,
+      offAxisCells,
+      meanMmcs: 0.9,
+      meanMonosemanticity: 0.7,
+    });
     expect(gridCaption(summary(3, 4), 0.95)).toContain("in most cells");
     expect(gridCaption(summary(2, 4), 0.95)).toContain("in some cells, but not in most");
     expect(gridCaption(summary(0, 2), 0.95)).toContain("no cell's lowest-loss SAE learns a composed direction");

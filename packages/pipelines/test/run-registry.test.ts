@@ -90,7 +90,11 @@ describe("the registry", () => {
       const base = JSON.parse(process.argv[1]);
       for (let i = 0; i < ${each}; i++) appendRunRecord(${JSON.stringify(root)}, { ...base, runId: process.argv[2] + "-" + i, backend: "x".repeat(8000) });`;
     const run = (w: number) =>
-      new Promise<number>((resolve) => spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script, JSON.stringify(record("base")), `w${w}`], { stdio: "inherit" }).on("close", (code) => resolve(code ?? -1)));
+      new Promise<number>((resolve) =>
+        spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script, JSON.stringify(record("base")), `w${w}`], { stdio: "inherit" }).on("close", (code) =>
+          resolve(code ?? -1),
+        ),
+      );
     expect(await Promise.all(Array.from({ length: writers }, (_, w) => run(w)))).toEqual(Array(writers).fill(0));
     const { records, skipped } = readRegistry(root);
     expect(skipped).toEqual([]);
@@ -132,7 +136,12 @@ describe("a run's config", () => {
   });
 
   it("differs field by field at dot paths with array indices", () => {
-    expect([...flattenConfig({ a: { b: [1, { c: 2 }], e: [] }, d: "x" })]).toEqual([["a.b[0]", 1], ["a.b[1].c", 2], ["a.e", []], ["d", "x"]]);
+    expect([...flattenConfig({ a: { b: [1, { c: 2 }], e: [] }, d: "x" })]).toEqual([
+      ["a.b[0]", 1],
+      ["a.b[1].c", 2],
+      ["a.e", []],
+      ["d", "x"],
+    ]);
     expect(configChanges({ sae: { lr: [1e-3, 3e-3], l1: [0.1] }, seed: 0 }, { sae: { lr: [1e-3, 2e-3], l1: [0.1] }, seed: 0, extra: true })).toEqual([
       { path: "sae.lr[1]", a: 3e-3, b: 2e-3 },
       { path: "extra", a: undefined, b: true },

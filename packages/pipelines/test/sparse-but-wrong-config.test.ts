@@ -113,10 +113,14 @@ describe("sparse-but-wrong configs", () => {
     expect(problems).toContain("sae.runs[0].k: got undefined, expected a list of k values (architecture batchtopk)");
     expect(problems).toContain("sae.runs[0].l0Coefficient: got [0.05,0.07,0.09,0.1,0.3,0.5,0.75,1,1.2,1.3,1.4,1.5], expected no L0 coefficients: architecture batchtopk takes k");
     r.architecture = "relu-l2";
-    expect(problemsOf("toy-l0-jumprelu", raw)[0]).toMatch(/^sae\.runs\[0\]\.architecture: got "relu-l2", expected one of the registered architectures \(relu-l1, batchtopk, jumprelu, topk/);
+    expect(problemsOf("toy-l0-jumprelu", raw)[0]).toMatch(
+      /^sae\.runs\[0\]\.architecture: got "relu-l2", expected one of the registered architectures \(relu-l1, batchtopk, jumprelu, topk/,
+    );
     // a registered architecture whose hyperparameter the sweep does not know
     r.architecture = "gated";
-    expect(problemsOf("toy-l0-jumprelu", raw)[0]).toBe('sae.runs[0].architecture: got "gated", expected an architecture with hyperparameter k or l0Coefficient; gated takes sparsityCoeff');
+    expect(problemsOf("toy-l0-jumprelu", raw)[0]).toBe(
+      'sae.runs[0].architecture: got "gated", expected an architecture with hyperparameter k or l0Coefficient; gated takes sparsityCoeff',
+    );
   });
 });
 

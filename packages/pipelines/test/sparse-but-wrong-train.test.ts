@@ -36,7 +36,9 @@ function job(saes: PlannedSae[]): ChunkJob {
   const shared: Shared = {
     nFeatures: N,
     dIn: H,
-    conditions: Object.fromEntries(rhos.map((rho) => [conditionName(rho), { firingProbabilities: new Float64Array(N).fill(0.4), correlation: smallToyCorrelation(rho), magnitudeStd: 0.15 }])),
+    conditions: Object.fromEntries(
+      rhos.map((rho) => [conditionName(rho), { firingProbabilities: new Float64Array(N).fill(0.4), correlation: smallToyCorrelation(rho), magnitudeStd: 0.15 }]),
+    ),
     embeddings: { orthogonal: embedding, superposition: embedding },
   };
   return { kind: "sparse-but-wrong", seed: 0, engine: "fused", backend: "cpu", options, saes: saes.map((s) => ({ ...s, batch: 256 })), shared };
@@ -66,6 +68,10 @@ describe("sparse-but-wrong training chunks", () => {
       for (let j = 0; j < 5; j++) for (let k = 0; k < H; k++) expect(untrained.params.wEnc[i * H * 5 + k * 5 + j]).toBe(embedding[j * H + k]);
     }
     expect(untrained.params.bDec.every((v) => v === 0)).toBe(true);
-    expect(Array.from(untrained.finalHyper.k)).toEqual(planned(0).slice(0, 2).map((s) => s.hyper.k));
+    expect(Array.from(untrained.finalHyper.k)).toEqual(
+      planned(0)
+        .slice(0, 2)
+        .map((s) => s.hyper.k),
+    );
   });
 });

@@ -53,8 +53,7 @@ function randomText(r: () => number): string {
 
 /** A number spelled one of the ways JSON allows; magnitudes stay well inside a double's range. */
 function randomNumberLiteral(r: () => number): string {
-  const digits = (n: number, leading = true) =>
-    Array.from({ length: n }, (_, i) => String(i === 0 && leading ? 1 + Math.floor(r() * 9) : Math.floor(r() * 10))).join("");
+  const digits = (n: number, leading = true) => Array.from({ length: n }, (_, i) => String(i === 0 && leading ? 1 + Math.floor(r() * 9) : Math.floor(r() * 10))).join("");
   const sign = r() < 0.3 ? "-" : "";
   const int = r() < 0.2 ? "0" : digits(1 + Math.floor(r() * 15));
   const frac = r() < 0.4 ? `.${digits(1 + Math.floor(r() * 12), false)}` : "";
@@ -122,7 +121,7 @@ describe("parseJsonStrict returns what JSON.parse returns", () => {
       "null",
       "[]",
       "{}",
-      "[[], {}, [[]], {\"a\": {}}]",
+      '[[], {}, [[]], {"a": {}}]',
       ' \t\r\n {"a" : [ 1 , 2 ] , "b":{"c":null}} \n',
       '{"__proto__": {"x": 1}, "constructor": 2, "toString": "s"}',
       '{"2": "b", "1": "a", "x": 0, "01": "c"}', // integer-like keys come first, as in JSON.parse
@@ -191,11 +190,9 @@ describe("parseJsonStrict returns what JSON.parse returns", () => {
 
 describe("parseJsonStrict refuses what JSON.parse gets silently wrong", () => {
   it("duplicate keys: names the path, both line:columns and that the first would be overwritten", () => {
-    const doc = ['{', '  "sae": {', '    "lr": 0.001,', '    "l1": 0.1,', '    "lr": 0.003', "  }", "}"].join("\n");
+    const doc = ["{", '  "sae": {', '    "lr": 0.001,', '    "l1": 0.1,', '    "lr": 0.003', "  }", "}"].join("\n");
     expect(JSON.parse(doc)).toEqual({ sae: { lr: 0.003, l1: 0.1 } }); // what plain JSON does
-    expect(problemsOf(doc)).toEqual([
-      'sae.lr: duplicate key "lr" at 5:5 (first at 3:5); plain JSON would silently overwrite the first value with the second; keep one',
-    ]);
+    expect(problemsOf(doc)).toEqual(['sae.lr: duplicate key "lr" at 5:5 (first at 3:5); plain JSON would silently overwrite the first value with the second; keep one']);
   });
 
   it("reports every duplicate, at any depth, and not the same key in different objects", () => {
@@ -239,9 +236,7 @@ describe("parseJsonStrict: BOM, syntax messages, sources", () => {
 
   it("syntax errors give line:column, what was expected, what was found and an excerpt", () => {
     const doc = ["{", '  "sae": {', '    "lr": 0.1 "l1": 2', "  }", "}"].join("\n");
-    expect(problemsOf(doc)).toEqual([
-      `3:15: not valid JSON: expected "," or "}" after the value of sae.lr, found '"'; here: "lr": 0.1 ▶"l1": 2`,
-    ]);
+    expect(problemsOf(doc)).toEqual([`3:15: not valid JSON: expected "," or "}" after the value of sae.lr, found '"'; here: "lr": 0.1 ▶"l1": 2`]);
     expect(problemsOf('{"a": [1, 2, ]}')[0]).toMatch(/^1:14: .*expected a value \(JSON allows no trailing comma\), found '\]' \(in a\[2\]\)/);
     expect(problemsOf('{"a": 1,\n}')[0]).toMatch(/^2:1: .*expected a key \(JSON allows no trailing comma\)/);
     expect(problemsOf('{"a": NaN}')[0]).toContain('found "NaN" (not a JSON value; use a finite number)');

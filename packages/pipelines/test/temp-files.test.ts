@@ -46,7 +46,17 @@ describe("removeTemporaries", () => {
     await mkdir(join(stage, "folder.tmp-1-ab")); // a folder with a temporary's name is not a temporary
     const removed = await removeTemporaries(stage);
     expect(removed).toEqual(temporaries.map((f) => join(stage, f)).sort());
-    expect(await tree(stage)).toEqual(["deep", "deep/er", "figures", "figures/a.svg", "folder.tmp-1-ab", "notes.tmp-abc-123", "saes.arrow", "saes.arrow.tmp-123-abcdef.bak", "x.tmp-12-XYZ"]);
+    expect(await tree(stage)).toEqual([
+      "deep",
+      "deep/er",
+      "figures",
+      "figures/a.svg",
+      "folder.tmp-1-ab",
+      "notes.tmp-abc-123",
+      "saes.arrow",
+      "saes.arrow.tmp-123-abcdef.bak",
+      "x.tmp-12-XYZ",
+    ]);
     expect(await removeTemporaries(stage)).toEqual([]); // nothing left to remove
   });
 

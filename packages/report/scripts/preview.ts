@@ -149,7 +149,9 @@ const html = buildReportHtml({
   config: { experiment: "composed-2d", grid: { lr: rows, l1: cols }, seeds: [0, 1, 2, 3, 4] },
   metrics: {
     columns: ["lr", "l1", { key: "loss", digits: 3 }, "mono", "diverged"],
-    rows: gridCells.slice(16, 24).map((c, i) => ({ lr: Number(c.y), l1: Number(c.x), loss: c.diverged ? Number.NaN : c.value, mono: 0.5 + 0.05 * i, diverged: c.diverged ?? false })),
+    rows: gridCells
+      .slice(16, 24)
+      .map((c, i) => ({ lr: Number(c.y), l1: Number(c.x), loss: c.diverged ? Number.NaN : c.value, mono: 0.5 + 0.05 * i, diverged: c.diverged ?? false })),
   },
   provenance: {
     experiment: "composed-2d",

@@ -100,7 +100,14 @@ export function stack(elements: readonly SVGSVGElement[], options: StackOptions 
 const EM: Readonly<Record<string, number>> = {
   ...Object.fromEntries([..."0123456789"].map((c) => [c, 0.64])),
   ...Object.fromEntries([..."⁰¹²³⁴⁵⁶⁷⁸⁹⁻"].map((c) => [c, 0.42])),
-  "×": 0.84, "−": 0.84, "-": 0.37, "+": 0.84, ".": 0.32, ",": 0.32, " ": 0.32, "%": 0.95,
+  "×": 0.84,
+  "−": 0.84,
+  "-": 0.37,
+  "+": 0.84,
+  ".": 0.32,
+  ",": 0.32,
+  " ": 0.32,
+  "%": 0.95,
 };
 
 /**

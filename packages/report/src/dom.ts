@@ -17,11 +17,7 @@ export const XLINK_NS = "http://www.w3.org/1999/xlink";
 export const XMLNS_NS = "http://www.w3.org/2000/xmlns/";
 
 /** Creates an SVG-namespaced element with string attributes. */
-export function svgElement<K extends keyof SVGElementTagNameMap>(
-  document: Document,
-  tag: K,
-  attributes: Record<string, string | number> = {},
-): SVGElementTagNameMap[K] {
+export function svgElement<K extends keyof SVGElementTagNameMap>(document: Document, tag: K, attributes: Record<string, string | number> = {}): SVGElementTagNameMap[K] {
   const element = document.createElementNS(SVG_NS, tag) as SVGElementTagNameMap[K];
   for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, String(value));
   return element;

@@ -4,8 +4,18 @@
  */
 
 const SUPERSCRIPT: Readonly<Record<string, string>> = {
-  "0": "⁰", "1": "¹", "2": "²", "3": "³", "4": "⁴",
-  "5": "⁵", "6": "⁶", "7": "⁷", "8": "⁸", "9": "⁹", "-": "⁻", "+": "",
+  "0": "⁰",
+  "1": "¹",
+  "2": "²",
+  "3": "³",
+  "4": "⁴",
+  "5": "⁵",
+  "6": "⁶",
+  "7": "⁷",
+  "8": "⁸",
+  "9": "⁹",
+  "-": "⁻",
+  "+": "",
 };
 
 /** "−4" → "⁻⁴". */
@@ -61,7 +71,12 @@ export function formatNumber(value: number, options: FormatNumberOptions = {}): 
   const magnitude = Math.abs(value);
   if (magnitude < 1e-3 || magnitude >= 1e6) return formatScientific(value, digits);
   // Trailing zeros would claim precision the value does not have ("0.01000").
-  return minus(value.toPrecision(digits).replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, ""));
+  return minus(
+    value
+      .toPrecision(digits)
+      .replace(/(\.\d*?)0+$/, "$1")
+      .replace(/\.$/, ""),
+  );
 }
 
 /** Words for NaN and the infinities (a diverged run's loss). */

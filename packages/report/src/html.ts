@@ -48,10 +48,7 @@ export function buildReportHtml(report: ReportDocument): string {
   });
   extra.push({ id: "provenance", heading: "Provenance", html: provenanceTableHtml(report.provenance) });
 
-  const toc = [
-    ...report.sections.map((s, i) => tocEntry(sectionIds[i], s.heading, placed[i])),
-    ...extra.map((e) => tocEntry(e.id, e.heading, [])),
-  ].join("");
+  const toc = [...report.sections.map((s, i) => tocEntry(sectionIds[i], s.heading, placed[i])), ...extra.map((e) => tocEntry(e.id, e.heading, []))].join("");
 
   const meta = [
     report.provenance.experiment ? `experiment ${escapeHtml(report.provenance.experiment)}` : "",
@@ -90,9 +87,7 @@ ${animated ? `<script>${FRAMES_SCRIPT}</script>\n` : ""}</body>
 function tocEntry(id: string, heading: string, figures: readonly PlacedFigure[]): string {
   const titled = figures.filter((f) => f.figure.title);
   const sub = titled.length
-    ? `<ol class="toc-figures">${titled
-        .map((f) => `<li><a href="#${escapeHtml(f.id)}">Figure ${f.number}. ${escapeHtml(f.figure.title ?? "")}</a></li>`)
-        .join("")}</ol>`
+    ? `<ol class="toc-figures">${titled.map((f) => `<li><a href="#${escapeHtml(f.id)}">Figure ${f.number}. ${escapeHtml(f.figure.title ?? "")}</a></li>`).join("")}</ol>`
     : "";
   return `<li><a href="#${escapeHtml(id)}">${escapeHtml(heading)}</a>${sub}</li>`;
 }
@@ -134,15 +129,7 @@ ${heading}<div class="figure-body">${svg}</div>
  * scripts show) and a hidden player that FRAMES_SCRIPT reveals: one frame at a time, chosen
  * with a range input.
  */
-function framesFigureHtml(
-  frames: NonNullable<ReportFigure["frames"]>,
-  id: string,
-  number: number,
-  svg: string,
-  sectionId: string,
-  heading: string,
-  caption: string,
-): string {
+function framesFigureHtml(frames: NonNullable<ReportFigure["frames"]>, id: string, number: number, svg: string, sectionId: string, heading: string, caption: string): string {
   const frameHtml = frames
     .map((frame, k) => {
       assertInlineSvg(frame.svg, `frame ${k + 1} of figure ${number} in section ${sectionId}`);

@@ -34,10 +34,7 @@ export function swatchLegend(entries: readonly SwatchEntry[], options: SwatchLeg
   let x = 0;
   let row = 0;
   let widest = 0;
-  const items: Array<{ text: string; color?: string }> = [
-    ...(options.label ? [{ text: options.label }] : []),
-    ...entries.map((e) => ({ text: e.label, color: e.color })),
-  ];
+  const items: Array<{ text: string; color?: string }> = [...(options.label ? [{ text: options.label }] : []), ...entries.map((e) => ({ text: e.label, color: e.color }))];
   for (const item of items) {
     const itemWidth = (item.color ? swatch + 4 : 0) + estimateTextWidth(item.text, fontSize);
     if (x > 0 && x + itemWidth > maxWidth) {

@@ -78,7 +78,10 @@ export function launchFailure(error: unknown): string {
 }
 
 function firstLine(text: string): string {
-  return (text.split("\n").find((l) => l.trim()) ?? "").replace(/^[\w.]+: /, "").trim().slice(0, 160);
+  return (text.split("\n").find((l) => l.trim()) ?? "")
+    .replace(/^[\w.]+: /, "")
+    .trim()
+    .slice(0, 160);
 }
 
 export async function writePdf(htmlPath: string, pdfPath: string, options: PdfOptions = {}): Promise<PdfResult> {
@@ -92,8 +95,7 @@ export async function writePdf(htmlPath: string, pdfPath: string, options: PdfOp
       message: `PDF skipped: no Chromium at ${executablePath} — install it with \`apt-get install -y chromium\` (or set CHROMIUM_PATH)`,
     };
   }
-  const broken = (why: string) =>
-    new PdfError(`PDF failed: the Chromium at ${executablePath} ${why} — ${fixFor(options)}`, executablePath);
+  const broken = (why: string) => new PdfError(`PDF failed: the Chromium at ${executablePath} ${why} — ${fixFor(options)}`, executablePath);
   if (!statSync(executablePath).isFile()) throw broken("is not a file");
   try {
     accessSync(executablePath, constants.X_OK);
@@ -123,9 +125,7 @@ export async function writePdf(htmlPath: string, pdfPath: string, options: PdfOp
       const page = context.pages()[0] ?? (await context.newPage());
       // The report is self-contained; refuse anything but the file itself so
       // a stray reference can never reach the network.
-      await page.route("**/*", (route) =>
-        route.request().url().startsWith("file:") ? route.continue() : route.abort(),
-      );
+      await page.route("**/*", (route) => (route.request().url().startsWith("file:") ? route.continue() : route.abort()));
       await page.goto(pathToFileURL(resolve(htmlPath)).href, { waitUntil: "load", timeout: timeoutMs });
       await page.evaluate(() => document.fonts.ready.then(() => undefined));
       // outline: the headings (report, sections, figures) become the PDF's bookmarks;

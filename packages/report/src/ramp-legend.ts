@@ -72,16 +72,12 @@ export function rampLegend(options: RampLegendOptions): SVGSVGElement {
     text.textContent = label;
     svg.appendChild(text);
   }
-  svg.appendChild(
-    svgElement(document, "rect", { x: marginX, y: labelHeight, width: barWidth, height: barHeight, fill: `url(#${id})` }),
-  );
+  svg.appendChild(svgElement(document, "rect", { x: marginX, y: labelHeight, width: barWidth, height: barHeight, fill: `url(#${id})` }));
   const ticks = rampTicks(lo, hi, type, barWidth);
   const tickFormat = options.tickFormat ?? uniformTickFormat(ticks, { log });
   for (const v of ticks) {
     const x = marginX + toT(v) * barWidth;
-    svg.appendChild(
-      svgElement(document, "line", { x1: x, x2: x, y1: labelHeight, y2: labelHeight + barHeight + 3, stroke: "currentColor" }),
-    );
+    svg.appendChild(svgElement(document, "line", { x1: x, x2: x, y1: labelHeight, y2: labelHeight + barHeight + 3, stroke: "currentColor" }));
     const text = svgElement(document, "text", {
       x,
       y: labelHeight + barHeight + 4 + FONT_SIZE,

@@ -40,9 +40,7 @@ export function serializeSvg(svg: SVGSVGElement): string {
   const markup = new window.XMLSerializer().serializeToString(svg);
   // XMLSerializer declares xmlns on the root only when the namespace is not
   // inherited; a detached element always gets it, but be explicit anyway.
-  return markup.includes('xmlns="http://www.w3.org/2000/svg"')
-    ? markup
-    : markup.replace(/^<svg/, '<svg xmlns="http://www.w3.org/2000/svg"');
+  return markup.includes('xmlns="http://www.w3.org/2000/svg"') ? markup : markup.replace(/^<svg/, '<svg xmlns="http://www.w3.org/2000/svg"');
 }
 
 function isSvg(node: SVGSVGElement | HTMLElement): node is SVGSVGElement {

@@ -48,15 +48,4 @@ export function setColor(set: 0 | 1): string {
  * Categorical palette for series (Observable's "observable10"), listed here so
  * that a legend drawn by hand and the marks agree on the colour of a series.
  */
-export const SERIES_COLORS: readonly string[] = [
-  "#4269d0",
-  "#efb118",
-  "#ff725c",
-  "#6cc5b0",
-  "#3ca951",
-  "#ff8ab7",
-  "#a463f2",
-  "#97bbf5",
-  "#9c6b4e",
-  "#9498a0",
-];
+export const SERIES_COLORS: readonly string[] = ["#4269d0", "#efb118", "#ff725c", "#6cc5b0", "#3ca951", "#ff8ab7", "#a463f2", "#97bbf5", "#9c6b4e", "#9498a0"];

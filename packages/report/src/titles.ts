@@ -42,8 +42,7 @@ export function dataMarkGroups(root: Element): Element[] {
   return [...root.querySelectorAll("g[aria-label]")].filter((g) => {
     const label = g.getAttribute("aria-label") ?? "";
     if (isScaffolding(label)) return false;
-    for (let node: Element | null = g; node && node !== root.parentElement; node = node.parentElement)
-      if (node.getAttribute("aria-hidden") === "true") return false;
+    for (let node: Element | null = g; node && node !== root.parentElement; node = node.parentElement) if (node.getAttribute("aria-hidden") === "true") return false;
     // a mark group directly holds its shapes (or, faceted, groups of them), never another mark
     return true;
   });

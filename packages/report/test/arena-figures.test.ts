@@ -18,8 +18,27 @@ const parse = (svg: string) => {
 
 describe("ARENA figures", () => {
   it("vector panels: a panel per entry, a line per vector, rings where asked, room for the legend", () => {
-    const panel = (ring: boolean) => ({ title: "p = 1", vectors: [{ x: 1, y: 0, color: "red", ring }, { x: 0, y: -0.5, color: "blue", dashed: true }, { x: NaN, y: 0, color: "green" }] });
-    const svg = vectorPanelsFigure([{ label: "step 0", panels: [panel(false), panel(true)] }, { label: "step 100", panels: [panel(false), panel(false)] }], { size: 50, legend: [{ label: "a rather long legend entry", color: "red" }, { label: "another one", color: "blue", dashed: true }] });
+    const panel = (ring: boolean) => ({
+      title: "p = 1",
+      vectors: [
+        { x: 1, y: 0, color: "red", ring },
+        { x: 0, y: -0.5, color: "blue", dashed: true },
+        { x: NaN, y: 0, color: "green" },
+      ],
+    });
+    const svg = vectorPanelsFigure(
+      [
+        { label: "step 0", panels: [panel(false), panel(true)] },
+        { label: "step 100", panels: [panel(false), panel(false)] },
+      ],
+      {
+        size: 50,
+        legend: [
+          { label: "a rather long legend entry", color: "red" },
+          { label: "another one", color: "blue", dashed: true },
+        ],
+      },
+    );
     const doc = parse(svg);
     expect(doc.querySelectorAll("g.panel")).toHaveLength(4);
     expect(doc.querySelectorAll("g.panel line")).toHaveLength(8); // the NaN vector is skipped
@@ -31,8 +50,34 @@ describe("ARENA figures", () => {
   it("xy panels: a path per line series, points for point series, guides and rules inside the domain", () => {
     const svg = xyPanelsFigure(
       [
-        { title: "a", series: [{ points: [{ x: 1, y: 1 }, { x: 10, y: 0.5 }, { x: 100, y: 0.4 }], color: "red" }], hrules: [{ value: 0.5, label: "1/2" }, { value: 5 }], vrules: [{ value: 10 }] },
-        { title: "b", series: [{ points: [{ x: 2, y: 0.3 }, { x: 20, y: 0.2 }], color: "blue", line: false }] },
+        {
+          title: "a",
+          series: [
+            {
+              points: [
+                { x: 1, y: 1 },
+                { x: 10, y: 0.5 },
+                { x: 100, y: 0.4 },
+              ],
+              color: "red",
+            },
+          ],
+          hrules: [{ value: 0.5, label: "1/2" }, { value: 5 }],
+          vrules: [{ value: 10 }],
+        },
+        {
+          title: "b",
+          series: [
+            {
+              points: [
+                { x: 2, y: 0.3 },
+                { x: 20, y: 0.2 },
+              ],
+              color: "blue",
+              line: false,
+            },
+          ],
+        },
       ],
       { xLabel: "1/p", yLabel: "D", logX: true, yDomain: [0, 1.1] },
     );

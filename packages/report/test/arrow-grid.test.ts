@@ -13,7 +13,12 @@ const trueFeatures: ArrowGridData["trueFeatures"] = [
   { x: 0, y: -1, set: 1, label: "y2" },
 ];
 const s = Math.SQRT1_2;
-const composed: Array<[number, number]> = [[s, s], [-s, s], [-s, -s], [s, -s]];
+const composed: Array<[number, number]> = [
+  [s, s],
+  [-s, s],
+  [-s, -s],
+  [s, -s],
+];
 const monoCells = new Set(["0,3", "2,2", "4,1"]);
 const cells: ArrowGridCell[] = rows.flatMap((_, row) =>
   cols.map((_, col) => ({
@@ -21,7 +26,13 @@ const cells: ArrowGridCell[] = rows.flatMap((_, row) =>
     col,
     // Vary the number of rows per cell so that counts can tell cells apart.
     best: composed.slice(0, 2 + ((row + col) % 3)),
-    mono: monoCells.has(`${row},${col}`) ? [[1, 0], [0, 1], [-1, 0]] as Array<[number, number]> : undefined,
+    mono: monoCells.has(`${row},${col}`)
+      ? ([
+          [1, 0],
+          [0, 1],
+          [-1, 0],
+        ] as Array<[number, number]>)
+      : undefined,
     diverged: row === 4 && col === 0,
   })),
 );
@@ -90,14 +101,10 @@ describe("arrowGridFigure", () => {
     expect(labels.map(shownText)).toEqual(["diverged"]);
     expect(svg.querySelectorAll("g.diverged-panel rect")).toHaveLength(1);
     // Same facet offset as the arrows of cell (lr=3e-3, λ=0.01).
-    const arrowInCell = markElements(svg, "best-decoder", "path").find(
-      (p) => cellOf(p.getAttribute("aria-label") ?? "") === "lr=3×10⁻³, λ=0.01",
-    );
+    const arrowInCell = markElements(svg, "best-decoder", "path").find((p) => cellOf(p.getAttribute("aria-label") ?? "") === "lr=3×10⁻³, λ=0.01");
     expect(arrowInCell).toBeDefined();
     expect(facetOffset(labels[0])).toBe(facetOffset(arrowInCell!));
-    const arrowElsewhere = markElements(svg, "best-decoder", "path").find(
-      (p) => cellOf(p.getAttribute("aria-label") ?? "") === "lr=3×10⁻³, λ=0.03",
-    );
+    const arrowElsewhere = markElements(svg, "best-decoder", "path").find((p) => cellOf(p.getAttribute("aria-label") ?? "") === "lr=3×10⁻³, λ=0.03");
     expect(facetOffset(labels[0])).not.toBe(facetOffset(arrowElsewhere!));
     expect(svg.querySelectorAll("g.missing-label text")).toHaveLength(0);
   });

@@ -20,14 +20,20 @@ const figures: Record<string, string> = {
     features: [{ x: 1, y: 0 }],
   }),
   "small negative values": lineBandFigure(
-    [1.8, 1.9, 2].flatMap((x) => [{ x, y: -0.0015 - x / 1000 }, { x, y: -0.0016 - x / 1000 }]),
+    [1.8, 1.9, 2].flatMap((x) => [
+      { x, y: -0.0015 - x / 1000 },
+      { x, y: -0.0016 - x / 1000 },
+    ]),
     { xLabel: "SAE L0 (k)", yLabel: "feature mixing" },
   ),
   "large values, log x": scatterFigure(
     [0.05, 0.1, 0.5, 1.5].map((x, i) => ({ x, y: 120000 / (i + 1) })),
     { xLabel: "L0 coefficient", yLabel: "SAE L0", logX: true },
   ),
-  "probabilities": barFigure(Array.from({ length: 50 }, (_, i) => ({ label: i, value: 0.388 - i * 0.0069 })), { xLabel: "feature i", yLabel: "P_i", tickEvery: 10 }),
+  probabilities: barFigure(
+    Array.from({ length: 50 }, (_, i) => ({ label: i, value: 0.388 - i * 0.0069 })),
+    { xLabel: "feature i", yLabel: "P_i", tickEvery: 10 },
+  ),
 };
 
 const yTicks = (svg: string) => [...parseSvg(svg).querySelectorAll('g[aria-label="y-axis tick label"] text')].map(shownText);
@@ -60,7 +66,12 @@ describe("numeric axes", () => {
     "keep axis titles clear of tick labels, as Chromium lays them out",
     async () => {
       const page = join(dir, "axes.html");
-      writeFileSync(page, `<!DOCTYPE html><html><body>${Object.entries(figures).map(([name, svg]) => `<div data-name="${name}">${svg}</div>`).join("")}</body></html>`);
+      writeFileSync(
+        page,
+        `<!DOCTYPE html><html><body>${Object.entries(figures)
+          .map(([name, svg]) => `<div data-name="${name}">${svg}</div>`)
+          .join("")}</body></html>`,
+      );
       const browser = await chromium.launch({ executablePath: executable, args: [...CHROMIUM_ARGS] });
       try {
         const tab = await browser.newPage();

@@ -8,8 +8,7 @@ import { shownText } from "../src/titles.ts";
 /** 3 latents × 4 features of cosine similarities, one NaN and one diverged. */
 const cos: HeatmapCell[] = [];
 for (let latent = 0; latent < 3; latent++)
-  for (let feature = 0; feature < 4; feature++)
-    cos.push({ x: `f${feature}`, y: latent, value: latent === feature ? 1 : -0.5 + 0.1 * feature });
+  for (let feature = 0; feature < 4; feature++) cos.push({ x: `f${feature}`, y: latent, value: latent === feature ? 1 : -0.5 + 0.1 * feature });
 cos[5] = { ...cos[5], value: Number.NaN };
 cos[7] = { ...cos[7], diverged: true };
 
@@ -50,10 +49,7 @@ describe("heatmapFigure", () => {
   });
 
   it("puts the first category on top by default and at the bottom with reverseY", () => {
-    const yOf = (root: Element, label: string) =>
-      Number(
-        [...root.querySelectorAll("g.heatmap-cell rect")].find((r) => r.getAttribute("aria-label") === label)?.getAttribute("y"),
-      );
+    const yOf = (root: Element, label: string) => Number([...root.querySelectorAll("g.heatmap-cell rect")].find((r) => r.getAttribute("aria-label") === label)?.getAttribute("y"));
     expect(yOf(svg, "0, f0: 1.00")).toBeLessThan(yOf(svg, "2, f2: 1.00"));
     const reversed = parseSvg(heatmapFigure(cos, { reverseY: true }));
     expect(yOf(reversed, "0, f0: 1.00")).toBeGreaterThan(yOf(reversed, "2, f2: 1.00"));
@@ -119,7 +115,15 @@ describe("heatmapColor", () => {
   });
 
   it("widens a diverging domain to the largest magnitude when values leave [−1, 1]", () => {
-    expect(heatmapColor([{ x: 0, y: 0, value: -3 }, { x: 1, y: 0, value: 2 }], { color: "diverging" }).domain).toEqual([-3, 3]);
+    expect(
+      heatmapColor(
+        [
+          { x: 0, y: 0, value: -3 },
+          { x: 1, y: 0, value: 2 },
+        ],
+        { color: "diverging" },
+      ).domain,
+    ).toEqual([-3, 3]);
   });
 
   it("never returns an empty domain", () => {

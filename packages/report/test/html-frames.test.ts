@@ -9,7 +9,8 @@ import { buildReportHtml, FRAMES_SCRIPT } from "../src/html.ts";
 import { REPORT_CSS } from "../src/html/css.ts";
 import { exampleReport } from "./report-fixture.ts";
 
-const frame = (k: number) => `<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40"><defs><clipPath id="c"><rect width="40" height="40"/></clipPath></defs><circle class="dot" cx="${10 * k}" cy="20" r="3" clip-path="url(#c)"/></svg>`;
+const frame = (k: number) =>
+  `<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40"><defs><clipPath id="c"><rect width="40" height="40"/></clipPath></defs><circle class="dot" cx="${10 * k}" cy="20" r="3" clip-path="url(#c)"/></svg>`;
 
 function animatedReport() {
   const report = exampleReport();

@@ -79,11 +79,8 @@ describe("buildReportHtml", () => {
 
   it("has the provenance: config hash, seeds, versions, backend, timings, time", () => {
     const text = document.querySelector("#provenance")?.textContent ?? "";
-    for (const expected of ["cafe1234", "0, 1, 2", "@tensorflow/tfjs-core 4.22.0", "@toy-sae/core 0.1.0", "cpu", "2025-06-01T12:00:00.000Z"])
-      expect(text).toContain(expected);
-    const timings = [...document.querySelectorAll("table.stage-timings tbody tr")].map((tr) =>
-      [...tr.querySelectorAll("td")].map((td) => td.textContent),
-    );
+    for (const expected of ["cafe1234", "0, 1, 2", "@tensorflow/tfjs-core 4.22.0", "@toy-sae/core 0.1.0", "cpu", "2025-06-01T12:00:00.000Z"]) expect(text).toContain(expected);
+    const timings = [...document.querySelectorAll("table.stage-timings tbody tr")].map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent));
     expect(timings).toEqual([
       ["train-saes", "2 min 05 s", "ran"],
       ["generate", "0.50 s", "cached"],
@@ -109,9 +106,7 @@ describe("buildReportHtml", () => {
 describe("scopeSvgIds", () => {
   it("prefixes ids and the references to them, and nothing else", () => {
     const svg = '<svg><clipPath id="c1"><rect/></clipPath><g clip-path="url(#c1)"><use href="#c1"/><a href="#other"/></g></svg>';
-    expect(scopeSvgIds(svg, "f2")).toBe(
-      '<svg><clipPath id="f2-c1"><rect/></clipPath><g clip-path="url(#f2-c1)"><use href="#f2-c1"/><a href="#other"/></g></svg>',
-    );
+    expect(scopeSvgIds(svg, "f2")).toBe('<svg><clipPath id="f2-c1"><rect/></clipPath><g clip-path="url(#f2-c1)"><use href="#f2-c1"/><a href="#other"/></g></svg>');
   });
 });
 

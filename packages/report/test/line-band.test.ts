@@ -42,9 +42,7 @@ describe("meanSdBands", () => {
 describe("lineBandFigure", () => {
   const seeds: LinePoint[] = [];
   for (const x of [1, 2, 3, 4]) for (const offset of [-1, 0, 1]) seeds.push({ x, y: 10 * x + offset });
-  const svg = parseSvg(
-    lineBandFigure(seeds, { xLabel: "SAE L0", yLabel: "s_n^dec", referenceX: { value: 2.5, label: "true L0" } }),
-  );
+  const svg = parseSvg(lineBandFigure(seeds, { xLabel: "SAE L0", yLabel: "s_n^dec", referenceX: { value: 2.5, label: "true L0" } }));
 
   it("draws one mean line through every x and a band around it", () => {
     const line = svg.querySelector("g.mean-line path");

@@ -7,7 +7,12 @@ import { X_SET_COLOR, Y_SET_COLOR } from "../src/style.ts";
 import { parseSvg } from "./svg.ts";
 import { shownText } from "../src/titles.ts";
 
-const square: Array<[number, number]> = [[1, 0], [0, 1], [-1, 0], [0, -1]];
+const square: Array<[number, number]> = [
+  [1, 0],
+  [0, 1],
+  [-1, 0],
+  [0, -1],
+];
 
 describe("schematicFigure", () => {
   const data: SchematicData = {

@@ -19,8 +19,7 @@ describe("writePdf", () => {
       const result = await writePdf(html, join(dir, "missing.pdf"));
       expect(result).toEqual({
         ok: false,
-        message:
-          "PDF skipped: no Chromium at /nonexistent/chromium — install it with `apt-get install -y chromium` (or set CHROMIUM_PATH)",
+        message: "PDF skipped: no Chromium at /nonexistent/chromium — install it with `apt-get install -y chromium` (or set CHROMIUM_PATH)",
       });
       expect(existsSync(join(dir, "missing.pdf"))).toBe(false);
     } finally {
@@ -117,8 +116,20 @@ describe("the printed report", () => {
       for (const lr of [3e-5, 1e-4, 3e-4, 1e-3, 3e-3])
         for (const l1 of [0.01, 0.03, 0.1, 0.3, 1])
           rows.push({
-            condition, lr, l1, instance: 3, loss: 20.586 * l1, fvu: 0.6108, l0: 1.95, dead: 0, monosemanticity: 0.7303,
-            mmcs: 0.8191, mmcs_sae_to_true: 0.8966, mcc: 0.9004, composed: 2, diverged: lr === 3e-3 && l1 === 1,
+            condition,
+            lr,
+            l1,
+            instance: 3,
+            loss: 20.586 * l1,
+            fvu: 0.6108,
+            l0: 1.95,
+            dead: 0,
+            monosemanticity: 0.7303,
+            mmcs: 0.8191,
+            mmcs_sae_to_true: 0.8966,
+            mcc: 0.9004,
+            composed: 2,
+            diverged: lr === 3e-3 && l1 === 1,
           });
     return {
       ...base,

@@ -21,7 +21,15 @@ describe("renderPlot", () => {
       title: "A title",
       caption: "A caption",
       color: { legend: true },
-      marks: [Plot.dot([{ x: 1, c: "alpha" }, { x: 2, c: "beta" }], { x: "x", fill: "c" })],
+      marks: [
+        Plot.dot(
+          [
+            { x: 1, c: "alpha" },
+            { x: 2, c: "beta" },
+          ],
+          { x: "x", fill: "c" },
+        ),
+      ],
     });
     const svg = parseSvg(markup); // throws if HTML (<figure>, <div>) leaked into the file
     expect(markup).not.toMatch(/<(figure|div|span|h2|figcaption)[\s>]/);

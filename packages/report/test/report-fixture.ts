@@ -11,7 +11,10 @@ export function exampleReport(): ReportDocument {
       { x: 1, y: 0, set: 0, label: "x1" },
       { x: 0, y: 1, set: 1, label: "y1" },
     ],
-    cells: [{ row: 0, col: 0, best: [[0.7, 0.7]] }, { row: 1, col: 1, best: [[0, 1]], diverged: true }],
+    cells: [
+      { row: 0, col: 0, best: [[0.7, 0.7]] },
+      { row: 1, col: 1, best: [[0, 1]], diverged: true },
+    ],
   });
   const heatmap = heatmapFigure(
     [

@@ -7,8 +7,7 @@ import { JSDOM } from "jsdom";
 export function parseSvg(markup: string): Element {
   const { document } = new JSDOM(markup, { contentType: "image/svg+xml" }).window;
   const root = document.documentElement;
-  if (root.localName !== "svg" || root.namespaceURI !== "http://www.w3.org/2000/svg")
-    throw new Error(`not an SVG document: <${root.localName}> in ${root.namespaceURI}`);
+  if (root.localName !== "svg" || root.namespaceURI !== "http://www.w3.org/2000/svg") throw new Error(`not an SVG document: <${root.localName}> in ${root.namespaceURI}`);
   return root;
 }
 

@@ -29,8 +29,20 @@ const figures: Record<string, string> = {
       { row: 1, col: 1, best: [[0, 1]], diverged: true },
     ],
   }),
-  schematic: schematicFigure({ trueFeatures: features, instances: [{ rows: [[1, 0]], loss: 0.2, id: 4 }, { rows: [[0, 1]], loss: 0.3, id: 7 }] }),
-  tms: tmsTrainingFigure({ loss: [{ step: 0, loss: 0.1 }, { step: 100, loss: 1e-6 }], features }),
+  schematic: schematicFigure({
+    trueFeatures: features,
+    instances: [
+      { rows: [[1, 0]], loss: 0.2, id: 4 },
+      { rows: [[0, 1]], loss: 0.3, id: 7 },
+    ],
+  }),
+  tms: tmsTrainingFigure({
+    loss: [
+      { step: 0, loss: 0.1 },
+      { step: 100, loss: 1e-6 },
+    ],
+    features,
+  }),
   heatmap: heatmapFigure(
     [
       { x: "0.1", y: "1×10⁻⁴", value: 0.2, note: "instance 3 of 5" },
@@ -38,7 +50,9 @@ const figures: Record<string, string> = {
     ],
     { xLabel: "λ", yLabel: "lr", colorLabel: "loss" },
   ),
-  heatmapGrid: heatmapGridFigure([{ label: "realisation 0", panels: [{ title: "x-set responses", cells: [{ x: 0, y: "x1", value: 0.5 }], scheme: "Greys", colorDomain: [0, 1] }] }]),
+  heatmapGrid: heatmapGridFigure([
+    { label: "realisation 0", panels: [{ title: "x-set responses", cells: [{ x: 0, y: "x1", value: 0.5 }], scheme: "Greys", colorDomain: [0, 1] }] },
+  ]),
   lineBand: lineBandFigure(
     [
       { x: 1, y: 1, series: "a" },
@@ -47,16 +61,39 @@ const figures: Record<string, string> = {
     ],
     { xLabel: "k", yLabel: "mixing", referenceX: { value: 1.5, label: "true L0" }, referenceY: 2 },
   ),
-  scatter: scatterFigure([{ x: 0.1, y: 5, label: "coefficient 0.1" }, { x: 1, y: 2, series: "b" }], { logX: true, connect: true, referenceY: { value: 3, label: "true L0" } }),
+  scatter: scatterFigure(
+    [
+      { x: 0.1, y: 5, label: "coefficient 0.1" },
+      { x: 1, y: 2, series: "b" },
+    ],
+    { logX: true, connect: true, referenceY: { value: 3, label: "true L0" } },
+  ),
   markedLines: markedLinesFigure(
     [
       { x: 0, y: -0.3, series: "child 1", lo: -0.35, hi: -0.25 },
       { x: 0.25, y: 0, series: "child 1", lo: -0.05, hi: 0.05 },
       { x: 1, y: 0.2, series: "child 1", lo: 0.15, hi: 0.25 },
     ],
-    { xLabel: "β", yLabel: "component", dots: true, xTicks: [{ value: 0, label: "0" }, { value: 0.25, label: "0.25" }, { value: 1, label: "∞" }], markers: [{ x: 0.25, y: 0, series: "child 1", label: "crosses 0" }], referenceY: 0 },
+    {
+      xLabel: "β",
+      yLabel: "component",
+      dots: true,
+      xTicks: [
+        { value: 0, label: "0" },
+        { value: 0.25, label: "0.25" },
+        { value: 1, label: "∞" },
+      ],
+      markers: [{ x: 0.25, y: 0, series: "child 1", label: "crosses 0" }],
+      referenceY: 0,
+    },
   ),
-  bar: barFigure([{ label: 0, value: 0.4 }, { label: 1, value: 0.2 }], { referenceY: 0.3 }),
+  bar: barFigure(
+    [
+      { label: 0, value: 0.4 },
+      { label: 1, value: 0.2 },
+    ],
+    { referenceY: 0.3 },
+  ),
 };
 
 describe("every plotted mark carries a <title>", () => {

@@ -63,15 +63,7 @@ export interface ListColumn {
  * type), `boolean[]` Bool. An empty plain array carries no element type and is stored as the
  * Arrow Null type; every typed reader accepts an empty Null column as an empty column of its kind.
  */
-export type ColumnInput =
-  | Float32Array
-  | Float64Array
-  | Int32Array
-  | string[]
-  | number[]
-  | boolean[]
-  | FixedSizeListColumn
-  | ListColumn;
+export type ColumnInput = Float32Array | Float64Array | Int32Array | string[] | number[] | boolean[] | FixedSizeListColumn | ListColumn;
 
 export type ArtifactColumns = Record<string, ColumnInput>;
 
@@ -151,9 +143,7 @@ function columnLength(name: string, c: ColumnInput): number {
     throw new Error(`column "${name}": fixedSizeList values must be a Float32Array`);
   }
   if (c.values.length % c.size !== 0) {
-    throw new Error(
-      `column "${name}": fixedSizeList has ${c.values.length} values, not a multiple of size ${c.size}`,
-    );
+    throw new Error(`column "${name}": fixedSizeList has ${c.values.length} values, not a multiple of size ${c.size}`);
   }
   return c.values.length / c.size;
 }
@@ -234,9 +224,7 @@ export function buildTable(columns: ArtifactColumns, metadata: Record<string, st
   const expected = lengths[0];
   for (let k = 1; k < names.length; k++) {
     if (lengths[k] !== expected) {
-      throw new Error(
-        `column "${names[k]}" has ${lengths[k]} rows but column "${names[0]}" has ${expected}; all columns must have the same length`,
-      );
+      throw new Error(`column "${names[k]}" has ${lengths[k]} rows but column "${names[0]}" has ${expected}; all columns must have the same length`);
     }
   }
   for (const [key, value] of Object.entries(metadata)) {
@@ -254,11 +242,7 @@ export function buildTable(columns: ArtifactColumns, metadata: Record<string, st
  * fsync, rename over `path`. Creates parent folders. On any failure the temporary file is
  * removed and an existing file at `path` is left as it was.
  */
-export async function writeArtifact(
-  path: string,
-  columns: ArtifactColumns,
-  metadata: Record<string, string> = {},
-): Promise<void> {
+export async function writeArtifact(path: string, columns: ArtifactColumns, metadata: Record<string, string> = {}): Promise<void> {
   if (CONTENT_CHECKSUM_KEY in metadata) {
     throw new Error(`metadata "${CONTENT_CHECKSUM_KEY}" is reserved: writeArtifact computes it from the content`);
   }
@@ -432,11 +416,7 @@ export function requireMetadata(art: Artifact, key: string): string {
 /** Look a column up and check its type; the error says what was expected and what was found. */
 function typedColumn(art: Artifact, name: string, expected: string, ok: (t: DataType) => boolean): Vector | null {
   if (!art.has(name)) {
-    throw new ArtifactError(
-      art.path,
-      name,
-      `missing (expected ${expected}); columns present: ${art.columnNames.join(", ") || "(none)"}`,
-    );
+    throw new ArtifactError(art.path, name, `missing (expected ${expected}); columns present: ${art.columnNames.join(", ") || "(none)"}`);
   }
   const v = art.column(name);
   if (DataType.isNull(v.type) && v.length === 0) return null; // an empty column written without element type
@@ -454,9 +434,7 @@ export function readFloatColumn(art: Artifact, name: string): Float64Array {
     art,
     name,
     "Float32 or Float64 (or an integer of ≤ 32 bits)",
-    (t) =>
-      (DataType.isFloat(t) && (t.precision === Precision.SINGLE || t.precision === Precision.DOUBLE)) ||
-      (DataType.isInt(t) && t.bitWidth <= 32),
+    (t) => (DataType.isFloat(t) && (t.precision === Precision.SINGLE || t.precision === Precision.DOUBLE)) || (DataType.isInt(t) && t.bitWidth <= 32),
   );
   if (v === null) return new Float64Array(0);
   if (v.nullCount === 0) return Float64Array.from(v.toArray() as ArrayLike<number>);
@@ -470,12 +448,7 @@ export function readFloatColumn(art: Artifact, name: string): Float64Array {
 
 /** An integer column of at most 32 bits (Int8/16/32, Uint8/16) as Int32Array; nulls are an error. */
 export function readIntColumn(art: Artifact, name: string): Int32Array {
-  const v = typedColumn(
-    art,
-    name,
-    "Int32 (or a narrower integer)",
-    (t) => DataType.isInt(t) && (t.bitWidth < 32 || (t.bitWidth === 32 && t.isSigned)),
-  );
+  const v = typedColumn(art, name, "Int32 (or a narrower integer)", (t) => DataType.isInt(t) && (t.bitWidth < 32 || (t.bitWidth === 32 && t.isSigned)));
   if (v === null) return new Int32Array(0);
   if (v.nullCount > 0) throw new ArtifactError(art.path, name, `expected no nulls, found ${v.nullCount}`);
   return Int32Array.from(v.toArray() as ArrayLike<number>);
@@ -483,12 +456,7 @@ export function readIntColumn(art: Artifact, name: string): Int32Array {
 
 /** A Utf8 column (plain or dictionary-encoded, as arquero/tableFromArrays write strings) as string[]. */
 export function readStringColumn(art: Artifact, name: string): string[] {
-  const v = typedColumn(
-    art,
-    name,
-    "Utf8 strings",
-    (t) => DataType.isUtf8(t) || DataType.isLargeUtf8(t) || (DataType.isDictionary(t) && DataType.isUtf8(t.dictionary)),
-  );
+  const v = typedColumn(art, name, "Utf8 strings", (t) => DataType.isUtf8(t) || DataType.isLargeUtf8(t) || (DataType.isDictionary(t) && DataType.isUtf8(t.dictionary)));
   if (v === null) return [];
   if (v.nullCount > 0) throw new ArtifactError(art.path, name, `expected no nulls, found ${v.nullCount}`);
   return Array.from(v as Iterable<string>);
@@ -515,12 +483,7 @@ export interface MatrixColumn {
  */
 export function readMatrixColumn(art: Artifact, name: string, expectedSize?: number): MatrixColumn {
   const what = `FixedSizeList<Float32>${expectedSize === undefined ? "" : ` of size ${expectedSize}`}`;
-  const v = typedColumn(
-    art,
-    name,
-    what,
-    (t) => DataType.isFixedSizeList(t) && DataType.isFloat(t.children[0].type) && t.children[0].type.precision === Precision.SINGLE,
-  );
+  const v = typedColumn(art, name, what, (t) => DataType.isFixedSizeList(t) && DataType.isFloat(t.children[0].type) && t.children[0].type.precision === Precision.SINGLE);
   if (v === null) return { rows: 0, size: expectedSize ?? 0, values: new Float32Array(0) };
   const size = (v.type as FixedSizeList).listSize;
   if (expectedSize !== undefined && size !== expectedSize) {

@@ -76,12 +76,7 @@ export function readProvenance(metadata: Readonly<Record<string, string>>, sourc
     }
   };
   const versions = parse("versions");
-  if (
-    typeof versions !== "object" ||
-    versions === null ||
-    Array.isArray(versions) ||
-    !Object.values(versions).every((v) => typeof v === "string")
-  ) {
+  if (typeof versions !== "object" || versions === null || Array.isArray(versions) || !Object.values(versions).every((v) => typeof v === "string")) {
     throw new Error(`${source}: provenance metadata "versions" must be a JSON object of strings`);
   }
   return {
@@ -150,12 +145,7 @@ export function configHash(value: unknown): string {
 }
 
 /** Packages whose versions decide the numbers an artifact holds. */
-export const RECORDED_PACKAGES = [
-  "@tensorflow/tfjs-core",
-  "@tensorflow/tfjs-backend-cpu",
-  "@tensorflow/tfjs-backend-wasm",
-  "apache-arrow",
-] as const;
+export const RECORDED_PACKAGES = ["@tensorflow/tfjs-core", "@tensorflow/tfjs-backend-cpu", "@tensorflow/tfjs-backend-wasm", "apache-arrow"] as const;
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 

@@ -95,12 +95,7 @@ export function featureDimensionality(w: FloatArray, dHidden: number, nFeatures:
  * Σ_{j≠i} (Ŵ_i·W_j)² for every feature: 0 for a feature orthogonal to all others. ARENA's
  * plot colours bars by the square root of this (`{ sqrt: true }`); ε defaults to the S plot's.
  */
-export function featureSuperposition(
-  w: FloatArray,
-  dHidden: number,
-  nFeatures: number,
-  options: { eps?: number; sqrt?: boolean } = {},
-): Float64Array {
+export function featureSuperposition(w: FloatArray, dHidden: number, nFeatures: number, options: { eps?: number; sqrt?: boolean } = {}): Float64Array {
   check("featureSuperposition", w, dHidden, nFeatures);
   const { eps = SUPERPOSITION_EPS, sqrt = false } = options;
   const proj = squaredProjections(w, dHidden, nFeatures, eps);

@@ -68,12 +68,7 @@ function objective(dist: Float64Array, w: Float64Array): number {
 }
 
 /** Weiszfeld's algorithm with convergence information; `points` is [n, d] row-major. */
-export function geometricMedianWithInfo(
-  points: FloatArray,
-  n: number,
-  d: number,
-  options: GeometricMedianOptions = {},
-): GeometricMedianResult {
+export function geometricMedianWithInfo(points: FloatArray, n: number, d: number, options: GeometricMedianOptions = {}): GeometricMedianResult {
   assertDims("geometricMedian", { n, d });
   assertMatrix("geometricMedian", "points", points, n, d);
   const { eps = 1e-6, maxiter = 100, ftol = 1e-20 } = options;

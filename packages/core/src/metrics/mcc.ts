@@ -37,9 +37,7 @@ export function mccMatching(cos: FloatArray, nSae: number, nTrue: number): MccRe
     score.push(row);
   }
   const assignment = hungarianMaxAssignment(score);
-  const pairs = assignment.pairs
-    .map(([latent, feature]) => ({ latent, feature, absCos: score[latent][feature] }))
-    .sort((a, b) => a.latent - b.latent);
+  const pairs = assignment.pairs.map(([latent, feature]) => ({ latent, feature, absCos: score[latent][feature] })).sort((a, b) => a.latent - b.latent);
   let sum = 0;
   for (const p of pairs) sum += p.absCos;
   return { mcc: sum / pairs.length, pairs };

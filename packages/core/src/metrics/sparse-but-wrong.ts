@@ -26,13 +26,7 @@ export function encoderFeatureCos(wEnc: FloatArray, dSae: number, embedding: Flo
  * pushes it out. Meaningful only without reordering, for SAEs started at the ground truth
  * (latent i = feature i).
  */
-export function featureMixingScore(
-  decCos: FloatArray,
-  nLatents: number,
-  nFeatures: number,
-  latents: readonly number[] = [1, 2, 3],
-  feature = 0,
-): number {
+export function featureMixingScore(decCos: FloatArray, nLatents: number, nFeatures: number, latents: readonly number[] = [1, 2, 3], feature = 0): number {
   assertDims("featureMixingScore", { nLatents, nFeatures });
   assertMatrix("featureMixingScore", "decCos", decCos, nLatents, nFeatures);
   let sum = 0;

@@ -69,8 +69,7 @@ export function resolveArenaToyData(shape: ArenaToyShape, options: ArenaToyDataO
     for (let e = 0; e < I * F; e++) importance[e] = given.length === F ? given[e % F] : given[e];
   }
   const given = options.featureProbability ?? [1];
-  const featureProbability =
-    given.length === 1 && I !== 1 ? new Float64Array(I).fill(given[0]) : Float64Array.from(given as ArrayLike<number>);
+  const featureProbability = given.length === 1 && I !== 1 ? new Float64Array(I).fill(given[0]) : Float64Array.from(given as ArrayLike<number>);
   if (featureProbability.length !== I && featureProbability.length !== I * F) {
     throw new Error(`${what}: featureProbability has ${featureProbability.length} entries, expected ${I} or ${I * F}`);
   }
@@ -84,11 +83,7 @@ export function xavierNormal3dStd(instances: number, a: number, b: number): numb
 }
 
 /** One Rng per instance (so an instance's init never depends on another's draws). */
-export function createArenaTms(
-  shape: ArenaToyShape,
-  options: ArenaToyDataOptions & { kind?: "tms" | "neuron" },
-  rngs: Rng[],
-): ArenaTmsModel {
+export function createArenaTms(shape: ArenaToyShape, options: ArenaToyDataOptions & { kind?: "tms" | "neuron" }, rngs: Rng[]): ArenaTmsModel {
   checkArenaShape(shape, "createArenaTms");
   const { instances: I, nFeatures: F, dHidden: H } = shape;
   if (rngs.length !== I) throw new Error(`createArenaTms: ${rngs.length} Rngs for ${I} instances`);

@@ -50,14 +50,7 @@ export function tmsHidden(p: TmsParams, instance: number, x: Float32Array, batch
  * Loss of every instance on its batch, and the gradients (fused forward + backward).
  * `xs[g]` is data group g's [B, nIn] batch.
  */
-export function tmsLossAndGrads(
-  p: TmsParams,
-  xs: Float32Array[],
-  group: Int32Array,
-  batch: number,
-  gradW: Float32Array,
-  gradB: Float32Array,
-): Float64Array {
+export function tmsLossAndGrads(p: TmsParams, xs: Float32Array[], group: Int32Array, batch: number, gradW: Float32Array, gradB: Float32Array): Float64Array {
   const { instances, nIn, nHidden } = p;
   const loss = new Float64Array(instances);
   gradW.fill(0);
@@ -109,12 +102,7 @@ export function tmsLossAndGrads(
 }
 
 /** The same loss written in tfjs ops: the autodiff reference for `tmsLossAndGrads`. */
-export function tmsReferenceLoss(
-  tf: typeof tfTypes,
-  w: tfTypes.Tensor3D,
-  b: tfTypes.Tensor2D,
-  x: tfTypes.Tensor3D,
-): tfTypes.Tensor1D {
+export function tmsReferenceLoss(tf: typeof tfTypes, w: tfTypes.Tensor3D, b: tfTypes.Tensor2D, x: tfTypes.Tensor3D): tfTypes.Tensor1D {
   // x: [I, B, nIn] (already gathered per instance)
   const h = tf.matMul(x, w); // [I, B, nHidden]
   const y = tf.relu(tf.add(tf.matMul(h, w, false, true), tf.expandDims(b, 1)));
@@ -138,13 +126,7 @@ export interface TmsCurvePoint {
 }
 
 /** Train every instance; `sample(g)` returns a fresh [B, nIn] batch for data group g. */
-export function trainTms(
-  p: TmsParams,
-  group: Int32Array,
-  groups: number,
-  sample: (group: number) => Float32Array,
-  options: TmsTrainOptions,
-): TmsCurvePoint[] {
+export function trainTms(p: TmsParams, group: Int32Array, groups: number, sample: (group: number) => Float32Array, options: TmsTrainOptions): TmsCurvePoint[] {
   const { steps, batch, lr = 1e-3, weightDecay = 0.01, logEvery = Math.max(1, Math.floor(steps / 200)) } = options;
   const I = p.instances;
   const gradW = new Float32Array(p.w.length);

@@ -77,7 +77,12 @@ function isStandard(name: string): name is SaeTensorName {
 /** The tensor of `p` named `name` (standard or extra); an unknown name is a bug and throws. */
 export function paramTensor(p: SaeParams, name: string): Float32Array {
   const t = isStandard(name) ? p[name] : p.extra[name];
-  if (!t) throw new Error(`SAE parameters have no tensor "${name}" (have wEnc, bEnc, wDec, bDec${Object.keys(p.extra).map((k) => ", " + k).join("")})`);
+  if (!t)
+    throw new Error(
+      `SAE parameters have no tensor "${name}" (have wEnc, bEnc, wDec, bDec${Object.keys(p.extra)
+        .map((k) => ", " + k)
+        .join("")})`,
+    );
   return t;
 }
 

@@ -14,5 +14,8 @@ export function strictObject<P extends TProperties>(properties: P, options: Obje
 
 /** A string enum as a union of literals (JSON Schema `anyOf` of `const`s, which editors complete). */
 export function oneOf<const V extends readonly [string, ...string[]]>(values: V, options: { description?: string; default?: V[number] } = {}): TUnion<TLiteral<V[number]>[]> {
-  return Type.Union(values.map((v) => Type.Literal(v)), options) as TUnion<TLiteral<V[number]>[]>;
+  return Type.Union(
+    values.map((v) => Type.Literal(v)),
+    options,
+  ) as TUnion<TLiteral<V[number]>[]>;
 }

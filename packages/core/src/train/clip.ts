@@ -6,12 +6,7 @@
  * As torch: total = ‖all of the instance's gradients‖₂, coef = maxNorm/(total + 1e-6),
  * gradients ×= min(coef, 1).
  */
-export function clipGradNormPerInstance(
-  grads: readonly Float32Array[],
-  instances: number,
-  maxNorm: number,
-  active?: Uint8Array,
-): Float64Array {
+export function clipGradNormPerInstance(grads: readonly Float32Array[], instances: number, maxNorm: number, active?: Uint8Array): Float64Array {
   const norms = new Float64Array(instances);
   for (let i = 0; i < instances; i++) {
     if (active && !active[i]) continue;

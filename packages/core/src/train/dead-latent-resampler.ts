@@ -34,7 +34,10 @@ export interface ResamplingSettings {
 
 export function checkResamplingSettings(s: ResamplingSettings): void {
   if (s.kind !== "simple" && s.kind !== "advanced") throw new Error(`resampling.kind: got ${JSON.stringify(s.kind)}, expected "simple" or "advanced"`);
-  for (const [name, v] of [["every", s.every], ["window", s.window]] as const) {
+  for (const [name, v] of [
+    ["every", s.every],
+    ["window", s.window],
+  ] as const) {
     if (!Number.isInteger(v) || v < 1) throw new Error(`resampling.${name}: got ${v}, expected a positive integer`);
   }
   if (!(s.scale > 0 && Number.isFinite(s.scale))) throw new Error(`resampling.scale: got ${s.scale}, expected a finite number > 0`);
@@ -122,7 +125,13 @@ export class DeadLatentResampler {
       } else {
         events = resampleSimple(p, mine, this.rngs[i], step, options);
       }
-      if (events.length) arch.hooks?.resetLatents?.(p, i, events.map((e) => e.latent), ctx.options);
+      if (events.length)
+        arch.hooks?.resetLatents?.(
+          p,
+          i,
+          events.map((e) => e.latent),
+          ctx.options,
+        );
       out.push(...events);
     }
     this.events.push(...out);

@@ -9,9 +9,7 @@
  */
 import { kAtStep } from "./k-schedule.ts";
 
-export type HyperSchedule =
-  | { kind: "transition"; from: number; startStep: number; durationSteps: number }
-  | { kind: "warm-up"; steps: number };
+export type HyperSchedule = { kind: "transition"; from: number; startStep: number; durationSteps: number } | { kind: "warm-up"; steps: number };
 
 /**
  * SAELens' coefficient scheduler: 0 at step 0, rising linearly to 1 at `warmUpSteps`

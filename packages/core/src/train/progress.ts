@@ -21,7 +21,12 @@ export interface ProgressOptions {
   now?: () => number;
 }
 
-const fmtTime = (s: number) => (s >= 90 ? `${Math.floor(s / 60)}m${Math.round(s % 60).toString().padStart(2, "0")}s` : `${s.toFixed(1)}s`);
+const fmtTime = (s: number) =>
+  s >= 90
+    ? `${Math.floor(s / 60)}m${Math.round(s % 60)
+        .toString()
+        .padStart(2, "0")}s`
+    : `${s.toFixed(1)}s`;
 
 export function progressReporter(label: string, totalSteps: number, options: ProgressOptions = {}): ProgressReporter {
   const { everyMs = 5000, unit = "steps", unitsPerStep = 1, write = (l) => process.stderr.write(l + "\n"), now = Date.now } = options;

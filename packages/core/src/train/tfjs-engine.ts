@@ -11,17 +11,7 @@ import * as tf from "@tensorflow/tfjs-core";
 // Node's own loader rejects, so any stage CLI importing it would fail to start.
 import "@tensorflow/tfjs";
 import type { AnyArchitecture, StepContext } from "../sae/architecture.ts";
-import {
-  STANDARD_PARAMS,
-  batchTensor,
-  emptyStepOutput,
-  paramTensor,
-  toTensors,
-  type GridBatch,
-  type SaeParams,
-  type SaeTensors,
-  type StepOutput,
-} from "../sae/types.ts";
+import { STANDARD_PARAMS, batchTensor, emptyStepOutput, paramTensor, toTensors, type GridBatch, type SaeParams, type SaeTensors, type StepOutput } from "../sae/types.ts";
 
 /** Rebuild the SaeTensors view from the flat list tf.grads differentiates (spec order). */
 function fromList(arch: AnyArchitecture, list: tf.Tensor[]): SaeTensors {
@@ -40,13 +30,7 @@ function fromList(arch: AnyArchitecture, list: tf.Tensor[]): SaeTensors {
  * One step's per-instance loss, its parts, the firing statistics of the codes and the
  * gradients (written into `grads`) of `arch.referenceLoss` at `p`.
  */
-export function tfjsLossAndGrads(
-  arch: AnyArchitecture,
-  p: SaeParams,
-  grads: SaeParams,
-  batch: GridBatch,
-  ctx: StepContext<object, unknown>,
-): StepOutput {
+export function tfjsLossAndGrads(arch: AnyArchitecture, p: SaeParams, grads: SaeParams, batch: GridBatch, ctx: StepContext<object, unknown>): StepOutput {
   const out = emptyStepOutput(p);
   const { instances: I, dSae: M } = p;
   tf.tidy(() => {

@@ -43,7 +43,11 @@ async function setup(name: string, tied: boolean, seed = 1, I = 3, M = 5, B = 40
   const { options, problems } = resolveArchitectureOptions<Record<string, unknown>>(arch, { tied }, "options");
   expect(problems).toEqual([]);
   const rng = new Rng(seed);
-  const p = arch.init({ instances: I, dIn: 2, dSae: M }, options, Array.from({ length: I }, (_, i) => rng.fork(`sae/${i}`)));
+  const p = arch.init(
+    { instances: I, dIn: 2, dSae: M },
+    options,
+    Array.from({ length: I }, (_, i) => rng.fork(`sae/${i}`)),
+  );
   rng.fillNormal(p.bEnc, 0.05, 0.1);
   rng.fillNormal(p.bDec, 0, 0.05);
   if (p.extra.rMag) rng.fillNormal(p.extra.rMag, 0, 0.3);

@@ -86,7 +86,10 @@ describe("BatchTopK fused step, SIMD encoder on and off", () => {
   ])("gives the same bits (d_in %i, d_sae %i, k %f, batch %i), dead latents included", (D, M, k, B) => {
     const I = 3;
     const rng = new Rng(D + M);
-    const p = initSaeLens({ instances: I, dIn: D, dSae: M }, Array.from({ length: I }, (_, i) => rng.fork(`i${i}`)));
+    const p = initSaeLens(
+      { instances: I, dIn: D, dSae: M },
+      Array.from({ length: I }, (_, i) => rng.fork(`i${i}`)),
+    );
     rng.fillNormal(p.bEnc, 0, 0.05);
     rng.fillNormal(p.bDec, 0, 0.05);
     const x = [0, 1].map(() => {

@@ -2,15 +2,7 @@ import { describe, expect, it, beforeAll } from "vitest";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import { Rng } from "../../src/random.ts";
-import {
-  auxKSizes,
-  batchTopKCount,
-  batchTopKLossAndGrads,
-  batchTopKState,
-  encodeBatchTopK,
-  encodeWithTopKThreshold,
-  updateTopKThreshold,
-} from "../../src/sae/batchtopk/kernel.ts";
+import { auxKSizes, batchTopKCount, batchTopKLossAndGrads, batchTopKState, encodeBatchTopK, encodeWithTopKThreshold, updateTopKThreshold } from "../../src/sae/batchtopk/kernel.ts";
 import { initSaeLens } from "../../src/sae/shared/saelens-base.ts";
 import { nthLargest, positiveTopKCut, topKMask } from "../../src/sae/shared/top-k-select.ts";
 import { emptySaeParams, type GridBatch, type SaeParams } from "../../src/sae/types.ts";
@@ -91,8 +83,7 @@ describe("SAELens initialisation", () => {
       for (let k = 0; k < 6; k++) n2 += p.wDec[r * 6 + k] ** 2;
       expect(Math.sqrt(n2)).toBeCloseTo(0.1, 6);
     }
-    for (let i = 0; i < 2; i++)
-      for (let j = 0; j < 4; j++) for (let k = 0; k < 6; k++) expect(p.wEnc[i * 24 + k * 4 + j]).toBe(p.wDec[i * 24 + j * 6 + k]);
+    for (let i = 0; i < 2; i++) for (let j = 0; j < 4; j++) for (let k = 0; k < 6; k++) expect(p.wEnc[i * 24 + k * 4 + j]).toBe(p.wDec[i * 24 + j * 6 + k]);
     expect(Array.from(p.bEnc).every((v) => v === 0)).toBe(true);
     expect(Array.from(p.bDec).every((v) => v === 0)).toBe(true);
   });
@@ -139,7 +130,10 @@ describe("BatchTopK", () => {
 
   function setup(seed: number, I = 3, D = 6, M = 5, B = 16) {
     const rng = new Rng(seed);
-    const p = initSaeLens({ instances: I, dIn: D, dSae: M }, Array.from({ length: I }, (_, i) => rng.fork(`i${i}`)));
+    const p = initSaeLens(
+      { instances: I, dIn: D, dSae: M },
+      Array.from({ length: I }, (_, i) => rng.fork(`i${i}`)),
+    );
     // larger, untied weights and non-zero biases so every path carries gradient
     rng.fillNormal(p.wEnc, 0, 0.5);
     rng.fillNormal(p.wDec, 0, 0.5);
@@ -209,9 +203,15 @@ describe("BatchTopK at sizes that take the fast paths", () => {
   // B·dSae ≥ 8192 selects through a sample bracket; B = 2048 leaves two samples outside the
   // encoder's 3-sample blocks and dSae = 6 one latent pair outside its 4-latent blocks.
   function large(seed: number) {
-    const I = 2, D = 7, M = 6, B = 2048;
+    const I = 2,
+      D = 7,
+      M = 6,
+      B = 2048;
     const rng = new Rng(seed);
-    const p = initSaeLens({ instances: I, dIn: D, dSae: M }, Array.from({ length: I }, (_, i) => rng.fork(`i${i}`)));
+    const p = initSaeLens(
+      { instances: I, dIn: D, dSae: M },
+      Array.from({ length: I }, (_, i) => rng.fork(`i${i}`)),
+    );
     rng.fillNormal(p.wEnc, 0, 0.5);
     rng.fillNormal(p.wDec, 0, 0.5);
     rng.fillNormal(p.bEnc, 0, 0.3);
@@ -223,7 +223,11 @@ describe("BatchTopK at sizes that take the fast paths", () => {
   it("fused gradients match tfjs autodiff, with and without dead latents", () => {
     const { p, batch } = large(21);
     // dead: none; 3 (k_aux = ⌊7/2⌋ = 3 takes all of them); 4 (k_aux = 3 selects per sample)
-    for (const deadMask of [[0, 0, 0, 0, 0, 0], [1, 0, 0, 1, 0, 1], [1, 1, 0, 1, 0, 1]]) {
+    for (const deadMask of [
+      [0, 0, 0, 0, 0, 0],
+      [1, 0, 0, 1, 0, 1],
+      [1, 1, 0, 1, 0, 1],
+    ]) {
       const hyper = { k: Float64Array.from([1.8, 3.3]), auxCoefficient: 1 };
       const state = batchTopKState(p);
       state.dead.set(deadMask, 0);
@@ -250,7 +254,13 @@ describe("BatchTopK at sizes that take the fast paths", () => {
         h[s * 6 + j] = acc;
       }
     const mask = new Uint8Array(h.length);
-    topKMask(h.map((v) => Math.max(v, 0)), h.length, Math.floor(2.5 * 2048), mask, new Float64Array(h.length));
+    topKMask(
+      h.map((v) => Math.max(v, 0)),
+      h.length,
+      Math.floor(2.5 * 2048),
+      mask,
+      new Float64Array(h.length),
+    );
     for (let e = 0; e < h.length; e++) expect(acts[e]).toBeCloseTo(mask[e] ? Math.max(h[e], 0) : 0, 5);
   });
 });

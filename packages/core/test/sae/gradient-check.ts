@@ -2,17 +2,7 @@
 import { expect } from "vitest";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs";
-import {
-  STANDARD_PARAMS,
-  batchTensor,
-  paramTensor,
-  toTensors,
-  type GridBatch,
-  type ParamSpec,
-  type SaeParams,
-  type SaeTensorName,
-  type SaeTensors,
-} from "../../src/sae/types.ts";
+import { STANDARD_PARAMS, batchTensor, paramTensor, toTensors, type GridBatch, type ParamSpec, type SaeParams, type SaeTensorName, type SaeTensors } from "../../src/sae/types.ts";
 
 /** Largest |a − b| / (1e-4 + |b|) over the entries: relative error against a reference b. */
 export function maxRelErr(a: Float32Array, b: Float32Array): number {

@@ -2,12 +2,7 @@ import { describe, expect, it, beforeAll } from "vitest";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import { Rng } from "../../src/random.ts";
-import {
-  encodeJumpRelu,
-  initLogThreshold,
-  jumpReluLossAndGrads,
-  type JumpReluHyper,
-} from "../../src/sae/jumprelu/kernel.ts";
+import { encodeJumpRelu, initLogThreshold, jumpReluLossAndGrads, type JumpReluHyper } from "../../src/sae/jumprelu/kernel.ts";
 import { initSaeLens } from "../../src/sae/shared/saelens-base.ts";
 import { emptySaeParams, type GridBatch, type SaeParams } from "../../src/sae/types.ts";
 import { jumpReluReference } from "../../src/sae/jumprelu/reference.ts";
@@ -21,7 +16,10 @@ beforeAll(async () => {
 
 function setup(seed: number, I = 3, D = 6, M = 5, B = 24) {
   const rng = new Rng(seed);
-  const p = initSaeLens({ instances: I, dIn: D, dSae: M }, Array.from({ length: I }, (_, i) => rng.fork(`i${i}`)));
+  const p = initSaeLens(
+    { instances: I, dIn: D, dSae: M },
+    Array.from({ length: I }, (_, i) => rng.fork(`i${i}`)),
+  );
   rng.fillNormal(p.wEnc, 0, 0.5);
   rng.fillNormal(p.wDec, 0, 0.5);
   rng.fillNormal(p.bEnc, 0, 0.2);
@@ -89,7 +87,9 @@ describe("JumpReLU", () => {
     const gradsT = new Float32Array(3);
     jumpReluLossAndGrads(p, logT, hyper, batch, emptySaeParams(p), gradsT);
     // ∂L/∂a by tfjs autodiff of the loss written as a function of the codes a
-    const B = 16, D = 4, M = 3;
+    const B = 16,
+      D = 4,
+      M = 3;
     const x = tf.tensor2d(batch.x[0], [B, D]);
     const wEnc = tf.tensor2d(p.wEnc, [D, M]);
     const wDec = tf.tensor2d(p.wDec, [M, D]);
@@ -99,11 +99,8 @@ describe("JumpReLU", () => {
     const a = tf.tensor2d(h.map((row) => row.map((v, j) => (v > t[j] ? v : 0))));
     const norms = tf.reshape(tf.norm(wDec, 2, 1), [1, M]);
     const lossOfA = (codes: tf.Tensor) =>
-      tf.add(
-        tf.mean(tf.sum(tf.square(tf.sub(tf.add(tf.matMul(codes, wDec), bDec), x)), 1)),
-        tf.mul(0.7, tf.mean(tf.sum(tf.tanh(tf.mul(4, tf.mul(codes, norms))), 1))),
-      );
-    const dA = (tf.grad(lossOfA)(a).arraySync() as number[][]);
+      tf.add(tf.mean(tf.sum(tf.square(tf.sub(tf.add(tf.matMul(codes, wDec), bDec), x)), 1)), tf.mul(0.7, tf.mean(tf.sum(tf.tanh(tf.mul(4, tf.mul(codes, norms))), 1))));
+    const dA = tf.grad(lossOfA)(a).arraySync() as number[][];
     let inWindow = 0;
     for (let j = 0; j < M; j++) {
       let dt = 0;

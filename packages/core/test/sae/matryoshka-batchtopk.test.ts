@@ -82,7 +82,8 @@ describe("matryoshka-batchtopk architecture", () => {
   });
 
   it("trains through the one trainer: fused and tfjs engines agree, the loss falls, θ is saved", async () => {
-    const D = 6, B = 64;
+    const D = 6,
+      B = 64;
     const draw = () => {
       const rng = new Rng(2);
       return () => {
@@ -95,7 +96,16 @@ describe("matryoshka-batchtopk architecture", () => {
     const start = arch.init({ instances: 2, dIn: D, dSae: 4 }, optionsFor(arch, o), [new Rng(1), new Rng(2)]);
     const run = async (engine: "fused" | "tfjs", steps: number) => {
       const p = cloneSaeParams(start);
-      const result = await trainWith("matryoshka-batchtopk", "saelens-6.11", p, { steps, batch: B, engine, lr: Float64Array.from([1e-2, 1e-2]), hyper: { k: Float64Array.from([1, 2]) }, sample: draw(), architectureOptions: o, logEvery: 1 });
+      const result = await trainWith("matryoshka-batchtopk", "saelens-6.11", p, {
+        steps,
+        batch: B,
+        engine,
+        lr: Float64Array.from([1e-2, 1e-2]),
+        hyper: { k: Float64Array.from([1, 2]) },
+        sample: draw(),
+        architectureOptions: o,
+        logEvery: 1,
+      });
       return { p, result };
     };
     const fused = await run("fused", 10);

@@ -77,7 +77,10 @@ describe("matryoshka architecture: every option by hand", () => {
 
 describe("matryoshka architecture: fused kernel = tfjs autodiff of the reference", () => {
   function randomCase(seed: number) {
-    const I = 3, D = 5, M = 6, B = 12;
+    const I = 3,
+      D = 5,
+      M = 6,
+      B = 12;
     const rng = new Rng(seed);
     const p = emptySaeParams({ instances: I, dIn: D, dSae: M });
     rng.fillNormal(p.wEnc, 0, 0.5);
@@ -109,7 +112,9 @@ describe("matryoshka architecture: the balancing notebook's β", () => {
   const balance = { scaleSparsityByDecoderNorm: true, normaliseDecoder: false, initEncoderAsDecoderTranspose: true, skipOuterLoss: true };
   function treeLikeCase() {
     const rng = new Rng(5);
-    const D = 8, M = 4, B = 32;
+    const D = 8,
+      M = 4,
+      B = 32;
     const p = arch.init({ instances: 1, dIn: D, dSae: M }, optionsFor(arch, { ...balance, matryoshkaSteps: [M] }), [rng.fork("init")]);
     rng.fillNormal(p.bEnc, 0, 0.2);
     rng.fillNormal(p.bDec, 0, 0.1);
@@ -172,7 +177,8 @@ describe("matryoshka architecture: errors and training", () => {
   });
 
   it("trains through the one trainer (detached and balanced): fused and tfjs engines agree, the loss falls", async () => {
-    const D = 8, B = 64;
+    const D = 8,
+      B = 64;
     const draw = () => {
       const rng = new Rng(3);
       // a parent (dim 0) on with p = .25, two children (dims 1, 2) on with p = .3 given the parent
@@ -194,7 +200,16 @@ describe("matryoshka architecture: errors and training", () => {
       const start = arch.init({ instances: 1, dIn: D, dSae: 3 }, optionsFor(arch, o), [new Rng(4)]);
       const run = async (engine: "fused" | "tfjs", steps: number) => {
         const p = cloneSaeParams(start);
-        const result = await trainWith("matryoshka", "saelens-5.10", p, { steps, batch: B, engine, lr: Float64Array.from([1e-2]), hyper: { l1: Float64Array.from([3e-2]) }, sample: draw(), architectureOptions: o, logEvery: 1 });
+        const result = await trainWith("matryoshka", "saelens-5.10", p, {
+          steps,
+          batch: B,
+          engine,
+          lr: Float64Array.from([1e-2]),
+          hyper: { l1: Float64Array.from([3e-2]) },
+          sample: draw(),
+          architectureOptions: o,
+          logEvery: 1,
+        });
         return { p, result };
       };
       const fused = await run("fused", 12);

@@ -28,7 +28,10 @@ interface Case {
 
 function randomCase(seed: number, I: number, D: number, M: number, B: number, groups: number, ghostGrads: boolean): Case {
   const rng = new Rng(seed);
-  const p = initReluL1({ instances: I, dIn: D, dSae: M }, Array.from({ length: I }, (_, i) => rng.fork(`init/${i}`)));
+  const p = initReluL1(
+    { instances: I, dIn: D, dSae: M },
+    Array.from({ length: I }, (_, i) => rng.fork(`init/${i}`)),
+  );
   rng.fillNormal(p.bEnc, 0, 0.4);
   rng.fillNormal(p.bDec, 0, 0.2);
   const x = Array.from({ length: groups }, () => rng.fillUniform(new Float32Array(B * D), -1, 1));

@@ -2,13 +2,7 @@ import { describe, expect, it, beforeAll } from "vitest";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import { Rng } from "../../src/random.ts";
-import {
-  initReluL1,
-  normaliseDecoderRows,
-  reluL1LossAndGrads,
-  reluL1State,
-  removeParallelDecoderGrad,
-} from "../../src/sae/relu-l1/kernel.ts";
+import { initReluL1, normaliseDecoderRows, reluL1LossAndGrads, reluL1State, removeParallelDecoderGrad } from "../../src/sae/relu-l1/kernel.ts";
 import { emptySaeParams, type GridBatch, type SaeParams } from "../../src/sae/types.ts";
 import { reluL1Reference } from "../../src/sae/relu-l1/reference.ts";
 import { autodiff, expectMatchesCentralDifference, maxRelErr } from "./gradient-check.ts";
@@ -19,7 +13,10 @@ beforeAll(async () => {
 
 function setup(seed: number, I = 3, D = 2, M = 4, B = 16) {
   const rng = new Rng(seed);
-  const p = initReluL1({ instances: I, dIn: D, dSae: M }, Array.from({ length: I }, (_, i) => rng.fork(`i${i}`)));
+  const p = initReluL1(
+    { instances: I, dIn: D, dSae: M },
+    Array.from({ length: I }, (_, i) => rng.fork(`i${i}`)),
+  );
   rng.fillNormal(p.bEnc, 0, 0.3);
   rng.fillNormal(p.bDec, 0, 0.1);
   const x = [new Float32Array(B * D), new Float32Array(B * D)];

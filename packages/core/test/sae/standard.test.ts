@@ -155,7 +155,10 @@ describe("standard architecture: fused kernel = tfjs reference", () => {
 describe("standard architecture: training", () => {
   it("normaliseDecoder sets the decoder rows to unit norm before every step; off, it leaves them", () => {
     const { p } = randomCase(9, 2, 4, 3, 1);
-    for (const [normaliseDecoder, unit] of [[true, true], [false, false]] as const) {
+    for (const [normaliseDecoder, unit] of [
+      [true, true],
+      [false, false],
+    ] as const) {
       const q = cloneSaeParams(p);
       arch.hooks?.beforeStep?.(q, stepContext(arch, q, optionsFor(arch, { normaliseDecoder }), { l1: new Float64Array(2) }));
       for (let r = 0; r < 6; r++) {
@@ -177,7 +180,8 @@ describe("standard architecture: training", () => {
 
   it("trains through the one trainer: fused and tfjs engines take the same steps, and the loss falls", async () => {
     // two orthogonal features in 6 dimensions, each on with p = 0.3; two SAEs (λ 1e-3 and 3e-2)
-    const D = 6, B = 64;
+    const D = 6,
+      B = 64;
     const draw = (seed: number) => {
       const rng = new Rng(seed);
       return () => {

@@ -34,7 +34,10 @@ describe("TopK SAE (tfjs only)", () => {
 
   it("the reference loss is ‖x̂ − x‖² with the k-sparse codes, and its gradients match central differences", () => {
     const rng = new Rng(3);
-    const I = 2, D = 4, M = 5, B = 6;
+    const I = 2,
+      D = 4,
+      M = 5,
+      B = 6;
     const p = emptySaeParams({ instances: I, dIn: D, dSae: M });
     for (const t of [p.wEnc, p.wDec, p.bEnc, p.bDec]) rng.fillNormal(t, 0, 0.5);
     const x = [rng.fillUniform(new Float32Array(B * D), -1, 1)];
@@ -75,7 +78,9 @@ describe("TopK SAE (tfjs only)", () => {
 
   it("trains through the generic trainer (saelens-6.11 recipe) and lowers the reconstruction error", async () => {
     const rng = new Rng(8);
-    const D = 6, N = 3, B = 128;
+    const D = 6,
+      N = 3,
+      B = 128;
     // three orthogonal features, each on with p = 0.3
     const sample = () => {
       const x = new Float32Array(B * D);

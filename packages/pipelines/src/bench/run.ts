@@ -41,9 +41,7 @@ function peer(workload: string, steps: number, threads: number): PeerRun {
 
 async function ours(name: string, instances: number, threads: number, steps: number): Promise<OursRun> {
   const all = Array.from({ length: instances }, (_, i) => i);
-  const parts = Array.from({ length: Math.min(threads, instances) }, (_, k) =>
-    all.slice(Math.floor((k * all.length) / threads), Math.floor(((k + 1) * all.length) / threads)),
-  );
+  const parts = Array.from({ length: Math.min(threads, instances) }, (_, k) => all.slice(Math.floor((k * all.length) / threads), Math.floor(((k + 1) * all.length) / threads)));
   const results = await Promise.all(parts.map((p) => runWorker(name, p, instances, steps)));
   const seconds = Math.max(...results.map((r) => r.seconds));
   return { seconds, instanceSamplesPerS: (instances * 1024 * steps) / seconds };

@@ -33,7 +33,10 @@ export const composedGrid: Workload = (mine, total, steps) => {
   const W = rng.fillUniform(new Float32Array(4 * 2), -1, 1);
   const sampler = composedFeatureSampler({ setSizes: [2, 2] });
   const rngs = mine.map((i) => rng.fork(`data/${i}`));
-  const p = initReluL1({ instances: I, dIn: 2, dSae: 4 }, mine.map((i) => rng.fork(`init/${i}`)));
+  const p = initReluL1(
+    { instances: I, dIn: 2, dSae: 4 },
+    mine.map((i) => rng.fork(`init/${i}`)),
+  );
   const lrAll = Array.from({ length: total }, (_, i) => 3e-5 * 100 ** (Math.floor(i / 25) / 4));
   const l1All = Array.from({ length: total }, (_, i) => 1e-2 * 100 ** ((Math.floor(i / 5) % 5) / 4));
   // h = features·W [4, 2], drawn and projected in one pass (bit-identical to projecting
@@ -86,7 +89,10 @@ function correlatedBatchTopK(toy: CorrelatedToy): Workload {
     const embedding = orthogonalFeatureEmbedding(N, D, { stopBelowLoss: 1e-10 }, rng.fork("embedding"));
     const samplers = mine.map((i) => toy.sampler(i));
     const rngs = mine.map((i) => rng.fork(`data/${i}`));
-    const p = initSaeLens({ instances: I, dIn: D, dSae: M }, mine.map((i) => rng.fork(`init/${i}`)));
+    const p = initSaeLens(
+      { instances: I, dIn: D, dSae: M },
+      mine.map((i) => rng.fork(`init/${i}`)),
+    );
     // x = features·E, drawn and embedded in one pass (what the sparse-but-wrong kind's
     // embedFeatures(sampleInto(…)) computes, bit for bit); one output buffer per data group, reused
     const xs = mine.map(() => new Float32Array(B * D));

@@ -91,7 +91,10 @@ function readValues(art: Artifact, name: string): CellValue[] {
 
 export function summariseMetrics(art: Artifact, declaration: MetricsCells): MetricsSummary {
   const missing = [...declaration.cells, ...declaration.labels, declaration.replicate].filter((c) => !art.has(c));
-  if (missing.length) throw new Error(`${art.path}: no column ${missing.map((c) => `"${c}"`).join(", ")}, which the kind names as cell, label or replicate columns; columns present: ${art.columnNames.join(", ")}`);
+  if (missing.length)
+    throw new Error(
+      `${art.path}: no column ${missing.map((c) => `"${c}"`).join(", ")}, which the kind names as cell, label or replicate columns; columns present: ${art.columnNames.join(", ")}`,
+    );
   const notMetrics = new Set([...declaration.cells, ...declaration.labels, declaration.replicate, ...declaration.ignore]);
   const metrics = art.columnNames.filter((c) => !notMetrics.has(c) && (kindOf(art, c) === "number" || kindOf(art, c) === "boolean"));
   const keys = declaration.cells.map((c) => readValues(art, c));
@@ -115,5 +118,12 @@ export function summariseMetrics(art: Artifact, declaration: MetricsCells): Metr
     rows: rows.length,
     metrics: Object.fromEntries(metrics.map((m) => [m, stat(rows.map((r) => values[m][r]))])),
   }));
-  return { file: art.path.split(/[\\/]/).pop() ?? art.path, cellColumns: [...declaration.cells], labelColumns: [...declaration.labels], replicate: declaration.replicate, metrics, cells };
+  return {
+    file: art.path.split(/[\\/]/).pop() ?? art.path,
+    cellColumns: [...declaration.cells],
+    labelColumns: [...declaration.labels],
+    replicate: declaration.replicate,
+    metrics,
+    cells,
+  };
 }

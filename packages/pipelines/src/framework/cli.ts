@@ -76,7 +76,9 @@ function checkUnchangedSinceStart(experiment: string): void {
   if (!atStart) return;
   const now = existsSync(file) ? createHash("sha256").update(readFileSync(file)).digest("hex") : "(missing)";
   if (now !== atStart) {
-    fail(`${file} changed after this run started (sha256 ${atStart.slice(0, 12)}… then, ${now.slice(0, 12)}… now), so its cache key no longer matches it; nothing was written — run the command again`);
+    fail(
+      `${file} changed after this run started (sha256 ${atStart.slice(0, 12)}… then, ${now.slice(0, 12)}… now), so its cache key no longer matches it; nothing was written — run the command again`,
+    );
   }
 }
 
@@ -87,7 +89,11 @@ async function configStage(experiment: string, profile: Profile, out: string | u
   const resolved = resolveProfile(file, raw, kind, profile, await registered()) as unknown as JsonObject;
   // before anything is written: a config that cannot fit fails here, one far beyond the profile's time asks first
   const verdict = judgeEstimate(kind.estimate(resolved as unknown as ExperimentConfigBase), profile);
-  if (verdict.refused.length) throw new ConfigError(file, verdict.refused.map((line) => (profile === "default" ? line : `(profile ${profile}) ${line}`)));
+  if (verdict.refused.length)
+    throw new ConfigError(
+      file,
+      verdict.refused.map((line) => (profile === "default" ? line : `(profile ${profile}) ${line}`)),
+    );
   if (verdict.confirm && !yes) fail(`${file}: ${verdict.confirm}`);
   if (verdict.confirm) process.stderr.write(`[${experiment}:config] note: ${verdict.confirm.replace(/; rerun with.*$/, "")}; running it (confirmed)\n`);
   const dir = join(out ? join(WORKSPACE, out) : artifactRoot(WORKSPACE, experiment, profile), "config");
@@ -98,7 +104,8 @@ async function configStage(experiment: string, profile: Profile, out: string | u
   }
   const runtime = runtimeOf(resolved);
   writeFileAtomic(join(dir, "runtime.json"), JSON.stringify(runtime, null, 2) + "\n");
-  if (runtime.requestedThreads) process.stderr.write(`[${experiment}:config] note: sae.threads is ${runtime.requestedThreads} but this machine has ${runtime.threads} cores; using ${runtime.threads}\n`);
+  if (runtime.requestedThreads)
+    process.stderr.write(`[${experiment}:config] note: sae.threads is ${runtime.requestedThreads} but this machine has ${runtime.threads} cores; using ${runtime.threads}\n`);
   process.stderr.write(`[${experiment}:config] ${kind.name} config valid for profile ${profile}; wrote ${STAGES.length} stage snapshots → ${dir}\n`);
 }
 

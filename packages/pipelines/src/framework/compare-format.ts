@@ -54,6 +54,10 @@ export function formatConfigValue(v: JsonValue | undefined): string {
 /** Columns padded to their widest entry, a dashed rule under the header. */
 export function textTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const width = header.map((h, c) => Math.max([...h].length, ...rows.map((r) => [...r[c]].length)));
-  const line = (cells: readonly string[]) => cells.map((x, c) => x + " ".repeat(width[c] - [...x].length)).join("  ").trimEnd();
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((x, c) => x + " ".repeat(width[c] - [...x].length))
+      .join("  ")
+      .trimEnd();
   return [line(header), line(width.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
 }

@@ -43,7 +43,10 @@ function runsTable(c: Comparison): string {
     ["tensor backend", (r) => r.backend],
     ["stage seconds", (r) => r.stages.map((s) => `${s.stage} ${s.seconds.toFixed(1)}${s.replayed ? " (replayed)" : ""}`).join(", ")],
   ];
-  return table(["", "a", "b"], fields.map(([label, of]) => [label, of(c.a), of(c.b)]));
+  return table(
+    ["", "a", "b"],
+    fields.map(([label, of]) => [label, of(c.a), of(c.b)]),
+  );
 }
 
 function figurePairs(workspaceRoot: string, c: Comparison): string {
@@ -65,7 +68,10 @@ function figurePairs(workspaceRoot: string, c: Comparison): string {
 
 export function comparisonHtml(workspaceRoot: string, c: Comparison): string {
   const config = c.config.length
-    ? table(["field", "a", "b"], c.config.map((x) => [x.path, formatConfigValue(x.a), formatConfigValue(x.b)]))
+    ? table(
+        ["field", "a", "b"],
+        c.config.map((x) => [x.path, formatConfigValue(x.a), formatConfigValue(x.b)]),
+      )
     : "<p>None: the two runs have the same config.</p>";
   const keyCount = c.cellColumns.length + c.labelColumns.length;
   const metrics = table(

@@ -62,7 +62,12 @@ export interface CompareOptions {
 
 function experimentFiles(workspaceRoot: string): string[] {
   const dir = join(workspaceRoot, "packages/pipelines/experiments");
-  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".json")).map((f) => f.slice(0, -5)).sort() : [];
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith(".json"))
+        .map((f) => f.slice(0, -5))
+        .sort()
+    : [];
 }
 
 function describeRun(r: RunRecord): string {
@@ -80,7 +85,8 @@ function findRun(runs: readonly RunRecord[], asked: string, flag: string, experi
   const matches = runs.filter((r) => r.runId.startsWith(asked));
   if (matches.length === 1) return matches[0];
   const list = runs.map(describeRun).join("\n  ");
-  if (matches.length > 1) throw new CompareError(`${flag} "${asked}" matches ${matches.length} runs of ${experiment}; give more of the id:\n  ${matches.map(describeRun).join("\n  ")}`);
+  if (matches.length > 1)
+    throw new CompareError(`${flag} "${asked}" matches ${matches.length} runs of ${experiment}; give more of the id:\n  ${matches.map(describeRun).join("\n  ")}`);
   throw new CompareError(`${flag} "${asked}" is not a run of ${experiment}; its runs:\n  ${list}`);
 }
 
@@ -98,13 +104,17 @@ export function pickRuns(records: readonly RunRecord[], options: RunChoice): { a
   const { experiment, profile } = options;
   const all = runsOf(records, experiment);
   if (all.length === 0 && !options.known.includes(experiment)) {
-    throw new CompareError(`unknown experiment "${experiment}": no packages/pipelines/experiments/${experiment}.json and no runs of it in ${REGISTRY_FILE}; experiments: ${options.known.join(", ")}`);
+    throw new CompareError(
+      `unknown experiment "${experiment}": no packages/pipelines/experiments/${experiment}.json and no runs of it in ${REGISTRY_FILE}; experiments: ${options.known.join(", ")}`,
+    );
   }
   const runs = runsOf(records, experiment, profile);
   const of = profile ? ` of profile ${profile}` : "";
   if (runs.length < 2) {
     const have = runs.length === 0 ? `no runs${of} recorded in ${REGISTRY_FILE}` : `only one run${of} (${describeRun(runs[0])})`;
-    throw new CompareError(`${experiment} has ${have}; compare needs two: run ${chainCommand(experiment, profile)}, change a field in packages/pipelines/experiments/${experiment}.json and run it again`);
+    throw new CompareError(
+      `${experiment} has ${have}; compare needs two: run ${chainCommand(experiment, profile)}, change a field in packages/pipelines/experiments/${experiment}.json and run it again`,
+    );
   }
   const a = options.a ? findRun(runs, options.a, "--a", experiment) : undefined;
   const b = options.b ? findRun(runs, options.b, "--b", experiment) : undefined;
@@ -143,7 +153,15 @@ function metricRows(a: MetricsSummary, b: MetricsSummary): MetricRow[] {
       const sa = ia.get(id)?.metrics[metric] ?? null;
       const sb = ib.get(id)?.metrics[metric] ?? null;
       const [ca, cb] = [ia.get(id), ib.get(id)];
-      return { metric, cell, labels: { a: ca?.labels ?? null, b: cb?.labels ?? null }, rows: { a: ca?.rows ?? 0, b: cb?.rows ?? 0 }, a: sa, b: sb, delta: sa && sb ? sb.mean - sa.mean : NaN };
+      return {
+        metric,
+        cell,
+        labels: { a: ca?.labels ?? null, b: cb?.labels ?? null },
+        rows: { a: ca?.rows ?? 0, b: cb?.rows ?? 0 },
+        a: sa,
+        b: sb,
+        delta: sa && sb ? sb.mean - sa.mean : NaN,
+      };
     }),
   );
 }
@@ -151,17 +169,33 @@ function metricRows(a: MetricsSummary, b: MetricsSummary): MetricRow[] {
 export async function buildComparison(workspaceRoot: string, experiment: string, a: RunRecord, b: RunRecord): Promise<Comparison> {
   const [sa, sb] = [await summaryOf(workspaceRoot, a), await summaryOf(workspaceRoot, b)];
   if (sa.cellColumns.join() !== sb.cellColumns.join() || sa.labelColumns.join() !== sb.labelColumns.join()) {
-    throw new CompareError(`runs ${a.runId} and ${b.runId} name their grid cells differently (${[...sa.cellColumns, ...sa.labelColumns].join(", ")} vs ${[...sb.cellColumns, ...sb.labelColumns].join(", ")}); they cannot be compared cell by cell`);
+    throw new CompareError(
+      `runs ${a.runId} and ${b.runId} name their grid cells differently (${[...sa.cellColumns, ...sa.labelColumns].join(", ")} vs ${[...sb.cellColumns, ...sb.labelColumns].join(", ")}); they cannot be compared cell by cell`,
+    );
   }
   const configOf = (r: RunRecord) => readRunConfig(join(workspaceRoot, r.path)).config;
-  return { experiment, a, b, config: configChanges(configOf(a), configOf(b)), file: sa.file, cellColumns: sa.cellColumns, replicate: sa.replicate, labelColumns: sa.labelColumns, metrics: metricRows(sa, sb) };
+  return {
+    experiment,
+    a,
+    b,
+    config: configChanges(configOf(a), configOf(b)),
+    file: sa.file,
+    cellColumns: sa.cellColumns,
+    replicate: sa.replicate,
+    labelColumns: sa.labelColumns,
+    metrics: metricRows(sa, sb),
+  };
 }
 
 /** What `compare` prints: the two runs, the config fields that differ, the metrics per cell. */
 export function comparisonText(c: Comparison): string {
-  const run = (label: string, r: RunRecord) => `${label} = ${r.runId}: profile ${r.profile}, commit ${r.commit.slice(0, 12)}${r.dirty === true ? " (dirty)" : r.dirty === "unknown" ? "" : " (clean)"}, finished ${r.finishedAt}, backend ${r.backend}`;
+  const run = (label: string, r: RunRecord) =>
+    `${label} = ${r.runId}: profile ${r.profile}, commit ${r.commit.slice(0, 12)}${r.dirty === true ? " (dirty)" : r.dirty === "unknown" ? "" : " (clean)"}, finished ${r.finishedAt}, backend ${r.backend}`;
   const config = c.config.length
-    ? textTable(["field", "a", "b"], c.config.map((x) => [x.path, formatConfigValue(x.a), formatConfigValue(x.b)]))
+    ? textTable(
+        ["field", "a", "b"],
+        c.config.map((x) => [x.path, formatConfigValue(x.a), formatConfigValue(x.b)]),
+      )
     : "(none: the two runs have the same config)";
   const metrics = textTable(
     ["metric", ...c.cellColumns, ...c.labelColumns, "a", "b", "delta (b - a)"],

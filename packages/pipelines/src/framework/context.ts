@@ -83,7 +83,12 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
 
 /** "plots/*.svg" matches "plots/grid.svg". */
 function matchesRead(pattern: string, ref: string): boolean {
-  const re = new RegExp(`^${pattern.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join("[^/]*")}$`);
+  const re = new RegExp(
+    `^${pattern
+      .split("*")
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+      .join("[^/]*")}$`,
+  );
   return re.test(ref);
 }
 

@@ -59,7 +59,11 @@ export function kindNames(): string[] {
 export async function kindOf(file: string, raw: JsonObject): Promise<KindDeclaration> {
   const name = raw.kind;
   if (typeof name !== "string" || !Object.hasOwn(KINDS, name)) {
-    throw new ConfigError(file, [`kind: got ${JSON.stringify(name)}, expected one of the registered kinds (${kindNames().map((k) => JSON.stringify(k)).join(", ")})`]);
+    throw new ConfigError(file, [
+      `kind: got ${JSON.stringify(name)}, expected one of the registered kinds (${kindNames()
+        .map((k) => JSON.stringify(k))
+        .join(", ")})`,
+    ]);
   }
   return (await KINDS[name as keyof typeof KINDS]()).kind as KindDeclaration;
 }

@@ -103,7 +103,8 @@ export async function acquireOutputLock(folder: string, options: OutputLockOptio
     }
     const holder = seen.kind === "holder" ? seen.holder : null;
     const who = holder === null ? "a run whose lock file is not readable yet" : describeHolder(holder);
-    const remoteNote = holder !== null && holder.hostname !== me.hostname ? `; it runs on another host, so this one cannot tell whether it still runs: if it does not, delete ${path}` : "";
+    const remoteNote =
+      holder !== null && holder.hostname !== me.hostname ? `; it runs on another host, so this one cannot tell whether it still runs: if it does not, delete ${path}` : "";
     if ((options.ifLocked ?? "wait") === "fail") {
       // A lock file seen between its creation and its content being written: look again briefly.
       if (seen.kind === "unreadable" && Date.now() - started < 200) {
@@ -140,10 +141,7 @@ function tryCreate(path: string, holder: LockHolder): boolean {
   return true;
 }
 
-type LockFileState =
-  | { kind: "gone" }
-  | { kind: "holder"; holder: LockHolder; raw: string }
-  | { kind: "unreadable"; raw: string; ageMs: number };
+type LockFileState = { kind: "gone" } | { kind: "holder"; holder: LockHolder; raw: string } | { kind: "unreadable"; raw: string; ageMs: number };
 
 function readLockFile(path: string): LockFileState {
   let raw: string;

@@ -53,7 +53,8 @@ export async function recordRun(options: RecordRunOptions): Promise<RunRecord> {
     const invocationMs = invocation ? Date.parse(invocation) : NaN;
     const stages: StageRecord[] = ALL_STAGES.map((stage) => {
       const t = readTiming(root, stage);
-      if (!t) throw new RecordRunError(`${join(root, stage, "timing.json")} is missing: the ${stage} stage did not complete; run the chain with ${chainCommand(experiment, profile)}`);
+      if (!t)
+        throw new RecordRunError(`${join(root, stage, "timing.json")} is missing: the ${stage} stage did not complete; run the chain with ${chainCommand(experiment, profile)}`);
       const started = t.startedAt ? Date.parse(t.startedAt) : NaN;
       return {
         stage,
@@ -71,7 +72,10 @@ export async function recordRun(options: RecordRunOptions): Promise<RunRecord> {
     const folder = runFolder(workspaceRoot, experiment, id);
     const kept = snapshotFolder(root, folder);
     const finishedAt = new Date().toISOString();
-    const firstStart = stages.map((s) => s.startedAt).filter((t): t is string => t !== null).sort()[0];
+    const firstStart = stages
+      .map((s) => s.startedAt)
+      .filter((t): t is string => t !== null)
+      .sort()[0];
     const record: RunRecord = {
       format: 1,
       runId: id,

@@ -36,7 +36,10 @@ export function indexName(profile: Profile): string {
 /** Each experiment's manifest for the profile; an experiment whose plots stage has not run is an error. */
 export function readManifests(workspaceRoot: string, profile: Profile): Array<{ experiment: string; dir: string; manifest: FigureManifest }> {
   const experimentsDir = join(workspaceRoot, "packages/pipelines/experiments");
-  const names = readdirSync(experimentsDir).filter((f) => f.endsWith(".json")).map((f) => basename(f, ".json")).sort();
+  const names = readdirSync(experimentsDir)
+    .filter((f) => f.endsWith(".json"))
+    .map((f) => basename(f, ".json"))
+    .sort();
   return names.map((experiment) => {
     const root = artifactRoot(workspaceRoot, experiment, profile);
     const path = join(root, "plots", "figures.json");
@@ -54,7 +57,9 @@ export function indexEntries(manifests: ReturnType<typeof readManifests>): Index
           experiment,
           status: r.status,
           link: `${dir}/report/index.html#${r.figures[0]}`,
-          measured: r.findings.map((id) => manifest.findings.find((f) => f.id === id)).flatMap((f) => (f ? [`${f.holds === null ? "not tested" : f.holds ? "shows" : "does not show"}: ${f.text}`] : [])),
+          measured: r.findings
+            .map((id) => manifest.findings.find((f) => f.id === id))
+            .flatMap((f) => (f ? [`${f.holds === null ? "not tested" : f.holds ? "shows" : "does not show"}: ${f.text}`] : [])),
         })),
     );
     const status: IndexStatus = experiments.length === 0 ? "not-implemented" : experiments.every((e) => e.status === "shows") ? "shows" : "does-not-show";
@@ -85,7 +90,10 @@ export function indexHtml(workspaceRoot: string, profile: Profile, manifests: Re
 <td class="thumb-cell">${thumbnail(workspaceRoot, manifests, e)}</td>
 <td>${e.experiments.map((x) => `<a href="${escapeHtml(x.link)}">${escapeHtml(x.experiment)}</a>`).join("<br>") || "—"}</td>
 <td>${escapeHtml(e.finding)}</td>
-<td><span class="status ${e.status}">${STATUS_TEXT[e.status]}</span>${e.experiments.flatMap((x) => x.measured).map((m) => `<div class="measured">${escapeHtml(m)}</div>`).join("")}</td>
+<td><span class="status ${e.status}">${STATUS_TEXT[e.status]}</span>${e.experiments
+        .flatMap((x) => x.measured)
+        .map((m) => `<div class="measured">${escapeHtml(m)}</div>`)
+        .join("")}</td>
 </tr>`,
     )
     .join("\n");
@@ -135,5 +143,7 @@ export async function buildReproductionIndex(workspaceRoot: string, profile: Pro
   writeFileAtomic(`${base}.html`, indexHtml(workspaceRoot, profile, manifests, entries));
   const pdf = await printPdf(`${base}.html`, `${base}.pdf`);
   const tally = (s: IndexStatus) => entries.filter((e) => e.status === s).length;
-  process.stderr.write(`[reproduce] ${tally("shows")} figures show, ${tally("does-not-show")} do not, ${tally("not-implemented")} not implemented → ${base}.html${pdf.ok ? `, ${base}.pdf` : ` (${pdf.message})`}\n`);
+  process.stderr.write(
+    `[reproduce] ${tally("shows")} figures show, ${tally("does-not-show")} do not, ${tally("not-implemented")} not implemented → ${base}.html${pdf.ok ? `, ${base}.pdf` : ` (${pdf.message})`}\n`,
+  );
 }

@@ -14,16 +14,7 @@
  *   per row, each latent's share of the batch it fired in) when the trainer records it.
  */
 import { DataType } from "apache-arrow";
-import {
-  readBoolColumn,
-  readFloatColumn,
-  readIntColumn,
-  readListColumn,
-  readStringColumn,
-  type Artifact,
-  type ArtifactColumns,
-  vectorsColumn,
-} from "@toy-sae/core/artifact/arrow";
+import { readBoolColumn, readFloatColumn, readIntColumn, readListColumn, readStringColumn, type Artifact, type ArtifactColumns, vectorsColumn } from "@toy-sae/core/artifact/arrow";
 import type { JsonValue } from "@toy-sae/core/artifact/provenance";
 import type { AnyArchitecture } from "@toy-sae/core/sae/architecture";
 import { emptySaeParams, paramTensor, specSize, type ParamSpec, type SaeParams } from "@toy-sae/core/sae/types";
@@ -47,7 +38,13 @@ export function keyColumns(keyTypes: Record<string, KeyType>, keys: readonly Sae
       return v;
     });
     columns[name] =
-      type === "int" ? Int32Array.from(values as number[]) : type === "float" ? Float64Array.from(values as number[]) : type === "string" ? (values as string[]) : (values as boolean[]);
+      type === "int"
+        ? Int32Array.from(values as number[])
+        : type === "float"
+          ? Float64Array.from(values as number[])
+          : type === "string"
+            ? (values as string[])
+            : (values as boolean[]);
   }
   return columns;
 }
@@ -83,7 +80,10 @@ export function saesColumns(keyTypes: Record<string, KeyType>, saes: readonly Tr
   const specs = new Map<string, ParamSpec>();
   for (const s of saes) for (const spec of s.arch.params) if (!specs.has(spec.name)) specs.set(spec.name, spec);
   const columns: ArtifactColumns = {
-    ...keyColumns(keyTypes, saes.map((s) => s.planned.key)),
+    ...keyColumns(
+      keyTypes,
+      saes.map((s) => s.planned.key),
+    ),
     sae: Int32Array.from(saes, (_, r) => r),
     architecture: saes.map((s) => s.arch.name),
     recipe: saes.map((s) => s.planned.recipe),
@@ -109,7 +109,10 @@ export function saesColumns(keyTypes: Record<string, KeyType>, saes: readonly Tr
 export function curvesColumns(keyTypes: Record<string, KeyType>, keys: readonly SaeKey[], curves: ReadonlyArray<{ sae: number; c: CurvePoint }>): ArtifactColumns {
   const hyperNames = [...new Set(curves.flatMap(({ c }) => Object.keys(c.hyper)))];
   const columns: ArtifactColumns = {
-    ...keyColumns(keyTypes, curves.map(({ sae }) => keys[sae])),
+    ...keyColumns(
+      keyTypes,
+      curves.map(({ sae }) => keys[sae]),
+    ),
     sae: Int32Array.from(curves, ({ sae }) => sae),
     step: Int32Array.from(curves, ({ c }) => c.step),
     loss: Float64Array.from(curves, ({ c }) => c.loss),
@@ -186,7 +189,20 @@ export function readSaes(art: Artifact, keyTypes: Record<string, KeyType>): SaeS
     hyper: Object.fromEntries(finals.filter(([, v]) => !Number.isNaN(v[r])).map(([c, v]) => [camel(c.slice("final_".length)), v[r]])),
   }));
   const standard = ["w_enc", "b_enc", "w_dec", "b_dec"];
-  const known = new Set(["sae", "architecture", "recipe", "architecture_options", "d_in", "d_sae", "steps", "diverged", "diverged_reason", "diverged_at", "input_scale", ...Object.keys(keyTypes)]);
+  const known = new Set([
+    "sae",
+    "architecture",
+    "recipe",
+    "architecture_options",
+    "d_in",
+    "d_sae",
+    "steps",
+    "diverged",
+    "diverged_reason",
+    "diverged_at",
+    "input_scale",
+    ...Object.keys(keyTypes),
+  ]);
   // parameter tensors are the list columns (the kind's key columns are scalars)
   const tensorNames = art.columnNames.filter((c) => !known.has(c) && (DataType.isList(art.column(c).type) || DataType.isFixedSizeList(art.column(c).type)));
   const tensors = new Map(tensorNames.map((c) => [c, readListColumn(art, c)] as const));
@@ -210,7 +226,8 @@ export function readSaes(art: Artifact, keyTypes: Record<string, KeyType>): SaeS
     paramsOf,
     stacked() {
       const n = records.length;
-      if (records.some((r) => r.dIn !== dIn[0] || r.dSae !== dSae[0])) throw new Error(`${art.path}: SAEs of different shapes cannot be stacked; read them one at a time (paramsOf)`);
+      if (records.some((r) => r.dIn !== dIn[0] || r.dSae !== dSae[0]))
+        throw new Error(`${art.path}: SAEs of different shapes cannot be stacked; read them one at a time (paramsOf)`);
       const p = emptySaeParams({ instances: n, dIn: dIn[0] ?? 0, dSae: dSae[0] ?? 0 });
       for (let r = 0; r < n; r++) {
         const one = paramsOf(r);

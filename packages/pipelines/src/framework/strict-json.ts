@@ -155,7 +155,12 @@ class StrictParser {
     const rest = this.text.slice(at);
     const word = /^[A-Za-z_][A-Za-z0-9_]*/.exec(rest)?.[0];
     if (word !== undefined) {
-      const hint = word === "NaN" || word === "Infinity" ? " (not a JSON value; use a finite number)" : /^(True|False|None|TRUE|FALSE|Null|NULL)$/.test(word) ? " (JSON writes true, false and null in lower case)" : "";
+      const hint =
+        word === "NaN" || word === "Infinity"
+          ? " (not a JSON value; use a finite number)"
+          : /^(True|False|None|TRUE|FALSE|Null|NULL)$/.test(word)
+            ? " (JSON writes true, false and null in lower case)"
+            : "";
       return `${JSON.stringify(word.slice(0, 20))}${hint}`;
     }
     if (rest.startsWith("//") || rest.startsWith("/*")) return "a comment (JSON has no comments)";
@@ -210,7 +215,7 @@ class StrictParser {
     }
     for (;;) {
       if (this.text[this.pos] !== '"') {
-        this.syntax(this.text[this.pos] === "}" ? "expected a key (JSON allows no trailing comma)" : 'expected a key in double quotes', this.pos, path || undefined);
+        this.syntax(this.text[this.pos] === "}" ? "expected a key (JSON allows no trailing comma)" : "expected a key in double quotes", this.pos, path || undefined);
       }
       const keyAt = this.pos;
       const key = this.string(path);

@@ -66,7 +66,11 @@ export async function trainChunk(job: ChunkJob, module: TrainSaesModule<unknown>
   }
 
   const shape = { instances: I, dIn: lead.dIn, dSae: lead.dSae };
-  const params = arch.init(shape, job.options, saes.map((s) => root.fork(s.initStream)));
+  const params = arch.init(
+    shape,
+    job.options,
+    saes.map((s) => root.fork(s.initStream)),
+  );
   module.prepare?.(params, saes, job.shared, root);
 
   // one data group per stream, in order of first appearance; its sampler is built from the first SAE's source

@@ -86,7 +86,10 @@ export async function runTrainSaes<C extends ExperimentConfigBase>(ctx: StageCon
   const results: ChunkResult[] =
     threads === 1
       ? await sequential(chunks.map((chunk, k) => () => trainChunk(jobOf(chunk), module as TrainSaesModule<unknown>, (step) => tick(k, step + 1))))
-      : await pool(chunks.map((chunk, k) => () => runChunkInWorker<ChunkJob, ChunkResult>(jobOf(chunk), (step) => tick(k, step))), threads);
+      : await pool(
+          chunks.map((chunk, k) => () => runChunkInWorker<ChunkJob, ChunkResult>(jobOf(chunk), (step) => tick(k, step))),
+          threads,
+        );
   progress.done();
 
   // stitch the chunks back into the plan's order
@@ -141,12 +144,40 @@ export async function runTrainSaes<C extends ExperimentConfigBase>(ctx: StageCon
   const extra: Record<string, string> = { key_columns: JSON.stringify(keyTypes), batch: String(batch), steps: String(maxSteps) };
   if (shapes.size === 1) Object.assign(extra, { d_in: String(saes[0].dIn), d_sae: String(saes[0].dSae) });
   await ctx.write("saes.arrow", saesColumns(keyTypes, out), { seeds: plan.seeds, engine: engineName, extra });
-  await ctx.write("curves.arrow", curvesColumns(keyTypes, saes.map((s) => s.key), curves), { seeds: plan.seeds, engine: engineName, extra });
-  if (recordsResampling) await ctx.write("resampling.arrow", resamplingColumns(keyTypes, saes.map((s) => s.key), events), { seeds: plan.seeds, engine: engineName, extra });
-  if (recordsSnapshots) await ctx.write("snapshots.arrow", snapshotsColumns(keyTypes, saes.map((s) => s.key), snapshots), { seeds: plan.seeds, engine: engineName, extra });
+  await ctx.write(
+    "curves.arrow",
+    curvesColumns(
+      keyTypes,
+      saes.map((s) => s.key),
+      curves,
+    ),
+    { seeds: plan.seeds, engine: engineName, extra },
+  );
+  if (recordsResampling)
+    await ctx.write(
+      "resampling.arrow",
+      resamplingColumns(
+        keyTypes,
+        saes.map((s) => s.key),
+        events,
+      ),
+      { seeds: plan.seeds, engine: engineName, extra },
+    );
+  if (recordsSnapshots)
+    await ctx.write(
+      "snapshots.arrow",
+      snapshotsColumns(
+        keyTypes,
+        saes.map((s) => s.key),
+        snapshots,
+      ),
+      { seeds: plan.seeds, engine: engineName, extra },
+    );
   const reasons = out.filter((s) => s.diverged).map((s) => s.divergedReason);
   const tally = [...new Set(reasons)].map((r) => `${reasons.filter((x) => x === r).length} ${r}`).join(", ");
-  ctx.log(`trained ${trained} SAEs, ${saes.length - trained} kept as initialised${reasons.length ? `; ${reasons.length} diverged (${tally}), marked and left out of every finding` : ""}${recordsResampling ? `, ${events.length} latents resampled` : ""}; config ${configHash(ctx.config).slice(0, 12)}`);
+  ctx.log(
+    `trained ${trained} SAEs, ${saes.length - trained} kept as initialised${reasons.length ? `; ${reasons.length} diverged (${tally}), marked and left out of every finding` : ""}${recordsResampling ? `, ${events.length} latents resampled` : ""}; config ${configHash(ctx.config).slice(0, 12)}`,
+  );
 }
 
 async function sequential<T>(tasks: Array<() => Promise<T>>): Promise<T[]> {

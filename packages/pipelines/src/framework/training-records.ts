@@ -25,7 +25,10 @@ export interface ResamplingRecord {
 
 export function resamplingColumns(keyTypes: Record<string, KeyType>, keys: readonly SaeKey[], events: readonly ResamplingRecord[]): ArtifactColumns {
   return {
-    ...keyColumns(keyTypes, events.map((e) => keys[e.sae])),
+    ...keyColumns(
+      keyTypes,
+      events.map((e) => keys[e.sae]),
+    ),
     sae: Int32Array.from(events, (e) => e.sae),
     step: Int32Array.from(events, (e) => e.step),
     latent: Int32Array.from(events, (e) => e.latent),
@@ -52,7 +55,10 @@ export function snapshotsColumns(keyTypes: Record<string, KeyType>, keys: readon
   const specs = new Map<string, ParamSpec>();
   for (const s of snapshots) for (const spec of s.arch.params) if (!specs.has(spec.name)) specs.set(spec.name, spec);
   const columns: ArtifactColumns = {
-    ...keyColumns(keyTypes, snapshots.map((s) => keys[s.sae])),
+    ...keyColumns(
+      keyTypes,
+      snapshots.map((s) => keys[s.sae]),
+    ),
     sae: Int32Array.from(snapshots, (s) => s.sae),
     step: Int32Array.from(snapshots, (s) => s.step),
   };
@@ -70,9 +76,7 @@ export function readSnapshots(art: Artifact, shapeOf: (sae: number) => { dIn: nu
   const step = readIntColumn(art, "step");
   const standard = new Set(["w_enc", "b_enc", "w_dec", "b_dec"]);
   // parameter tensors are the list columns (key columns are scalars)
-  const lists = art.columnNames
-    .filter((c) => DataType.isList(art.column(c).type) || DataType.isFixedSizeList(art.column(c).type))
-    .map((c) => [c, readListColumn(art, c)] as const);
+  const lists = art.columnNames.filter((c) => DataType.isList(art.column(c).type) || DataType.isFixedSizeList(art.column(c).type)).map((c) => [c, readListColumn(art, c)] as const);
   const camel = (snake: string) => snake.replace(/_([a-z0-9])/g, (_, ch: string) => ch.toUpperCase());
   return Array.from(sae, (s, r) => {
     const params = emptySaeParams({ instances: 1, ...shapeOf(s) });

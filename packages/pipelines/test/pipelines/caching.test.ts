@@ -42,7 +42,7 @@ describe("cache inputs", () => {
 
   it("reruns train-saes onward, not generate or train-model, after a learning-rate edit", () => {
     ws.editConfig("lr-l1-grid", (c) => {
-      ((c.profiles as Record<string, Record<string, Record<string, unknown>>>).smoke.sae).lr = [1e-3, 2e-3];
+      (c.profiles as Record<string, Record<string, Record<string, unknown>>>).smoke.sae.lr = [1e-3, 2e-3];
     });
     expectStatus(run("lr-l1-grid"), ["config", "train-saes", "metrics", "plots", "report"]);
   });
@@ -69,11 +69,23 @@ describe("cache inputs", () => {
     mkdirSync(join(ws.root, "packages/core/src/sae/made-up"), { recursive: true });
     writeFileSync(join(ws.root, "packages/core/src/sae/made-up/index.ts"), "export const architecture = null;\n");
     const registry = join(ws.root, "packages/core/src/sae/registry.ts");
-    writeFileSync(registry, readFileSync(registry, "utf8").replace('  topk: () => import("./topk/index.ts"),', '  topk: () => import("./topk/index.ts"),\n  "made-up": () => import("./made-up/index.ts"),'));
+    writeFileSync(
+      registry,
+      readFileSync(registry, "utf8").replace(
+        '  topk: () => import("./topk/index.ts"),',
+        '  topk: () => import("./topk/index.ts"),\n  "made-up": () => import("./made-up/index.ts"),',
+      ),
+    );
     mkdirSync(join(ws.root, "packages/pipelines/src/kinds/made-up"), { recursive: true });
     writeFileSync(join(ws.root, "packages/pipelines/src/kinds/made-up/kind.ts"), "export const kind = null;\n");
     const kinds = join(ws.root, "packages/pipelines/src/kinds/registry.ts");
-    writeFileSync(kinds, readFileSync(kinds, "utf8").replace('  "sparse-but-wrong": () => import("./sparse-but-wrong/kind.ts"),', '  "sparse-but-wrong": () => import("./sparse-but-wrong/kind.ts"),\n  "made-up": () => import("./made-up/kind.ts"),'));
+    writeFileSync(
+      kinds,
+      readFileSync(kinds, "utf8").replace(
+        '  "sparse-but-wrong": () => import("./sparse-but-wrong/kind.ts"),',
+        '  "sparse-but-wrong": () => import("./sparse-but-wrong/kind.ts"),\n  "made-up": () => import("./made-up/kind.ts"),',
+      ),
+    );
     expectStatus(run("lr-l1-grid"), []);
     expectStatus(run("toy-l0-small"), []);
   });
@@ -88,7 +100,7 @@ describe("cache inputs", () => {
   it("a thread-count edit or a paper-only field reruns only the config stage", () => {
     ws.editConfig("lr-l1-grid", (c) => {
       (c.sae as Record<string, unknown>).threads = 1;
-      ((c.profiles as Record<string, Record<string, Record<string, unknown>>>).paper.sae).samples = 64_000_000;
+      (c.profiles as Record<string, Record<string, Record<string, unknown>>>).paper.sae.samples = 64_000_000;
     });
     expectStatus(run("lr-l1-grid"), ["config"]);
   });
@@ -101,7 +113,7 @@ describe("cache inputs", () => {
 
   it("a new evaluation size reruns generate, metrics, plots and report, not the training stages", () => {
     ws.editConfig("toy-l0-small", (c) => {
-      ((c.profiles as Record<string, Record<string, Record<string, unknown>>>).smoke.data).evalSamples = 3000;
+      (c.profiles as Record<string, Record<string, Record<string, unknown>>>).smoke.data.evalSamples = 3000;
     });
     expectStatus(run("toy-l0-small"), ["config", "generate", "metrics", "plots", "report"]);
   });

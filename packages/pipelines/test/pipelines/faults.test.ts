@@ -71,11 +71,15 @@ describe("faults", () => {
 
   it("the config stage refuses a file that changed after the run's cache keys were computed, and touches nothing", SLOW, () => {
     const before = readFileSync(join(out(), "config/generate.json"), "utf8");
-    const r = spawnSync(process.execPath, ["--import", "tsx", "packages/pipelines/src/framework/cli.ts", "config", "--experiment", "toy-l0-small", "--profile", "smoke", "--out", "artifacts/toy-l0-small-smoke"], {
-      cwd: ws.root,
-      env: { ...process.env, TOY_SAE_EXPERIMENT_SHAS: JSON.stringify({ "toy-l0-small": "0".repeat(64) }) },
-      encoding: "utf8",
-    });
+    const r = spawnSync(
+      process.execPath,
+      ["--import", "tsx", "packages/pipelines/src/framework/cli.ts", "config", "--experiment", "toy-l0-small", "--profile", "smoke", "--out", "artifacts/toy-l0-small-smoke"],
+      {
+        cwd: ws.root,
+        env: { ...process.env, TOY_SAE_EXPERIMENT_SHAS: JSON.stringify({ "toy-l0-small": "0".repeat(64) }) },
+        encoding: "utf8",
+      },
+    );
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/toy-l0-small\.json changed after this run started .* nothing was written/);
     expect(readFileSync(join(out(), "config/generate.json"), "utf8")).toBe(before);
@@ -114,11 +118,15 @@ describe("faults", () => {
   it("a stage killed with SIGKILL leaves nothing that a rerun reads or caches", SLOW, async () => {
     ws.editConfig("toy-l0-small", (c) => ((c.profiles as Record<string, { sae: Record<string, unknown> }>).smoke.sae.samples = 409_600));
     expect(ws.nx(["run", "toy-l0-small:config:smoke"]).status).toBe(0);
-    const stage = spawn(process.execPath, ["--import", "tsx", "packages/pipelines/src/framework/cli.ts", "train-saes", "--experiment", "toy-l0-small", "--profile", "smoke", "--out", "artifacts/toy-l0-small-smoke"], {
-      cwd: ws.root,
-      detached: true,
-      stdio: "ignore",
-    });
+    const stage = spawn(
+      process.execPath,
+      ["--import", "tsx", "packages/pipelines/src/framework/cli.ts", "train-saes", "--experiment", "toy-l0-small", "--profile", "smoke", "--out", "artifacts/toy-l0-small-smoke"],
+      {
+        cwd: ws.root,
+        detached: true,
+        stdio: "ignore",
+      },
+    );
     await until("train-saes to start", () => existsSync(join(out(), ".lock")) && !existsSync(join(out(), "train-saes/saes.arrow")), 30_000);
     await sleep(2500);
     process.kill(-(stage.pid as number), "SIGKILL"); // the stage and its worker threads
@@ -146,7 +154,9 @@ describe("faults", () => {
   it("two stages of one experiment at once serialise on the experiment's lock, and the second says it waits", SLOW, async () => {
     const stage = () =>
       new Promise<{ status: number; output: string }>((resolve) => {
-        const child = spawn(process.execPath, ["--import", "tsx", "packages/pipelines/src/framework/cli.ts", "metrics", "--experiment", "toy-l0-small", "--profile", "smoke"], { cwd: ws.root });
+        const child = spawn(process.execPath, ["--import", "tsx", "packages/pipelines/src/framework/cli.ts", "metrics", "--experiment", "toy-l0-small", "--profile", "smoke"], {
+          cwd: ws.root,
+        });
         let output = "";
         child.stderr.on("data", (d: Buffer) => (output += d.toString()));
         child.on("close", (code) => resolve({ status: code ?? -1, output }));

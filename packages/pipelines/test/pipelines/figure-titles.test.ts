@@ -14,7 +14,11 @@ const root = () => join(inject("smokeRoot"), "artifacts");
 
 function figuresOf(run: string): string[] {
   const dir = join(root(), run, "plots");
-  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".svg")).map((f) => join(dir, f)) : [];
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith(".svg"))
+        .map((f) => join(dir, f))
+    : [];
 }
 
 describe("every figure of every smoke run", () => {

@@ -7,14 +7,7 @@ import { describe, expect, inject, it } from "vitest";
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import {
-  readArtifact,
-  readBoolColumn,
-  readFloatColumn,
-  readIntColumn,
-  readStringColumn,
-  type Artifact,
-} from "@toy-sae/core/artifact/arrow";
+import { readArtifact, readBoolColumn, readFloatColumn, readIntColumn, readStringColumn, type Artifact } from "@toy-sae/core/artifact/arrow";
 import { compareToGolden, readGolden } from "../golden.ts";
 import { taskStatus } from "../workspace.ts";
 
@@ -94,7 +87,10 @@ describe("lr-l1-grid on the smoke profile", () => {
   });
 
   it("gives the same metrics.arrow and cos.arrow as before the plug-in seams refactor (golden outputs)", () => {
-    for (const [file, actual] of [["metrics", metrics], ["cos", cos]] as const) {
+    for (const [file, actual] of [
+      ["metrics", metrics],
+      ["cos", cos],
+    ] as const) {
       const cmp = compareToGolden(actual, readGolden("lr-l1-grid", file));
       expect(cmp.problems, file).toEqual([]);
       expect(cmp.numbers, file).toBeGreaterThan(0);
@@ -114,15 +110,25 @@ describe("lr-l1-grid on the smoke profile", () => {
     expect(html).toMatch(/<div class="figure-row">\s*<figure id="heat-loss-correlated">[\s\S]*?<figure id="heat-mono-correlated">[\s\S]*?<figure id="heat-mmcs-correlated">/);
   });
 
-  it.runIf(existsSync(process.env.CHROMIUM_PATH || "/usr/bin/chromium") || process.env.REQUIRE_CHROMIUM === "1")("prints a tagged PDF whose outline lists the sections and figures", () => {
-    const pdf = join(out(), "report/report.pdf");
-    expect(execFileSync("pdfinfo", [pdf], { encoding: "utf8" })).toMatch(/Tagged:\s+yes/);
-    const xml = execFileSync("pdftohtml", ["-stdout", "-xml", "-i", "-q", pdf], { encoding: "utf8" });
-    const outline = [...xml.matchAll(/<item page="\d+">([^<]*)<\/item>/g)].map((m) => m[1]);
-    for (const entry of ["Findings in this run", "What was run", "Condition: correlated", "Figure 1. Decoder directions over the lr × λ grid — correlated", "Metrics", "Provenance"])
-      expect(outline).toContain(entry);
-    expect(outline.filter((e) => e.startsWith("Figure ")).length).toBe(18);
-  });
+  it.runIf(existsSync(process.env.CHROMIUM_PATH || "/usr/bin/chromium") || process.env.REQUIRE_CHROMIUM === "1")(
+    "prints a tagged PDF whose outline lists the sections and figures",
+    () => {
+      const pdf = join(out(), "report/report.pdf");
+      expect(execFileSync("pdfinfo", [pdf], { encoding: "utf8" })).toMatch(/Tagged:\s+yes/);
+      const xml = execFileSync("pdftohtml", ["-stdout", "-xml", "-i", "-q", pdf], { encoding: "utf8" });
+      const outline = [...xml.matchAll(/<item page="\d+">([^<]*)<\/item>/g)].map((m) => m[1]);
+      for (const entry of [
+        "Findings in this run",
+        "What was run",
+        "Condition: correlated",
+        "Figure 1. Decoder directions over the lr × λ grid — correlated",
+        "Metrics",
+        "Provenance",
+      ])
+        expect(outline).toContain(entry);
+      expect(outline.filter((e) => e.startsWith("Figure ")).length).toBe(18);
+    },
+  );
 
   it("builds a self-contained HTML report with the figures, and its PDF", () => {
     const html = readFileSync(join(out(), "report/index.html"), "utf8");

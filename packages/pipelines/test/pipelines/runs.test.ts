@@ -83,7 +83,7 @@ beforeAll(() => {
   original = readFileSync(join(ws.root, EXPERIMENT_FILE), "utf8");
   runChain(); // run a: clean tree
   ws.editConfig("lr-l1-grid", (c) => {
-    ((c.profiles as Record<string, Record<string, Record<string, unknown>>>).smoke.sae).lr = [1e-3, 2e-3];
+    (c.profiles as Record<string, Record<string, Record<string, unknown>>>).smoke.sae.lr = [1e-3, 2e-3];
   });
   runChain(); // run b: one learning rate edited, not committed
   compareOutput = ws.nx(["run", "pipelines:compare", "--", "--experiment", "lr-l1-grid"]);
@@ -137,7 +137,11 @@ describe("pipelines:compare", () => {
     expect(lines).toContain(`a = ${a.runId}: profile smoke, commit ${head.slice(0, 12)} (clean), finished ${a.finishedAt}, backend ${a.backend}`);
     const at = lines.indexOf("Config fields that differ");
     const table = lines.slice(at + 1, lines.indexOf("", at)).map((l) => l.split(/ {2,}/));
-    expect(table).toEqual([["field", "a", "b"], [expect.stringMatching(/^-+$/), expect.stringMatching(/^-+$/), expect.stringMatching(/^-+$/)], ["sae.lr[1]", "0.003", "0.002"]]);
+    expect(table).toEqual([
+      ["field", "a", "b"],
+      [expect.stringMatching(/^-+$/), expect.stringMatching(/^-+$/), expect.stringMatching(/^-+$/)],
+      ["sae.lr[1]", "0.003", "0.002"],
+    ]);
     expect(comparison(a, b).config).toEqual([{ path: "sae.lr[1]", a: 0.003, b: 0.002 }]);
   });
 

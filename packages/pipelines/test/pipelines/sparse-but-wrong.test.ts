@@ -31,7 +31,14 @@ const PIPELINES: Expected[] = [
   // k2-random 2 + k18-truth 2 + rho-sweep 3 ρ × 2 seeds + k-sweep 2 k × 2 ρ × 2 seeds + superposition 2
   { name: "toy-l0-small", saes: 2 + 2 + 6 + 8 + 2, features: 5, dSae: 5, sumP: 2.0, figures: ["pos-k18", "mixing-vs-rho", "mixing-vs-k-positive", "superposition-features"] },
   // l0-runs 2 + finetuned 1 + k-sweep 3 + ground-truth 3 (untrained) + 2 transitions
-  { name: "toy-l0-main", saes: 2 + 1 + 3 + 3 + 2, features: 50, dSae: 50, sumP: 10.9525, figures: ["firing-probabilities", "correlation", "l0-eq", "decoder-projection", "variance-explained", "pairwise-decoder", "intuition"] },
+  {
+    name: "toy-l0-main",
+    saes: 2 + 1 + 3 + 3 + 2,
+    features: 50,
+    dSae: 50,
+    sumP: 10.9525,
+    figures: ["firing-probabilities", "correlation", "l0-eq", "decoder-projection", "variance-explained", "pairwise-decoder", "intuition"],
+  },
   { name: "toy-l0-jumprelu", saes: 3, features: 50, dSae: 50, sumP: 10.9525, figures: ["jumprelu-l0", "jumprelu-projection"] },
 ];
 
@@ -102,7 +109,11 @@ describe.each(PIPELINES)("$name on the smoke profile", (p) => {
     const cos = await readArtifact(join(out(), "metrics/cos.arrow"));
     expect(cos.numRows).toBe(p.saes * p.dSae * p.features);
     for (const c of COS_COLUMNS) expect(cos.columnNames).toContain(c);
-    for (const c of ["enc_cos", "dec_cos"]) expect(readFloatColumn(cos, c).every((v) => Math.abs(v) <= 1 + 1e-6), c).toBe(true);
+    for (const c of ["enc_cos", "dec_cos"])
+      expect(
+        readFloatColumn(cos, c).every((v) => Math.abs(v) <= 1 + 1e-6),
+        c,
+      ).toBe(true);
     expect(cos.metadata.profile).toBe("smoke");
   });
 
@@ -161,7 +172,7 @@ describe("toy-l0-small smoke report text", () => {
     expect(summary).toContain("20 SAEs with 5 latents in 5 run groups");
     expect(summary).toContain("k-sweep (batchtopk, k ∈ {1.8, 2})");
     expect(summary).not.toContain("1.7–1.9");
-    expect(html()).toContain('Deviation from the original in this profile (&quot;smoke&quot;)');
+    expect(html()).toContain("Deviation from the original in this profile (&quot;smoke&quot;)");
     expect(html()).not.toContain("default profile");
   });
 });

@@ -2,15 +2,7 @@ import * as Plot from "@observablehq/plot";
 import { serializeSvg, plotElement } from "../render.ts";
 import { estimateTextWidth, withTitle } from "../compose.ts";
 import { formatCompact, formatScientific } from "../format.ts";
-import {
-  ALERT_COLOR,
-  ALERT_FILL,
-  BEST_COLOR,
-  FONT_SIZE,
-  MONO_COLOR,
-  X_SET_COLOR,
-  Y_SET_COLOR,
-} from "../style.ts";
+import { ALERT_COLOR, ALERT_FILL, BEST_COLOR, FONT_SIZE, MONO_COLOR, X_SET_COLOR, Y_SET_COLOR } from "../style.ts";
 import { latentLabel, UNIT_PANEL_LIMIT, type TrueFeature, type Vec2 } from "./arrows.ts";
 import { tip, tipVector } from "../titles.ts";
 
@@ -77,12 +69,7 @@ export function arrowGridFigure(data: ArrowGridData, options: ArrowGridOptions =
 }
 
 export function arrowGridElement(data: ArrowGridData, options: ArrowGridOptions = {}): SVGSVGElement {
-  const {
-    panelSize = 100,
-    gap = 0.08,
-    rowLabel = (lr: number) => `lr=${formatScientific(lr, 2)}`,
-    colLabel = (lambda: number) => `λ=${formatCompact(lambda)}`,
-  } = options;
+  const { panelSize = 100, gap = 0.08, rowLabel = (lr: number) => `lr=${formatScientific(lr, 2)}`, colLabel = (lambda: number) => `λ=${formatCompact(lambda)}` } = options;
   validate(data);
   const { rows, cols, trueFeatures, cells } = data;
   const cellName = (row: number, col: number) => `${rowLabel(rows[row])}, ${colLabel(cols[col])}`;
@@ -90,23 +77,24 @@ export function arrowGridElement(data: ArrowGridData, options: ArrowGridOptions 
   // True features are drawn in every panel, cell or not, which also makes Plot
   // lay out all rows × cols facets (it drops facets that hold no data).
   const truth: GridArrow[] = [];
-  for (let row = 0; row < rows.length; row++)
-    for (let col = 0; col < cols.length; col++)
-      for (const f of trueFeatures) truth.push({ row, col, x: f.x, y: f.y, name: f.label });
+  for (let row = 0; row < rows.length; row++) for (let col = 0; col < cols.length; col++) for (const f of trueFeatures) truth.push({ row, col, x: f.x, y: f.y, name: f.label });
   const xSet = truth.filter((_, i) => trueFeatures[i % trueFeatures.length].set === 0);
   const ySet = truth.filter((_, i) => trueFeatures[i % trueFeatures.length].set === 1);
 
   const decoderArrows = (pick: (cell: ArrowGridCell) => readonly Vec2[] | undefined, instance: (cell: ArrowGridCell) => string | number | undefined): GridArrow[] =>
-    cells.flatMap((cell) =>
-      (pick(cell) ?? []).map(([x, y], j) => ({ row: cell.row, col: cell.col, x, y, name: latentLabel(j), instance: instance(cell) })),
-    );
-  const best = decoderArrows((c) => c.best, (c) => c.bestInstance);
-  const mono = decoderArrows((c) => c.mono, (c) => c.monoInstance);
+    cells.flatMap((cell) => (pick(cell) ?? []).map(([x, y], j) => ({ row: cell.row, col: cell.col, x, y, name: latentLabel(j), instance: instance(cell) })));
+  const best = decoderArrows(
+    (c) => c.best,
+    (c) => c.bestInstance,
+  );
+  const mono = decoderArrows(
+    (c) => c.mono,
+    (c) => c.monoInstance,
+  );
   const diverged = cells.filter((c) => c.diverged);
   const present = new Set(cells.map((c) => `${c.row},${c.col}`));
   const missing: Array<{ row: number; col: number }> = [];
-  for (let row = 0; row < rows.length; row++)
-    for (let col = 0; col < cols.length; col++) if (!present.has(`${row},${col}`)) missing.push({ row, col });
+  for (let row = 0; row < rows.length; row++) for (let col = 0; col < cols.length; col++) if (!present.has(`${row},${col}`)) missing.push({ row, col });
 
   const arrow = (arrows: GridArrow[], stroke: string, strokeWidth: number, className: string, role: string) =>
     Plot.arrow(arrows, {
@@ -123,8 +111,7 @@ export function arrowGridElement(data: ArrowGridData, options: ArrowGridOptions 
       className,
       ariaLabel: (d: GridArrow) => `${cellName(d.row, d.col)}: ${role} ${d.name}`,
       // the cell, whose arrow it is (which realisation), and where it points
-      title: (d: GridArrow) =>
-        tip(cellName(d.row, d.col), `${role}${d.instance === undefined ? "" : ` (instance ${d.instance})`} ${d.name} ${tipVector(d.x, d.y)}`),
+      title: (d: GridArrow) => tip(cellName(d.row, d.col), `${role}${d.instance === undefined ? "" : ` (instance ${d.instance})`} ${d.name} ${tipVector(d.x, d.y)}`),
     });
   const cellTip = (what: string) => (d: { row: number; col: number }) => tip(cellName(d.row, d.col), what);
 
@@ -166,7 +153,14 @@ export function arrowGridElement(data: ArrowGridData, options: ArrowGridOptions 
     },
     marks: [
       Plot.rect(diverged, {
-        x1: -L, x2: L, y1: -L, y2: L, fx: "col", fy: "row", fill: ALERT_FILL, className: "diverged-panel",
+        x1: -L,
+        x2: L,
+        y1: -L,
+        y2: L,
+        fx: "col",
+        fy: "row",
+        fill: ALERT_FILL,
+        className: "diverged-panel",
         title: cellTip("every realisation diverged"),
       }),
       Plot.frame({ stroke: "rgb(170,170,170)", strokeWidth: 0.75 }),
@@ -175,13 +169,28 @@ export function arrowGridElement(data: ArrowGridData, options: ArrowGridOptions 
       arrow(best, BEST_COLOR, 2, "best-decoder", "lowest-loss latent"),
       arrow(mono, MONO_COLOR, 1, "mono-decoder", "most monosemantic latent"),
       Plot.text(diverged, {
-        x: 0, y: -0.7 * L, fx: "col", fy: "row", text: () => "diverged",
-        fill: ALERT_COLOR, stroke: "white", strokeWidth: 3, fontSize: FONT_SIZE + 1, fontWeight: "bold",
-        className: "diverged-label", title: cellTip("every realisation diverged"),
+        x: 0,
+        y: -0.7 * L,
+        fx: "col",
+        fy: "row",
+        text: () => "diverged",
+        fill: ALERT_COLOR,
+        stroke: "white",
+        strokeWidth: 3,
+        fontSize: FONT_SIZE + 1,
+        fontWeight: "bold",
+        className: "diverged-label",
+        title: cellTip("every realisation diverged"),
       }),
       Plot.text(missing, {
-        x: 0, y: -0.7 * L, fx: "col", fy: "row", text: () => "no data",
-        fill: "rgb(120,120,120)", className: "missing-label", title: cellTip("no data for this cell"),
+        x: 0,
+        y: -0.7 * L,
+        fx: "col",
+        fy: "row",
+        text: () => "no data",
+        fill: "rgb(120,120,120)",
+        className: "missing-label",
+        title: cellTip("no data for this cell"),
       }),
     ],
   });
@@ -195,10 +204,8 @@ function validate(data: ArrowGridData): void {
   const seen = new Set<string>();
   for (const [i, cell] of data.cells.entries()) {
     const where = `arrowGridFigure: cells[${i}] (row ${cell.row}, col ${cell.col})`;
-    if (!Number.isInteger(cell.row) || cell.row < 0 || cell.row >= data.rows.length)
-      throw new Error(`${where}: row must be an index in 0..${data.rows.length - 1}`);
-    if (!Number.isInteger(cell.col) || cell.col < 0 || cell.col >= data.cols.length)
-      throw new Error(`${where}: col must be an index in 0..${data.cols.length - 1}`);
+    if (!Number.isInteger(cell.row) || cell.row < 0 || cell.row >= data.rows.length) throw new Error(`${where}: row must be an index in 0..${data.rows.length - 1}`);
+    if (!Number.isInteger(cell.col) || cell.col < 0 || cell.col >= data.cols.length) throw new Error(`${where}: col must be an index in 0..${data.cols.length - 1}`);
     const key = `${cell.row},${cell.col}`;
     if (seen.has(key)) throw new Error(`${where}: a cell for this row and column was already given`);
     seen.add(key);

@@ -100,10 +100,14 @@ export function heatmapColor(cells: readonly HeatmapCell[], options: HeatmapOpti
   const domain: [number, number] = options.colorDomain
     ? [options.colorDomain[0], options.colorDomain[1]]
     : values.length === 0
-      ? log ? [1, 10] : [0, 1]
+      ? log
+        ? [1, 10]
+        : [0, 1]
       : lo < hi
         ? [lo, hi]
-        : log ? [lo / 10, lo * 10] : [lo - 1, lo + 1];
+        : log
+          ? [lo / 10, lo * 10]
+          : [lo - 1, lo + 1];
   return { kind, type: log ? "log" : "linear", scheme: options.scheme ?? "Viridis", domain, reverse };
 }
 
@@ -114,16 +118,21 @@ export function heatmapFigure(cells: readonly HeatmapCell[], options: HeatmapOpt
 export function heatmapElement(cells: readonly HeatmapCell[], options: HeatmapOptions = {}): SVGSVGElement {
   const xDomain = options.xDomain ? [...options.xDomain] : defaultDomain(cells.map((c) => c.x));
   const yDomain = options.yDomain ? [...options.yDomain] : defaultDomain(cells.map((c) => c.y));
-  const cellSize =
-    options.cellSize ?? Math.max(6, Math.min(48, Math.floor(480 / Math.max(xDomain.length, yDomain.length, 1))));
+  const cellSize = options.cellSize ?? Math.max(6, Math.min(48, Math.floor(480 / Math.max(xDomain.length, yDomain.length, 1))));
   const showValues = options.showValues ?? xDomain.length * yDomain.length <= 400;
   const color = heatmapColor(cells, options);
-  const usable = (c: HeatmapCell) =>
-    !c.diverged && Number.isFinite(c.value) && (color.type !== "log" || c.value > 0);
+  const usable = (c: HeatmapCell) => !c.diverged && Number.isFinite(c.value) && (color.type !== "log" || c.value > 0);
   const shown = cells.filter(usable);
   const missing = cells.filter((c) => !usable(c));
   // One format for every value in the grid (format-uniform.ts): "0.73" next to "0.704" reads as a different precision.
-  const format = options.valueFormat ?? (color.kind === "diverging" ? fixed2 : columnFormat(shown.map((c) => c.value), { digits: 3 }));
+  const format =
+    options.valueFormat ??
+    (color.kind === "diverging"
+      ? fixed2
+      : columnFormat(
+          shown.map((c) => c.value),
+          { digits: 3 },
+        ));
   const xTickFormat = options.xTickFormat ?? String;
   const yTickFormat = options.yTickFormat ?? String;
   const every = typeof options.tickEvery === "number" ? { x: options.tickEvery, y: options.tickEvery } : (options.tickEvery ?? {});
@@ -239,9 +248,7 @@ function everyNth(domain: readonly HeatmapKey[], n: number): HeatmapKey[] {
 }
 
 function finiteValues(cells: readonly HeatmapCell[], positiveOnly: boolean): number[] {
-  return cells
-    .filter((c) => !c.diverged && Number.isFinite(c.value) && (!positiveOnly || c.value > 0))
-    .map((c) => c.value);
+  return cells.filter((c) => !c.diverged && Number.isFinite(c.value) && (!positiveOnly || c.value > 0)).map((c) => c.value);
 }
 
 function fixed2(value: number): string {
@@ -251,8 +258,7 @@ function fixed2(value: number): string {
 }
 
 function describe(format: (v: number) => string) {
-  return (c: HeatmapCell) =>
-    `${c.y}, ${c.x}: ${c.diverged ? "diverged" : Number.isFinite(c.value) ? format(c.value) : "no value"}`;
+  return (c: HeatmapCell) => `${c.y}, ${c.x}: ${c.diverged ? "diverged" : Number.isFinite(c.value) ? format(c.value) : "no value"}`;
 }
 
 /**

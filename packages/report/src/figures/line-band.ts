@@ -128,16 +128,31 @@ export function lineBandElement(points: readonly LinePoint[], options: LineBandO
     color: colors.scale,
     marks: [
       Plot.areaY(bands, {
-        x: "x", y1: "lo", y2: "hi", z: "series", fill: "series", fillOpacity: 0.2, className: "sd-band",
+        x: "x",
+        y1: "lo",
+        y2: "hi",
+        z: "series",
+        fill: "series",
+        fillOpacity: 0.2,
+        className: "sd-band",
         title: (b: BandPoint) => tip(seriesName(b), "band: mean ± 1 sd over seeds"),
       }),
       Plot.line(bands, {
-        x: "x", y: "mean", z: "series", stroke: "series", strokeWidth: 1.75, className: "mean-line",
+        x: "x",
+        y: "mean",
+        z: "series",
+        stroke: "series",
+        strokeWidth: 1.75,
+        className: "mean-line",
         title: (b: BandPoint) => tip(seriesName(b), `line: mean over seeds`),
       }),
       dots
         ? Plot.dot(bands, {
-            x: "x", y: "mean", fill: "series", r: 2.5, className: "mean-dot",
+            x: "x",
+            y: "mean",
+            fill: "series",
+            r: 2.5,
+            className: "mean-dot",
             title: (b: BandPoint) =>
               tip(b.series, `${xName} = ${tipNumber(b.x)}`, `${yName}: ${tipNumber(b.mean)} ± ${tipNumber(b.sd)} (mean ± sd over ${b.n} seed${b.n === 1 ? "" : "s"})`),
           })

@@ -69,7 +69,10 @@ export function markedLinesElement(points: readonly MarkedLinePoint[], options: 
   // an x on a transformed axis (β with "∞") reads as its tick label where it has one
   const xText = (x: number) => options.xTicks?.find((t) => t.value === x)?.label ?? tipNumber(x);
   const seriesName = (p: { series: string }) => p.series || yName;
-  const xAxis = numericAxis(rows.map((p) => p.x), { label: options.xLabel, domain: options.xDomain });
+  const xAxis = numericAxis(
+    rows.map((p) => p.x),
+    { label: options.xLabel, domain: options.xDomain },
+  );
   const plot = plotElement({
     width,
     height,
@@ -83,24 +86,65 @@ export function markedLinesElement(points: readonly MarkedLinePoint[], options: 
     marks: [
       ...referenceMarks(options.referenceY, "y"),
       ...referenceMarks(options.referenceX, "x"),
-      banded.length ? Plot.areaY(banded, { x: "x", y1: "lo", y2: "hi", z: "series", fill: "series", fillOpacity: 0.15, className: "line-band", title: (p: MarkedLinePoint & { series: string }) => tip(seriesName(p), "band: mean ± 1 sd over seeds") }) : null,
-      Plot.line(rows, { x: "x", y: "y", z: "series", stroke: "series", strokeWidth: 1.75, className: "line", title: (p: { series: string }) => tip(seriesName(p), `${yName} against ${xName}`) }),
-      dots ? Plot.dot(rows, { x: "x", y: "y", fill: "series", r: 2.5, className: "line-dot", title: (p: MarkedLinePoint & { series: string }) => tip(p.series, `${xName} = ${xText(p.x)}`, `${yName}: ${tipNumber(p.y)}`) }) : null,
-      Plot.dot(markers, { x: "x", y: "y", stroke: "series", fill: "white", strokeWidth: 2, r: 4.5, className: "line-marker", ariaLabel: (m: LineMarker) => m.label ?? `${m.x}, ${m.y}`, title: (m: LineMarker) => tip(m.series, m.label, `${xName} = ${xText(m.x)}`, `${yName}: ${tipNumber(m.y)}`) }),
+      banded.length
+        ? Plot.areaY(banded, {
+            x: "x",
+            y1: "lo",
+            y2: "hi",
+            z: "series",
+            fill: "series",
+            fillOpacity: 0.15,
+            className: "line-band",
+            title: (p: MarkedLinePoint & { series: string }) => tip(seriesName(p), "band: mean ± 1 sd over seeds"),
+          })
+        : null,
+      Plot.line(rows, {
+        x: "x",
+        y: "y",
+        z: "series",
+        stroke: "series",
+        strokeWidth: 1.75,
+        className: "line",
+        title: (p: { series: string }) => tip(seriesName(p), `${yName} against ${xName}`),
+      }),
+      dots
+        ? Plot.dot(rows, {
+            x: "x",
+            y: "y",
+            fill: "series",
+            r: 2.5,
+            className: "line-dot",
+            title: (p: MarkedLinePoint & { series: string }) => tip(p.series, `${xName} = ${xText(p.x)}`, `${yName}: ${tipNumber(p.y)}`),
+          })
+        : null,
+      Plot.dot(markers, {
+        x: "x",
+        y: "y",
+        stroke: "series",
+        fill: "white",
+        strokeWidth: 2,
+        r: 4.5,
+        className: "line-marker",
+        ariaLabel: (m: LineMarker) => m.label ?? `${m.x}, ${m.y}`,
+        title: (m: LineMarker) => tip(m.series, m.label, `${xName} = ${xText(m.x)}`, `${yName}: ${tipNumber(m.y)}`),
+      }),
       // Plot's dy is one constant per mark: one text mark per label offset
       ...[...new Set(markers.map((m) => m.labelDy))].map((dy) =>
-        Plot.text(markers.filter((m) => m.label && m.labelDy === dy), {
-          x: "x",
-          y: "y",
-          text: "label",
-          dy,
-          fill: "series",
-          stroke: "white",
-          strokeWidth: 3,
-          fontSize: FONT_SIZE,
-          className: "line-marker-label",
-          title: (m: LineMarker) => tip(m.series, m.label, `${xName} = ${xText(m.x)}`, `${yName}: ${tipNumber(m.y)}`),
-        }),
+        Plot.text(
+          markers.filter((m) => m.label && m.labelDy === dy),
+          {
+            x: "x",
+            y: "y",
+            text: "label",
+            dy,
+            fill: "series",
+            stroke: "white",
+            strokeWidth: 3,
+            fontSize: FONT_SIZE,
+            className: "line-marker-label",
+            title: (m: LineMarker) => tip(m.series, m.label, `${xName} = ${xText(m.x)}`, `${yName}: ${tipNumber(m.y)}`),
+          },
+        ),
       ),
     ],
   });

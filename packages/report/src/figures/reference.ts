@@ -37,12 +37,33 @@ export function referenceMarks(input: ReferenceInput | undefined, axis: "x" | "y
     axis === "x"
       ? Plot.text([ref.value], {
           // In the top margin, above the frame, so the label never covers data.
-          x: (v: number) => v, frameAnchor: "top", lineAnchor: "bottom", dx: 4, dy: -3, textAnchor: "start",
-          text: () => ref.label, fill: stroke, stroke: "white", strokeWidth: 3, fontSize: FONT_SIZE, className: "reference-label", title,
+          x: (v: number) => v,
+          frameAnchor: "top",
+          lineAnchor: "bottom",
+          dx: 4,
+          dy: -3,
+          textAnchor: "start",
+          text: () => ref.label,
+          fill: stroke,
+          stroke: "white",
+          strokeWidth: 3,
+          fontSize: FONT_SIZE,
+          className: "reference-label",
+          title,
         })
       : Plot.text([ref.value], {
-          y: (v: number) => v, frameAnchor: "left", dy: -6, dx: 4, textAnchor: "start",
-          text: () => ref.label, fill: stroke, stroke: "white", strokeWidth: 3, fontSize: FONT_SIZE, className: "reference-label", title,
+          y: (v: number) => v,
+          frameAnchor: "left",
+          dy: -6,
+          dx: 4,
+          textAnchor: "start",
+          text: () => ref.label,
+          fill: stroke,
+          stroke: "white",
+          strokeWidth: 3,
+          fontSize: FONT_SIZE,
+          className: "reference-label",
+          title,
         });
   return [rule, text];
 }

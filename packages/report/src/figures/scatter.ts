@@ -52,8 +52,7 @@ export function scatterElement(points: readonly ScatterPoint[], options: Scatter
   const refY = options.referenceY === undefined ? [] : [referenceLine(options.referenceY).value];
   const x = numericAxis([...rows.map((p) => p.x), ...refX], { log: options.logX, label: options.xLabel, length: width, direction: "x" });
   const y = numericAxis([...rows.map((p) => p.y), ...refY], { log: options.logY, label: options.yLabel, length: height, direction: "y" });
-  const point = (p: ScatterPoint) =>
-    tip(p.label, p.series, `${options.xLabel ?? "x"} = ${tipNumber(p.x)}`, `${options.yLabel ?? "y"} = ${tipNumber(p.y)}`);
+  const point = (p: ScatterPoint) => tip(p.label, p.series, `${options.xLabel ?? "x"} = ${tipNumber(p.x)}`, `${options.yLabel ?? "y"} = ${tipNumber(p.y)}`);
   const plot = plotElement({
     width,
     height,
@@ -65,7 +64,12 @@ export function scatterElement(points: readonly ScatterPoint[], options: Scatter
     marks: [
       connect
         ? Plot.line(sorted, {
-            x: "x", y: "y", z: "series", stroke: "series", strokeOpacity: 0.6, className: "scatter-line",
+            x: "x",
+            y: "y",
+            z: "series",
+            stroke: "series",
+            strokeOpacity: 0.6,
+            className: "scatter-line",
             title: (p: ScatterPoint) => p.series || options.yLabel || "y",
           })
         : null,

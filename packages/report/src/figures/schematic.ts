@@ -46,9 +46,7 @@ export function schematicFigure(data: SchematicData, options: SchematicOptions =
 export function schematicElement(data: SchematicData, options: SchematicOptions = {}): SVGSVGElement {
   const { largeSize = 220, smallSize = 104, smallRows = 2, showTruthBehind = true } = options;
   if (data.instances.length === 0) throw new Error("schematicFigure: at least one instance is needed");
-  const ranked = data.instances
-    .map((instance, index) => ({ ...instance, id: instance.id ?? index }))
-    .sort((a, b) => rankLoss(a.loss) - rankLoss(b.loss));
+  const ranked = data.instances.map((instance, index) => ({ ...instance, id: instance.id ?? index })).sort((a, b) => rankLoss(a.loss) - rankLoss(b.loss));
   // One scale for every panel, so arrow lengths compare across panels.
   const limit = panelLimit([...data.trueFeatures, ...ranked.flatMap((i) => i.rows)]) * LABEL_ROOM;
 

@@ -61,8 +61,14 @@ export function tmsTrainingElement(data: TmsTrainingData, options: TmsTrainingOp
   const legend = seriesLegend(colors, "line", lossWidth);
 
   const curveHeight = height - (legend ? Number(legend.getAttribute("height")) + 4 : 0);
-  const x = numericAxis(loss.map((p) => p.step), { label: xLabel, length: lossWidth, direction: "x" });
-  const y = numericAxis(loss.map((p) => p.loss), { log: true, label: yLabel, length: curveHeight, direction: "y" });
+  const x = numericAxis(
+    loss.map((p) => p.step),
+    { label: xLabel, length: lossWidth, direction: "x" },
+  );
+  const y = numericAxis(
+    loss.map((p) => p.loss),
+    { log: true, label: yLabel, length: curveHeight, direction: "y" },
+  );
   // one tooltip per curve: its series, and where it starts and ends
   const ends = new Map<string, { first: LossPoint; last: LossPoint }>();
   for (const p of loss) {
@@ -73,10 +79,7 @@ export function tmsTrainingElement(data: TmsTrainingData, options: TmsTrainingOp
   }
   const curveTip = (p: LossPoint) => {
     const e = ends.get(p.series ?? "");
-    return tip(
-      p.series,
-      e && `${yLabel} ${tipNumber(e.first.loss)} at ${xLabel} ${tipNumber(e.first.step)} → ${tipNumber(e.last.loss)} at ${tipNumber(e.last.step)}`,
-    );
+    return tip(p.series, e && `${yLabel} ${tipNumber(e.first.loss)} at ${xLabel} ${tipNumber(e.first.step)} → ${tipNumber(e.last.loss)} at ${tipNumber(e.last.step)}`);
   };
   const curve = plotElement({
     width: lossWidth,

@@ -23,7 +23,5 @@ function format(value: JsonValue, indent: string, maxLineWidth: number): string 
   }
   const entries = Object.entries(value);
   if (entries.length === 0) return "{}";
-  return `{\n${entries
-    .map(([k, v]) => `${inner}${JSON.stringify(k)}: ${format(v, inner, maxLineWidth)}`)
-    .join(",\n")}\n${indent}}`;
+  return `{\n${entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${format(v, inner, maxLineWidth)}`).join(",\n")}\n${indent}}`;
 }

@@ -32,9 +32,7 @@ export function metricsTableHtml(table: MetricsTable): string {
     .map((row) => {
       const diverged = isDiverged(row);
       const status = statusColumn ? `<td>${diverged ? '<span class="badge">diverged</span>' : ""}</td>` : "";
-      const cells = columns
-        .map((c, i) => `<td${numeric[i] ? ' class="num"' : ""}>${escapeHtml(formatCell(row[c.key] ?? null, formats[i]))}</td>`)
-        .join("");
+      const cells = columns.map((c, i) => `<td${numeric[i] ? ' class="num"' : ""}>${escapeHtml(formatCell(row[c.key] ?? null, formats[i]))}</td>`).join("");
       return `<tr${diverged ? ' class="diverged"' : ""}>${status}${cells}</tr>`;
     })
     .join("\n");
@@ -70,10 +68,7 @@ export function provenanceTableHtml(provenance: Provenance): string {
     .join("<br>");
   const totalSeconds = provenance.stageTimings.reduce((s, t) => s + t.seconds, 0);
   const timings = provenance.stageTimings
-    .map(
-      (t) =>
-        `<tr><td>${escapeHtml(t.stage)}</td><td class="num">${escapeHtml(formatSeconds(t.seconds))}</td><td>${t.cached ? "cached" : "ran"}</td></tr>`,
-    )
+    .map((t) => `<tr><td>${escapeHtml(t.stage)}</td><td class="num">${escapeHtml(formatSeconds(t.seconds))}</td><td>${t.cached ? "cached" : "ran"}</td></tr>`)
     .join("");
   const rows = [
     provenance.experiment === undefined ? "" : row("Experiment", escapeHtml(provenance.experiment)),

@@ -55,8 +55,7 @@ export const architecture: Architecture<ArenaJumpReluOptions, null> = {
     const parts = arenaJumpReluReferenceParts(tf, t, t.extra.logTheta as tfTypes.Tensor2D, x, hyperOf(ctx.options, ctx.hyper.sparsityCoeff));
     return { ...parts, loss: anchorTiedDecoder(tf, parts.loss, t, ctx.options.tied) };
   },
-  fused: (p, grads, batch, ctx) =>
-    withL0(arenaJumpReluLossAndGrads(p, p.extra.logTheta, hyperOf(ctx.options, ctx.hyper.sparsityCoeff), batch, grads, grads.extra.logTheta)),
+  fused: (p, grads, batch, ctx) => withL0(arenaJumpReluLossAndGrads(p, p.extra.logTheta, hyperOf(ctx.options, ctx.hyper.sparsityCoeff), batch, grads, grads.extra.logTheta)),
   hooks: {
     afterStep: (p, ctx) => arenaSaeAfterStep(p, { tied: ctx.options.tied }),
     resetLatents(p, instance, latents, o) {

@@ -78,7 +78,8 @@ export function arenaJumpReluLossAndGrads(
     for (let j = 0; j < M; j++) theta[j] = Math.exp(logTheta[i * M + j]);
     dTheta.fill(0);
     active.fill(0);
-    let sumRec = 0, sumL0 = 0;
+    let sumRec = 0,
+      sumL0 = 0;
     for (let s = 0; s < B; s++) {
       const xo = s * D;
       for (let k = 0; k < D; k++) hc[k] = x[xo + k] - w.bDec[k];

@@ -61,24 +61,12 @@ export function arenaHeavisideOp(tf: typeof tfTypes, eps: number): StepOp {
 }
 
 /** x: [I, B, dIn], logTheta: [I, dSae]; returns loss_i [I]. */
-export function arenaJumpReluReferenceLoss(
-  tf: typeof tfTypes,
-  t: SaeTensors,
-  logTheta: tfTypes.Tensor2D,
-  x: tfTypes.Tensor3D,
-  hyper: ArenaJumpReluHyper,
-): tfTypes.Tensor1D {
+export function arenaJumpReluReferenceLoss(tf: typeof tfTypes, t: SaeTensors, logTheta: tfTypes.Tensor2D, x: tfTypes.Tensor3D, hyper: ArenaJumpReluHyper): tfTypes.Tensor1D {
   return arenaJumpReluReferenceParts(tf, t, logTheta, x, hyper).loss;
 }
 
 /** The loss's parts per instance (batch means): L_rec, coeff·L0, their sum, and the codes. */
-export function arenaJumpReluReferenceParts(
-  tf: typeof tfTypes,
-  t: SaeTensors,
-  logTheta: tfTypes.Tensor2D,
-  x: tfTypes.Tensor3D,
-  hyper: ArenaJumpReluHyper,
-): ArenaReferenceParts {
+export function arenaJumpReluReferenceParts(tf: typeof tfTypes, t: SaeTensors, logTheta: tfTypes.Tensor2D, x: tfTypes.Tensor3D, hyper: ArenaJumpReluHyper): ArenaReferenceParts {
   const I = x.shape[0];
   const eps = hyper.steEpsilon ?? ARENA_STE_EPSILON;
   const z = tf.relu(arenaPreActivations(tf, t, x));

@@ -49,7 +49,8 @@ export function decodeArenaRelu(p: SaeParams, instance: number, codes: ArrayLike
 
 export const architecture: Architecture<ArenaReluOptions, null> = {
   name: "arena-relu",
-  description: "ARENA toy ReLU SAE: decoder rows normalised in the forward pass and after each step, b_dec subtracted at the input, mean-over-d MSE + coeff·L1, tied option (ARENA 1.3.1 §2)",
+  description:
+    "ARENA toy ReLU SAE: decoder rows normalised in the forward pass and after each step, b_dec subtracted at the input, mean-over-d MSE + coeff·L1, tied option (ARENA 1.3.1 §2)",
   options,
   hyper: ARENA_HYPER,
   params: STANDARD_PARAMS,

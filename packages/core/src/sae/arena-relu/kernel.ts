@@ -39,13 +39,7 @@ function normalisedRows(dec: Float64Array, M: number, D: number, eps: number, no
  * Fused pass over every instance; `grads` are overwritten. When `perSampleReconstruction`
  * ([I, B]) is given, each sample's L_rec is written there (what advanced resampling needs).
  */
-export function arenaReluLossAndGrads(
-  p: SaeParams,
-  hyper: ArenaReluHyper,
-  batch: GridBatch,
-  grads: SaeParams,
-  perSampleReconstruction?: Float64Array,
-): ArenaSaeStepOutput {
+export function arenaReluLossAndGrads(p: SaeParams, hyper: ArenaReluHyper, batch: GridBatch, grads: SaeParams, perSampleReconstruction?: Float64Array): ArenaSaeStepOutput {
   const { instances: I, dIn: D, dSae: M } = p;
   const B = batch.batch;
   const eps = hyper.eps ?? ARENA_WEIGHT_NORMALIZE_EPS;

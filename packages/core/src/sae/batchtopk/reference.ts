@@ -12,13 +12,7 @@ import { auxKSizes, batchTopKCount, type BatchTopKHyper, type BatchTopKState } f
  * instance. The top-k selections are computed on detached values and enter as constant
  * masks, which is exactly the scatter's straight-through gradient.
  */
-export function batchTopKReference(
-  tf: typeof tfTypes,
-  t: SaeTensors,
-  x: tfTypes.Tensor3D,
-  hyper: BatchTopKHyper,
-  state: BatchTopKState,
-): ReferenceOutput {
+export function batchTopKReference(tf: typeof tfTypes, t: SaeTensors, x: tfTypes.Tensor3D, hyper: BatchTopKHyper, state: BatchTopKState): ReferenceOutput {
   const [I, B, D] = x.shape;
   const M = t.bEnc.shape[1];
   const losses: tfTypes.Tensor[] = [];

@@ -25,7 +25,8 @@ const extrasOf = (p: SaeParams): GatedExtras => ({ rMag: p.extra.rMag, bMag: p.e
 
 export const architecture: Architecture<GatedOptions, null> = {
   name: "gated",
-  description: "ARENA toy Gated SAE: gate path ReLU(π_gate) with a decoder-norm-weighted sparsity loss, magnitude path exp(r_mag)⊙W_gate, detached auxiliary reconstruction (ARENA 1.3.1 §2)",
+  description:
+    "ARENA toy Gated SAE: gate path ReLU(π_gate) with a decoder-norm-weighted sparsity loss, magnitude path exp(r_mag)⊙W_gate, detached auxiliary reconstruction (ARENA 1.3.1 §2)",
   options,
   hyper: ARENA_HYPER,
   params: [...STANDARD_PARAMS, { name: "rMag", shape: ["dSae"] }, { name: "bMag", shape: ["dSae"] }],

@@ -8,14 +8,7 @@ import { stopGradient, type SaeTensors } from "../types.ts";
 import { arenaDecoderTensor, type ArenaReferenceParts } from "../arena-relu/reference.ts";
 import type { GatedHyper } from "./kernel.ts";
 
-export function gatedReferenceLoss(
-  tf: typeof tfTypes,
-  t: SaeTensors,
-  rMag: tfTypes.Tensor2D,
-  bMag: tfTypes.Tensor2D,
-  x: tfTypes.Tensor3D,
-  hyper: GatedHyper,
-): tfTypes.Tensor1D {
+export function gatedReferenceLoss(tf: typeof tfTypes, t: SaeTensors, rMag: tfTypes.Tensor2D, bMag: tfTypes.Tensor2D, x: tfTypes.Tensor3D, hyper: GatedHyper): tfTypes.Tensor1D {
   return gatedReferenceParts(tf, t, rMag, bMag, x, hyper).loss;
 }
 

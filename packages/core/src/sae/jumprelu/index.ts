@@ -44,6 +44,5 @@ export const architecture: Architecture<JumpReluOptions, null> = {
   createState: () => null,
   encode: (p, instance, x, n) => encodeJumpRelu(p, logThreshold(p), instance, x, n),
   referenceLoss: (tf, t, x, ctx) => jumpReluReference(tf, t, t.extra.logThreshold, x, hyperOf(ctx.options, ctx.hyper.l0Coefficient)),
-  fused: (p, grads, batch, ctx) =>
-    jumpReluLossAndGrads(p, logThreshold(p), hyperOf(ctx.options, ctx.hyper.l0Coefficient), batch, grads, logThreshold(grads)),
+  fused: (p, grads, batch, ctx) => jumpReluLossAndGrads(p, logThreshold(p), hyperOf(ctx.options, ctx.hyper.l0Coefficient), batch, grads, logThreshold(grads)),
 };

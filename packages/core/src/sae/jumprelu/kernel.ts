@@ -135,8 +135,10 @@ export function jumpReluLossAndGrads(
           pending = j;
           continue;
         }
-        const a0 = pre[row + pending], a1 = pre[row + j];
-        const w0 = pending * D, w1 = j * D;
+        const a0 = pre[row + pending],
+          a1 = pre[row + j];
+        const w0 = pending * D,
+          w1 = j * D;
         for (let k = 0; k < D; k++) xh[k] += a0 * wDec[w0 + k] + a1 * wDec[w1 + k];
         pending = -1;
       }
@@ -184,10 +186,14 @@ export function jumpReluLossAndGrads(
       // weight gradients of the active latents, two per pass over dIn
       let u = 0;
       for (; u + 1 < nActive; u += 2) {
-        const j0 = activeLatent[u], j1 = activeLatent[u + 1];
-        const a0 = pre[row + j0], a1 = pre[row + j1];
-        const d0 = activeGrad[u], d1 = activeGrad[u + 1];
-        const w0 = j0 * D, w1 = j1 * D;
+        const j0 = activeLatent[u],
+          j1 = activeLatent[u + 1];
+        const a0 = pre[row + j0],
+          a1 = pre[row + j1];
+        const d0 = activeGrad[u],
+          d1 = activeGrad[u + 1];
+        const w0 = j0 * D,
+          w1 = j1 * D;
         for (let k = 0; k < D; k++) {
           const g = dxh[xo + k];
           const v = xc[xo + k];

@@ -33,13 +33,7 @@ export function jumpReluOp(tf: typeof tfTypes, bandwidth: number): (h: tfTypes.T
 }
 
 /** The same loss in tfjs ops (autodiff reference). x: [I, B, dIn], logThreshold: [I, dSae]. */
-export function jumpReluReference(
-  tf: typeof tfTypes,
-  t: SaeTensors,
-  logThreshold: tfTypes.Tensor,
-  x: tfTypes.Tensor3D,
-  hyper: JumpReluHyper,
-): ReferenceOutput {
+export function jumpReluReference(tf: typeof tfTypes, t: SaeTensors, logThreshold: tfTypes.Tensor, x: tfTypes.Tensor3D, hyper: JumpReluHyper): ReferenceOutput {
   const I = x.shape[0];
   const h = tf.add(tf.matMul(tf.sub(x, tf.expandDims(t.bDec, 1)), t.wEnc), tf.expandDims(t.bEnc, 1)); // [I,B,M]
   const a = jumpReluOp(tf, hyper.bandwidth)(h, tf.expandDims(tf.exp(logThreshold), 1));

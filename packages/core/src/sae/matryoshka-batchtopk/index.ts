@@ -22,7 +22,10 @@ import { matryoshkaBatchTopKLossAndGrads, resolveMatryoshkaWidths, type Matryosh
 import { matryoshkaBatchTopKReferenceLoss } from "./reference.ts";
 
 const options = strictObject({
-  widths: Type.Array(Type.Integer({ minimum: 1 }), { default: [], description: "matryoshka_widths: strictly increasing prefix widths; d_sae is appended when missing ([]: no inner level)" }),
+  widths: Type.Array(Type.Integer({ minimum: 1 }), {
+    default: [],
+    description: "matryoshka_widths: strictly increasing prefix widths; d_sae is appended when missing ([]: no inner level)",
+  }),
   auxCoefficient: Type.Number({ minimum: 0, default: 1, description: "SAELens aux_loss_coefficient" }),
   thresholdLr: Type.Number({ exclusiveMinimum: 0, maximum: 1, default: TOPK_THRESHOLD_LR, description: "EMA rate of the top-k threshold θ (topk_threshold_lr)" }),
   decoderInitNorm: Type.Number({ exclusiveMinimum: 0, default: SAELENS_DECODER_INIT_NORM, description: "Norm of each decoder row at initialisation" }),

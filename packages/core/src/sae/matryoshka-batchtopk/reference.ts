@@ -11,13 +11,7 @@ import { stopGradient, type SaeTensors } from "../types.ts";
 import { resolveMatryoshkaWidths, type MatryoshkaBatchTopKHyper } from "./kernel.ts";
 
 /** Per instance: BatchTopK loss + Σ_inner mean_b ‖a[:, :w]·W_dec[:w] + b_dec − x‖², x [I, B, dIn]. */
-export function matryoshkaBatchTopKReferenceLoss(
-  tf: typeof tfTypes,
-  t: SaeTensors,
-  x: tfTypes.Tensor3D,
-  hyper: MatryoshkaBatchTopKHyper,
-  state: BatchTopKState,
-): tfTypes.Tensor1D {
+export function matryoshkaBatchTopKReferenceLoss(tf: typeof tfTypes, t: SaeTensors, x: tfTypes.Tensor3D, hyper: MatryoshkaBatchTopKHyper, state: BatchTopKState): tfTypes.Tensor1D {
   const [I, B, D] = x.shape;
   const M = t.bEnc.shape[1];
   const inner = resolveMatryoshkaWidths(hyper.widths, M).slice(0, -1);

@@ -36,7 +36,10 @@ const multiplier = (what: string) =>
   });
 
 const options = strictObject({
-  matryoshkaSteps: Type.Array(Type.Integer({ minimum: 1 }), { default: [], description: "matryoshka_steps: cumulative prefix widths (sorted and deduplicated; d_sae is not appended)" }),
+  matryoshkaSteps: Type.Array(Type.Integer({ minimum: 1 }), {
+    default: [],
+    description: "matryoshka_steps: cumulative prefix widths (sorted and deduplicated; d_sae is not appended)",
+  }),
   includeInnerL1: Type.Boolean({ default: true, description: "include_matryoshka_inner_l1_loss" }),
   innerL1Multipliers: multiplier("matryoshka_inner_l1_loss_multipliers ℓ_i"),
   innerLossMultipliers: multiplier("matryoshka_inner_loss_multipliers m_i (a level with m_i = 0 is skipped)"),
@@ -66,7 +69,8 @@ export const architecture: Architecture<MatryoshkaOptions, null> = {
   fireThreshold: 0,
   init(shape, o, rngs) {
     resolveMatryoshkaLevels(o, shape.dSae); // throws on widths or multiplier lists that do not fit
-    if (o.skipOuterLoss && o.matryoshkaSteps.length === 0 && !o.includeBDecLoss) throw new Error("matryoshka: skipOuterLoss with no matryoshkaSteps and no b_dec loss leaves no loss to train");
+    if (o.skipOuterLoss && o.matryoshkaSteps.length === 0 && !o.includeBDecLoss)
+      throw new Error("matryoshka: skipOuterLoss with no matryoshkaSteps and no b_dec loss leaves no loss to train");
     return initStandardSae(shape, [...rngs], o);
   },
   createState: () => null,

@@ -20,7 +20,10 @@ export function matryoshkaReferenceLoss(tf: typeof tfTypes, t: SaeTensors, x: tf
   const { acts, reconstruction } = standardForward(tf, t, x, o.applyBDecToInput);
   const bDec = tf.expandDims(t.bDec, 1);
   const lambda = tf.tensor1d(Float32Array.from(hyper.l1), "float32");
-  const lambdaOuter = tf.tensor1d(Float32Array.from(hyper.l1, (l) => Math.max(l, hyper.minL1DuringWarmUp ?? 0)), "float32");
+  const lambdaOuter = tf.tensor1d(
+    Float32Array.from(hyper.l1, (l) => Math.max(l, hyper.minL1DuringWarmUp ?? 0)),
+    "float32",
+  );
   const byDIn = o.normaliseReconstructionByDIn ? 1 / D : 1;
   // the inner L1 weights acts by ‖W_dec‖ only when scaling AND inner L1 are both on
   const innerScaled = o.scaleSparsityByDecoderNorm && o.includeInnerL1;

@@ -11,15 +11,7 @@ import { Type } from "@sinclair/typebox";
 import { strictObject } from "../../schema/index.ts";
 import type { Architecture, StepContext } from "../architecture.ts";
 import { STANDARD_PARAMS } from "../types.ts";
-import {
-  FIRE_THRESHOLD,
-  encodeReluL1,
-  initReluL1,
-  normaliseDecoderRows,
-  reluL1LossAndGrads,
-  removeParallelDecoderGrad,
-  type ReluL1State,
-} from "./kernel.ts";
+import { FIRE_THRESHOLD, encodeReluL1, initReluL1, normaliseDecoderRows, reluL1LossAndGrads, removeParallelDecoderGrad, type ReluL1State } from "./kernel.ts";
 import { reluL1Reference } from "./reference.ts";
 
 const options = strictObject({

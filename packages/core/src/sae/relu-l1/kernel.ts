@@ -100,25 +100,13 @@ export function encodeReluL1(p: SaeParams, instance: number, x: ArrayLike<number
  * arithmetic in the same order, unrolled into locals: bit-identical results); every other
  * shape, and any instance with ghost grads active, runs the readable `reluL1Instance` below.
  */
-export function reluL1LossAndGrads(
-  p: SaeParams,
-  hyper: ReluL1Hyper,
-  state: ReluL1State,
-  batch: GridBatch,
-  grads: SaeParams,
-): StepOutput {
+export function reluL1LossAndGrads(p: SaeParams, hyper: ReluL1Hyper, state: ReluL1State, batch: GridBatch, grads: SaeParams): StepOutput {
   if (p.dIn === 2 && p.dSae === 4) return reluL1LossAndGradsD2M4(p, hyper, state, batch, grads);
   return reluL1LossAndGradsReference(p, hyper, state, batch, grads);
 }
 
 /** The readable kernel on every instance, whatever the shape (what the specialised ones are tested against). */
-export function reluL1LossAndGradsReference(
-  p: SaeParams,
-  hyper: ReluL1Hyper,
-  state: ReluL1State,
-  batch: GridBatch,
-  grads: SaeParams,
-): StepOutput {
+export function reluL1LossAndGradsReference(p: SaeParams, hyper: ReluL1Hyper, state: ReluL1State, batch: GridBatch, grads: SaeParams): StepOutput {
   const out = emptyStepOutput(p);
   const invNorm2 = inverseSquaredNorms(batch, p.dIn);
   for (let i = 0; i < p.instances; i++) reluL1Instance(p, i, hyper, state, batch, invNorm2, grads, out);

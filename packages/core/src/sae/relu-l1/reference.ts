@@ -7,13 +7,7 @@ import type { ReferenceOutput } from "../architecture.ts";
 import { stopGradient, type SaeTensors } from "../types.ts";
 import type { ReluL1Hyper, ReluL1State } from "./kernel.ts";
 
-export function reluL1Reference(
-  tf: typeof tfTypes,
-  t: SaeTensors,
-  x: tfTypes.Tensor3D,
-  hyper: ReluL1Hyper,
-  state: ReluL1State,
-): ReferenceOutput {
+export function reluL1Reference(tf: typeof tfTypes, t: SaeTensors, x: tfTypes.Tensor3D, hyper: ReluL1Hyper, state: ReluL1State): ReferenceOutput {
   const [I, , M] = t.wEnc.shape;
   const pre = tf.add(tf.matMul(x, t.wEnc), tf.expandDims(t.bEnc, 1)); // [I,B,M]
   const act = tf.relu(pre);

@@ -20,13 +20,7 @@ export interface InitToTruthOptions {
 }
 
 /** Overwrites instance `instance` of `p` with the embedding [nFeatures, dIn] (row i = feature i). */
-export function initSaeToMatchModel(
-  p: SaeParams,
-  instance: number,
-  embedding: ArrayLike<number>,
-  nFeatures: number,
-  options: InitToTruthOptions = {},
-): void {
+export function initSaeToMatchModel(p: SaeParams, instance: number, embedding: ArrayLike<number>, nFeatures: number, options: InitToTruthOptions = {}): void {
   const { dIn: D, dSae: M } = p;
   const { noiseLevel = 0, featureOrdering, rng } = options;
   if (embedding.length !== nFeatures * D) throw new Error(`initSaeToMatchModel: embedding has ${embedding.length} values, expected ${nFeatures}×${D}`);

@@ -22,16 +22,25 @@ import { l1Penalty, reconstructionLoss, standardForward } from "./reference.ts";
 
 /** The init options of SAELens 5.10.2 that both the standard and the Matryoshka SAE take (schema fields). */
 export const STANDARD_INIT_OPTION_FIELDS = {
-  normaliseDecoder: Type.Boolean({ default: true, description: "SAELens normalize_sae_decoder: unit decoder rows at init and before every step (runner default true; the hedging toys false)" }),
+  normaliseDecoder: Type.Boolean({
+    default: true,
+    description: "SAELens normalize_sae_decoder: unit decoder rows at init and before every step (runner default true; the hedging toys false)",
+  }),
   initEncoderAsDecoderTranspose: Type.Boolean({ default: false, description: "SAELens init_encoder_as_decoder_transpose: W_enc = W_decᵀ at init (the hedging toys: true)" }),
-  decoderHeuristicInit: Type.Boolean({ default: false, description: "SAELens decoder_heuristic_init: randn decoder rows of norm decoderHeuristicInitNorm (not with normaliseDecoder)" }),
+  decoderHeuristicInit: Type.Boolean({
+    default: false,
+    description: "SAELens decoder_heuristic_init: randn decoder rows of norm decoderHeuristicInitNorm (not with normaliseDecoder)",
+  }),
   decoderHeuristicInitNorm: Type.Number({ exclusiveMinimum: 0, default: 0.1, description: "SAELens decoder_heuristic_init_norm" }),
 };
 
 /** The loss options of SAELens 5.10.2 (schema fields). */
 export const STANDARD_LOSS_OPTION_FIELDS = {
   reconstructionLoss: oneOf(["MSE", "L2"], { default: "MSE", description: "SAELens reconstruction_loss: MSE = mean_b ‖x̂ − x‖², L2 = mean_b ‖x̂ − x‖ (unsquared)" }),
-  scaleSparsityByDecoderNorm: Type.Boolean({ default: false, description: "SAELens scale_sparsity_penalty_by_decoder_norm: L1 of a_j·‖W_dec,j‖ (runner default false; the hedging toys true)" }),
+  scaleSparsityByDecoderNorm: Type.Boolean({
+    default: false,
+    description: "SAELens scale_sparsity_penalty_by_decoder_norm: L1 of a_j·‖W_dec,j‖ (runner default false; the hedging toys true)",
+  }),
   applyBDecToInput: Type.Boolean({ default: true, description: "SAELens apply_b_dec_to_input: encode x − b_dec" }),
 };
 

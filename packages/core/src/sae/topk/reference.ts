@@ -10,14 +10,7 @@ import type { ReferenceOutput } from "../architecture.ts";
 import { auxKSizes } from "../batchtopk/kernel.ts";
 import { stopGradient, type SaeTensors } from "../types.ts";
 
-export function topKReference(
-  tf: typeof tfTypes,
-  t: SaeTensors,
-  x: tfTypes.Tensor3D,
-  k: Float64Array,
-  auxCoefficient: number,
-  dead: Uint8Array,
-): ReferenceOutput {
+export function topKReference(tf: typeof tfTypes, t: SaeTensors, x: tfTypes.Tensor3D, k: Float64Array, auxCoefficient: number, dead: Uint8Array): ReferenceOutput {
   const [I, B, D] = x.shape;
   const M = t.bEnc.shape[1];
   const losses: tfTypes.Tensor[] = [];

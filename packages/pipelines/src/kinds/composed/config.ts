@@ -17,7 +17,9 @@ const condition = strictObject({
   name,
   setMagnitudeCorrelation: Type.Number({ minimum: 0, maximum: 1, description: "f: 1 = both active features share one amplitude, 0 = independent amplitudes" }),
   oneHotProbability: Type.Number({ minimum: 0, maximum: 1, description: "Fraction of draws with a single active feature" }),
-  correlatedPair: Type.Optional(Type.Array(Type.Integer({ minimum: 0 }), { minItems: 2, maxItems: 2, description: "(i, j): x_i and y_j co-occur more often (with correlatedBoost)" })),
+  correlatedPair: Type.Optional(
+    Type.Array(Type.Integer({ minimum: 0 }), { minItems: 2, maxItems: 2, description: "(i, j): x_i and y_j co-occur more often (with correlatedBoost)" }),
+  ),
   correlatedBoost: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: "Share of the pair's free probability moved onto (x_i, y_j)" })),
   setSizes: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { minItems: 2, maxItems: 2, description: "This condition's feature-set sizes (default data.setSizes)" })),
   hidden: Type.Optional(Type.Integer({ minimum: 1, description: "This condition's hidden size (default data.hidden)" })),
@@ -91,7 +93,8 @@ export function validate(c: ComposedGridConfig, known: Registered): string[] {
   const arch = known.architectures.get(c.sae.architecture);
   if (!arch) problems.push(unknownName("sae.architecture", "architecture", c.sae.architecture, known.architectures.keys()));
   // the grid is lr × λ: the architecture's one hyperparameter must be the L1 coefficient
-  else if (arch.hyper.join() !== "l1") bad("sae.architecture", c.sae.architecture, `an architecture whose hyperparameter is l1 (the grid's λ); ${c.sae.architecture} takes ${arch.hyper.join(", ")}`);
+  else if (arch.hyper.join() !== "l1")
+    bad("sae.architecture", c.sae.architecture, `an architecture whose hyperparameter is l1 (the grid's λ); ${c.sae.architecture} takes ${arch.hyper.join(", ")}`);
   if (!known.recipes.has(c.sae.recipe)) problems.push(unknownName("sae.recipe", "recipe", c.sae.recipe, known.recipes));
   const names = c.data.conditions.map((d) => d.name);
   for (const [k, n] of names.entries()) if (names.indexOf(n) !== k) bad(`data.conditions[${k}].name`, n, "a name no other condition has");
@@ -101,10 +104,14 @@ export function validate(c: ComposedGridConfig, known: Registered): string[] {
     if (pair && (pair[0] >= n0 || pair[1] >= n1)) bad(`data.conditions[${k}].correlatedPair`, pair, `[i < ${n0}, j < ${n1}] (indices into the two sets)`);
     if (cond.correlatedBoost !== undefined && !pair) bad(`data.conditions[${k}].correlatedBoost`, cond.correlatedBoost, "a correlatedPair to boost");
   });
-  for (const [key, list] of [["lr", c.sae.lr], ["l1", c.sae.l1]] as const) {
+  for (const [key, list] of [
+    ["lr", c.sae.lr],
+    ["l1", c.sae.l1],
+  ] as const) {
     for (const [k, v] of list.entries()) if (list.indexOf(v) !== k) bad(`sae.${key}[${k}]`, v, `a value not already in sae.${key} (a duplicate would train the same cell twice)`);
   }
-  if (c.sae.warmupFrac + c.sae.cooldownFrac > 1) bad("sae.cooldownFrac", c.sae.cooldownFrac, `at most 1 − sae.warmupFrac (${1 - c.sae.warmupFrac}): warm-up and cool-down cannot overlap`);
+  if (c.sae.warmupFrac + c.sae.cooldownFrac > 1)
+    bad("sae.cooldownFrac", c.sae.cooldownFrac, `at most 1 − sae.warmupFrac (${1 - c.sae.warmupFrac}): warm-up and cool-down cannot overlap`);
   return problems;
 }
 

@@ -18,13 +18,33 @@ export function estimate(c: ComposedGridConfig): Estimate {
       { stage: "generate", what: "the evaluation sample", fields: [`data.evalSamples: ${c.data.evalSamples}`], bytes: C * c.data.evalSamples * nIn * F32 },
       { stage: "train-model", what: "a toy-model batch", fields: [`model.batch: ${c.model.batch}`], bytes: c.model.batch * nIn * F32 * 2 },
       // parameters, gradients and two Adam moments of every SAE
-      { stage: "train-saes", what: `W_enc of ${instances} SAEs (× 4 with gradients and Adam)`, fields: [`sae.dSae: ${c.sae.dSae}`, `data.hidden: ${c.data.hidden}`, ...gridFields], bytes: 4 * instances * hidden * dSae * F32 },
-      { stage: "train-saes", what: "a training batch", fields: [`sae.batch: ${c.sae.batch}`, `data.hidden: ${c.data.hidden}`], bytes: c.sae.batch * Math.max(nIn, hidden) * F32 * 2 },
-      { stage: "train-saes", what: "the b_dec initialisation sample", fields: [`sae.bDecInitSamples: ${c.sae.bDecInitSamples}`], bytes: c.sae.bDecInitSamples * (nIn + hidden) * F32 * 2 },
+      {
+        stage: "train-saes",
+        what: `W_enc of ${instances} SAEs (× 4 with gradients and Adam)`,
+        fields: [`sae.dSae: ${c.sae.dSae}`, `data.hidden: ${c.data.hidden}`, ...gridFields],
+        bytes: 4 * instances * hidden * dSae * F32,
+      },
+      {
+        stage: "train-saes",
+        what: "a training batch",
+        fields: [`sae.batch: ${c.sae.batch}`, `data.hidden: ${c.data.hidden}`],
+        bytes: c.sae.batch * Math.max(nIn, hidden) * F32 * 2,
+      },
+      {
+        stage: "train-saes",
+        what: "the b_dec initialisation sample",
+        fields: [`sae.bDecInitSamples: ${c.sae.bDecInitSamples}`],
+        bytes: c.sae.bDecInitSamples * (nIn + hidden) * F32 * 2,
+      },
       { stage: "metrics", what: "the cosine table", fields: [`sae.dSae: ${c.sae.dSae}`, ...gridFields], bytes: instances * dSae * nIn * 40 },
     ],
     work: [
-      { stage: "train-model", what: `${C} toy models × ${c.model.steps} steps of ${c.model.batch}`, fields: [`model.steps: ${c.model.steps}`, `model.batch: ${c.model.batch}`], seconds: C * c.model.steps * c.model.batch * 4e-8 * (1 + nIn * hidden / 8) },
+      {
+        stage: "train-model",
+        what: `${C} toy models × ${c.model.steps} steps of ${c.model.batch}`,
+        fields: [`model.steps: ${c.model.steps}`, `model.batch: ${c.model.batch}`],
+        seconds: C * c.model.steps * c.model.batch * 4e-8 * (1 + (nIn * hidden) / 8),
+      },
       {
         stage: "train-saes",
         what: `${instances} SAEs × ${steps} steps of ${c.sae.batch}`,

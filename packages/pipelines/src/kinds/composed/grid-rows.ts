@@ -82,4 +82,3 @@ export function saeRows(metrics: Artifact, decoderOf: (row: number) => Float32Ar
     mostMono: get.mostMono[r],
   }));
 }
-

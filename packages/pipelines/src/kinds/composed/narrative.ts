@@ -65,12 +65,21 @@ export function gridCaption(s: ConditionSummary, threshold: number): string {
 
 /** The paragraphs of a condition's report section: its data, and what its grid shows. */
 export function conditionText(c: ConditionConfig, model: { nIn: number; nHidden: number }, s: ConditionSummary): string[] {
-  const amplitudes = c.setMagnitudeCorrelation === 1 ? "the same amplitude A ~ U[0, 1)" : c.setMagnitudeCorrelation === 0 ? "independent amplitudes ~ U[0, 1)" : `amplitude correlation f = ${c.setMagnitudeCorrelation}`;
+  const amplitudes =
+    c.setMagnitudeCorrelation === 1
+      ? "the same amplitude A ~ U[0, 1)"
+      : c.setMagnitudeCorrelation === 0
+        ? "independent amplitudes ~ U[0, 1)"
+        : `amplitude correlation f = ${c.setMagnitudeCorrelation}`;
   const data =
     c.oneHotProbability > 0
-      ? `${Math.round(c.oneHotProbability * 100)} % of draws activate a single feature; the rest one x and one y feature` + (c.setMagnitudeCorrelation === 1 ? " with equal amplitudes." : ".")
+      ? `${Math.round(c.oneHotProbability * 100)} % of draws activate a single feature; the rest one x and one y feature` +
+        (c.setMagnitudeCorrelation === 1 ? " with equal amplitudes." : ".")
       : `Every sample activates one x and one y feature with ${amplitudes}.`;
-  const shape = `${model.nIn} features (two sets) in ${model.nHidden} hidden dimensions` + (c.correlatedPair && c.correlatedBoost ? `; pair (x${c.correlatedPair[0] + 1}, y${c.correlatedPair[1] + 1}) boosted by ${c.correlatedBoost}` : "") + ".";
+  const shape =
+    `${model.nIn} features (two sets) in ${model.nHidden} hidden dimensions` +
+    (c.correlatedPair && c.correlatedBoost ? `; pair (x${c.correlatedPair[0] + 1}, y${c.correlatedPair[1] + 1}) boosted by ${c.correlatedBoost}` : "") +
+    ".";
   return [
     `${data} ${shape}`,
     `The lowest-loss SAE learned at least one composed latent in ${s.composedCells} of ${s.cells - s.divergedCells} grid cells and an off-axis latent in ${s.offAxisCells}; ` +
@@ -82,7 +91,14 @@ export function conditionText(c: ConditionConfig, model: { nIn: number; nHidden:
 /** The blog's claim for one condition: composed features in most cells, whatever lr and λ. */
 export function composedFinding(c: ConditionConfig, s: ConditionSummary): Finding {
   const alive = s.cells - s.divergedCells;
-  const what = c.oneHotProbability > 0 ? `with ${Math.round(c.oneHotProbability * 100)} % one-hot draws` : c.setMagnitudeCorrelation === 1 ? "with perfectly correlated amplitudes" : c.setMagnitudeCorrelation === 0 ? "with uncorrelated amplitudes" : `with amplitude correlation ${c.setMagnitudeCorrelation}`;
+  const what =
+    c.oneHotProbability > 0
+      ? `with ${Math.round(c.oneHotProbability * 100)} % one-hot draws`
+      : c.setMagnitudeCorrelation === 1
+        ? "with perfectly correlated amplitudes"
+        : c.setMagnitudeCorrelation === 0
+          ? "with uncorrelated amplitudes"
+          : `with amplitude correlation ${c.setMagnitudeCorrelation}`;
   return {
     id: `composed-${s.condition}`,
     claim: `SAEs find composed features rather than the true features regardless of learning rate or L1 coefficient (${s.condition}: ${what}).`,

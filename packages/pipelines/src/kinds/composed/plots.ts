@@ -85,7 +85,16 @@ export async function run(ctx: StageContext<ComposedGridConfig>): Promise<void> 
     if (m.nHidden !== 2) {
       const fig = moreDimsFigure({ config, condition, model: m, spec: specs[c], rows: mine, saes, arch, cell: { ri, ci } });
       if (fig) {
-        out.add({ id: `imshow-${condition}`, title: fig.title, caption: fig.caption, section: `condition-${condition}`, source: ["train-saes/saes.arrow", "train-model/model.arrow", "metrics/metrics.arrow"] }, fig.svg);
+        out.add(
+          {
+            id: `imshow-${condition}`,
+            title: fig.title,
+            caption: fig.caption,
+            section: `condition-${condition}`,
+            source: ["train-saes/saes.arrow", "train-model/model.arrow", "metrics/metrics.arrow"],
+          },
+          fig.svg,
+        );
         imshows.push(`imshow-${condition}`);
         imshowFindings.push(out.finding(fig.finding));
       }
@@ -180,24 +189,62 @@ export async function run(ctx: StageContext<ComposedGridConfig>): Promise<void> 
           y: formatScientific(lrs[cell.row], 2),
           value: best ? value(best) : NaN,
           diverged: !best,
-          note: best ? `instance ${best.instance}, the lowest-loss of ${mine.filter((r) => r.lrIndex === cell.row && r.l1Index === cell.col).length} realisations` : "every realisation diverged",
+          note: best
+            ? `instance ${best.instance}, the lowest-loss of ${mine.filter((r) => r.lrIndex === cell.row && r.l1Index === cell.col).length} realisations`
+            : "every realisation diverged",
         };
       });
-    const axes = { xLabel: "λ (L1 coefficient)", yLabel: "learning rate", xDomain: l1s.map((v) => formatCompact(v)), yDomain: lrs.map((v) => formatScientific(v, 2)), showValues: true };
+    const axes = {
+      xLabel: "λ (L1 coefficient)",
+      yLabel: "learning rate",
+      xDomain: l1s.map((v) => formatCompact(v)),
+      yDomain: lrs.map((v) => formatScientific(v, 2)),
+      showValues: true,
+    };
     const section = `condition-${condition}`;
     // The three heatmaps of a condition are read against each other, so they share a row.
     const group = `heat-${condition}`;
     out.add(
-      { id: `heat-loss-${condition}`, title: `Loss of the lowest-loss SAE — ${condition}`, caption: `Mean FVU + λ·mean Σ|a| on ${evalSamples} held-out samples, per grid cell.`, section, group, source: ["metrics/metrics.arrow"] },
-      heatmapFigure(heat((r) => r.loss), { ...axes, color: "sequential", logColor: true, colorLabel: "loss" }),
+      {
+        id: `heat-loss-${condition}`,
+        title: `Loss of the lowest-loss SAE — ${condition}`,
+        caption: `Mean FVU + λ·mean Σ|a| on ${evalSamples} held-out samples, per grid cell.`,
+        section,
+        group,
+        source: ["metrics/metrics.arrow"],
+      },
+      heatmapFigure(
+        heat((r) => r.loss),
+        { ...axes, color: "sequential", logColor: true, colorLabel: "loss" },
+      ),
     );
     out.add(
-      { id: `heat-mono-${condition}`, title: `Monosemanticity — ${condition}`, caption: "Engineering Monosemanticity eq. 7 on the identity batch (1 = every latent responds to one feature only).", section, group, source: ["metrics/metrics.arrow"] },
-      heatmapFigure(heat((r) => r.mono), { ...axes, color: "sequential", colorDomain: [0, 1], colorLabel: "monosemanticity" }),
+      {
+        id: `heat-mono-${condition}`,
+        title: `Monosemanticity — ${condition}`,
+        caption: "Engineering Monosemanticity eq. 7 on the identity batch (1 = every latent responds to one feature only).",
+        section,
+        group,
+        source: ["metrics/metrics.arrow"],
+      },
+      heatmapFigure(
+        heat((r) => r.mono),
+        { ...axes, color: "sequential", colorDomain: [0, 1], colorLabel: "monosemanticity" },
+      ),
     );
     out.add(
-      { id: `heat-mmcs-${condition}`, title: `MMCS (true → SAE) — ${condition}`, caption: "Mean over true features of the best cosine with any decoder row (1 = every true feature has a matching latent).", section, group, source: ["metrics/metrics.arrow"] },
-      heatmapFigure(heat((r) => r.mmcs), { ...axes, color: "sequential", colorDomain: [0, 1], colorLabel: "MMCS" }),
+      {
+        id: `heat-mmcs-${condition}`,
+        title: `MMCS (true → SAE) — ${condition}`,
+        caption: "Mean over true features of the best cosine with any decoder row (1 = every true feature has a matching latent).",
+        section,
+        group,
+        source: ["metrics/metrics.arrow"],
+      },
+      heatmapFigure(
+        heat((r) => r.mmcs),
+        { ...axes, color: "sequential", colorDomain: [0, 1], colorLabel: "MMCS" },
+      ),
     );
   });
 

@@ -27,7 +27,9 @@ export function modelShapes(c: ComposedGridConfig): string[] {
     if (!list.includes(hidden)) list.push(hidden);
     bySets.set(sets, list);
   }
-  return [...bySets].map(([sets, hidden]) => `${sets} features in ${hidden.join(", ").replace(/, (\d+)$/, " or $1")} hidden dimension${hidden.length === 1 && hidden[0] === 1 ? "" : "s"}`);
+  return [...bySets].map(
+    ([sets, hidden]) => `${sets} features in ${hidden.join(", ").replace(/, (\d+)$/, " or $1")} hidden dimension${hidden.length === 1 && hidden[0] === 1 ? "" : "s"}`,
+  );
 }
 
 /** The SAE grid in words: "a 2 × 2 grid of learning rates {…} × L1 coefficients λ {…}", or the one cell. */

@@ -27,15 +27,26 @@ export async function run(ctx: StageContext<ComposedGridConfig>): Promise<void> 
   const progress = progressReporter(`${ctx.experiment}:train-model`, model.steps * groups.length, { unit: "samples", unitsPerStep: model.batch });
   groups.forEach((members, g) => {
     const nIn = conditions[members[0]].sampler.nFeatures;
-    const params = initTms(members.length, nIn, hidden[members[0]], members.map((c) => root.fork(`model-init/${conditions[c].name}`)));
+    const params = initTms(
+      members.length,
+      nIn,
+      hidden[members[0]],
+      members.map((c) => root.fork(`model-init/${conditions[c].name}`)),
+    );
     const dataRngs = members.map((c) => root.fork(`model-data/${conditions[c].name}`));
-    const points = trainTms(params, Int32Array.from(members, (_, i) => i), members.length, (i) => conditions[members[i]].sampler.sample(dataRngs[i], model.batch), {
-      steps: model.steps,
-      batch: model.batch,
-      lr: model.lr,
-      weightDecay: model.weightDecay,
-      onProgress: (step) => progress.tick(g * model.steps + step),
-    });
+    const points = trainTms(
+      params,
+      Int32Array.from(members, (_, i) => i),
+      members.length,
+      (i) => conditions[members[i]].sampler.sample(dataRngs[i], model.batch),
+      {
+        steps: model.steps,
+        batch: model.batch,
+        lr: model.lr,
+        weightDecay: model.weightDecay,
+        onProgress: (step) => progress.tick(g * model.steps + step),
+      },
+    );
     const per = nIn * hidden[members[0]];
     members.forEach((c, i) => {
       w[c] = params.w.slice(i * per, (i + 1) * per);

@@ -14,7 +14,6 @@ import { hiddenOf, samplersFromSpec, tmsFromArtifact } from "./common.ts";
 import { conditionDSae, gridInstances, type ComposedGridConfig } from "./config.ts";
 import { KEY_TYPES } from "./saes.ts";
 
-
 /** What every chunk needs of each condition (plain data: it goes to worker threads). */
 export interface Shared {
   conditions: Array<{ name: string; options: ComposedFeatureOptions; w: Float32Array; nIn: number; nHidden: number; bDec: Float64Array }>;
@@ -51,7 +50,9 @@ export async function plan(ctx: StageContext<ComposedGridConfig>): Promise<Train
     initStream: `sae-init/r${g.realisation}`,
     data: { stream: `sae-data/${g.condition}`, source: String(g.conditionIndex) },
   }));
-  ctx.log(`${conditions.length} conditions × ${sae.lr.length} lr × ${sae.l1.length} λ × ${sae.realisations} realisations, ${steps} steps of ${sae.batch} (${(steps * sae.batch).toExponential(2)} samples per SAE)`);
+  ctx.log(
+    `${conditions.length} conditions × ${sae.lr.length} lr × ${sae.l1.length} λ × ${sae.realisations} realisations, ${steps} steps of ${sae.batch} (${(steps * sae.batch).toExponential(2)} samples per SAE)`,
+  );
   const seeds = { experiment: config.seed, init: "fork(sae-init/r<realisation>)", bDec: "fork(bdec-init/<condition>)", data: conditions.map((c) => `fork(sae-data/${c.name})`) };
   return { saes, keyTypes: KEY_TYPES, shared: { conditions }, seeds };
 }

@@ -29,13 +29,22 @@ const feature = Type.Integer({ minimum: 0 });
 const probability = Type.Number({ minimum: 0, maximum: 1 });
 
 const modifier = Type.Union([
-  strictObject({ kind: Type.Literal("child-only-with-parent"), parent: feature, child: feature }, { description: "The child is zeroed where the parent is off (the notebook's parent/child data)" }),
+  strictObject(
+    { kind: Type.Literal("child-only-with-parent"), parent: feature, child: feature },
+    { description: "The child is zeroed where the parent is off (the notebook's parent/child data)" },
+  ),
   strictObject(
     { kind: Type.Literal("partial-cooccurrence"), parent: feature, child: feature, soloProbability: probability },
     { description: "Where the parent is off, the child is redrawn Bernoulli(soloProbability) (the notebook's partial co-occurrence)" },
   ),
-  strictObject({ kind: Type.Literal("suppress"), dominant: feature, suppressed: Type.Array(feature, { minItems: 1 }) }, { description: "dominant firing zeroes every suppressed feature" }),
-  strictObject({ kind: Type.Literal("absorption"), pairs: Type.Array(Type.Array(feature, { minItems: 2, maxItems: 2 }), { minItems: 1 }) }, { description: "[parent, child]: the child firing forces the parent on" }),
+  strictObject(
+    { kind: Type.Literal("suppress"), dominant: feature, suppressed: Type.Array(feature, { minItems: 1 }) },
+    { description: "dominant firing zeroes every suppressed feature" },
+  ),
+  strictObject(
+    { kind: Type.Literal("absorption"), pairs: Type.Array(Type.Array(feature, { minItems: 2, maxItems: 2 }), { minItems: 1 }) },
+    { description: "[parent, child]: the child firing forces the parent on" },
+  ),
 ]);
 
 const dataset = strictObject({
@@ -44,10 +53,17 @@ const dataset = strictObject({
   modifiers: opt(Type.Array(modifier, { description: "Applied to the firing mask in order (chain_modifiers)" })),
   magnitudeMean: opt(Type.Number({ description: "μ of a firing feature (default 1)" })),
   magnitudeStd: opt(Type.Number({ minimum: 0, description: "σ of a firing feature's magnitude ReLU(μ + N(0, σ)) (default 0)" })),
-  tree: opt(Type.Unknown({ description: "A TreeFeatureGenerator tree in the original's field names (active_prob, children, mutually_exclusive_children, is_read_out, magnitude_mean, magnitude_std); instead of firingProbabilities" })),
+  tree: opt(
+    Type.Unknown({
+      description:
+        "A TreeFeatureGenerator tree in the original's field names (active_prob, children, mutually_exclusive_children, is_read_out, magnitude_mean, magnitude_std); instead of firingProbabilities",
+    }),
+  ),
 });
 
-const betaValue = Type.Union([Type.Number({ minimum: 0 }), Type.Literal("detached")], { description: "Inner loss multiplier β of the parent level (widths [1, d_sae]); 0: the standard SAE; \"detached\": β = ∞, delta loss" });
+const betaValue = Type.Union([Type.Number({ minimum: 0 }), Type.Literal("detached")], {
+  description: 'Inner loss multiplier β of the parent level (widths [1, d_sae]); 0: the standard SAE; "detached": β = ∞, delta loss',
+});
 
 const run = strictObject({
   name,
@@ -58,7 +74,9 @@ const run = strictObject({
   l1: opt(Type.Number({ minimum: 0, description: "λ (architectures with hyperparameter l1)" })),
   k: opt(Type.Number({ exclusiveMinimum: 0, description: "k (architectures with hyperparameter k)" })),
   beta: opt(Type.Array(betaValue, { minItems: 1, description: "Balancing-notebook Matryoshka SAEs, one per β (architecture matryoshka)" })),
-  init: oneOf(["truth", "random"], { description: "truth: init_sae_to_match_model (W_enc columns = true features + noise, W_dec = W_encᵀ, biases 0); random: the architecture's init" }),
+  init: oneOf(["truth", "random"], {
+    description: "truth: init_sae_to_match_model (W_enc columns = true features + noise, W_dec = W_encᵀ, biases 0); random: the architecture's init",
+  }),
   initNoise: opt(Type.Number({ minimum: 0, description: "noise_level: N(0, noise) added per coordinate to the ground-truth start (default 0)" })),
   featureOrdering: opt(Type.Array(feature, { minItems: 1, description: "Latent j starts at feature featureOrdering[j] (default 0, 1, …)" })),
   seeds: Type.Integer({ minimum: 1, description: "Repeats 0..seeds−1, each with its own data stream and init noise" }),
@@ -122,7 +140,11 @@ export const configSchema = strictObject({
       strictObject(
         {
           run: name,
-          expect: opt(Type.Record(Type.String(), Type.Boolean(), { description: "Per dataset of the run: whether one β should balance every child (the original: true on the balanced tree, false on the unbalanced)" })),
+          expect: opt(
+            Type.Record(Type.String(), Type.Boolean(), {
+              description: "Per dataset of the run: whether one β should balance every child (the original: true on the balanced tree, false on the unbalanced)",
+            }),
+          ),
         },
         { description: "Child components, their zero crossings and MCC/F1 against β for this run's datasets" },
       ),
@@ -189,7 +211,8 @@ export function validate(c: FeatureHedgingConfig, known: Registered): string[] {
     const at = `data.datasets[${i}]`;
     if ((d.tree === undefined) === (d.firingProbabilities === undefined)) bad(at, Object.keys(d), "exactly one of tree and firingProbabilities");
     if (d.tree !== undefined) {
-      for (const f of ["modifiers", "magnitudeMean", "magnitudeStd"] as const) if (d[f] !== undefined) bad(`${at}.${f}`, d[f], "nothing for a tree dataset (its nodes carry magnitudes)");
+      for (const f of ["modifiers", "magnitudeMean", "magnitudeStd"] as const)
+        if (d[f] !== undefined) bad(`${at}.${f}`, d[f], "nothing for a tree dataset (its nodes carry magnitudes)");
       try {
         parseTree(d.tree);
       } catch (e) {
@@ -239,7 +262,8 @@ export function validate(c: FeatureHedgingConfig, known: Registered): string[] {
       const m = Math.min(r.dSae, nFeatures);
       const sorted = [...r.featureOrdering].sort((a, b) => a - b);
       if (r.init !== "truth") bad(`${at}.featureOrdering`, r.featureOrdering, "nothing unless init is truth");
-      else if (r.featureOrdering.length !== m || sorted.some((v, j) => v !== j)) bad(`${at}.featureOrdering`, r.featureOrdering, `a permutation of 0…${m - 1} (min(dSae, features))`);
+      else if (r.featureOrdering.length !== m || sorted.some((v, j) => v !== j))
+        bad(`${at}.featureOrdering`, r.featureOrdering, `a permutation of 0…${m - 1} (min(dSae, features))`);
     }
     if (r.initNoise !== undefined && r.init !== "truth") bad(`${at}.initNoise`, r.initNoise, "nothing unless init is truth");
   });
@@ -266,7 +290,8 @@ export function validate(c: FeatureHedgingConfig, known: Registered): string[] {
     const r = byName.get(sweep.run);
     if (!r) bad("plots.betaSweep.run", sweep.run, `the name of a run in sae.runs (${runNames.join(", ")})`);
     else if (!r.beta || r.beta.length < 2) bad("plots.betaSweep.run", sweep.run, "a run with at least two β values");
-    else for (const d of Object.keys(sweep.expect ?? {})) if (!r.datasets.includes(d)) bad(`plots.betaSweep.expect.${d}`, d, `one of the run's datasets (${r.datasets.join(", ")})`);
+    else
+      for (const d of Object.keys(sweep.expect ?? {})) if (!r.datasets.includes(d)) bad(`plots.betaSweep.expect.${d}`, d, `one of the run's datasets (${r.datasets.join(", ")})`);
   }
   return problems;
 }

@@ -6,7 +6,15 @@
  */
 import type { Rng } from "@toy-sae/core/random";
 import type { HierarchyEdge } from "@toy-sae/core/metrics/hedging";
-import { absorption, chainModifiers, childOnlyWithParent, hedgingFeatureSampler, partialCooccurrence, suppressFeatures, type FiringModifier } from "@toy-sae/generators/parent-child";
+import {
+  absorption,
+  chainModifiers,
+  childOnlyWithParent,
+  hedgingFeatureSampler,
+  partialCooccurrence,
+  suppressFeatures,
+  type FiringModifier,
+} from "@toy-sae/generators/parent-child";
 import { treeFeatureSampler } from "@toy-sae/generators/tree";
 import type { DatasetConfig } from "./config.ts";
 
@@ -48,7 +56,13 @@ function modifierEdges(m: NonNullable<DatasetConfig["modifiers"]>[number]): Hier
 export function datasetSampler(d: DatasetConfig): DatasetSampler {
   if (d.tree !== undefined) {
     const s = treeFeatureSampler(d.tree);
-    return { nFeatures: s.nFeatures, isTree: true, marginals: Float64Array.from(s.marginals), edges: s.edges.map((e) => ({ ...e })), sampleInto: (rng, batch, out) => s.sampleInto(rng, batch, out) };
+    return {
+      nFeatures: s.nFeatures,
+      isTree: true,
+      marginals: Float64Array.from(s.marginals),
+      edges: s.edges.map((e) => ({ ...e })),
+      sampleInto: (rng, batch, out) => s.sampleInto(rng, batch, out),
+    };
   }
   const modifiers = (d.modifiers ?? []).map(modifierOf);
   const s = hedgingFeatureSampler({
@@ -59,5 +73,11 @@ export function datasetSampler(d: DatasetConfig): DatasetSampler {
   });
   const edges = (d.modifiers ?? []).flatMap(modifierEdges);
   const unique = edges.filter((e, k) => edges.findIndex((f) => f.parent === e.parent && f.child === e.child) === k);
-  return { nFeatures: s.nFeatures, isTree: false, marginals: new Float64Array(s.nFeatures).fill(NaN), edges: unique, sampleInto: (rng, batch, out) => s.sampleInto(rng, batch, out) };
+  return {
+    nFeatures: s.nFeatures,
+    isTree: false,
+    marginals: new Float64Array(s.nFeatures).fill(NaN),
+    edges: unique,
+    sampleInto: (rng, batch, out) => s.sampleInto(rng, batch, out),
+  };
 }

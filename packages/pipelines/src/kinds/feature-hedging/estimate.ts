@@ -24,13 +24,28 @@ export function estimate(c: FeatureHedgingConfig): Estimate {
       { stage: "generate", what: "the evaluation sample of one dataset", fields: [`data.evalSamples: ${c.data.evalSamples}`], bytes: c.data.evalSamples * (N + D) * F32 },
       { stage: "train-saes", what: `W_enc of ${saes.length} SAEs (× 4 with gradients and Adam)`, fields: [`model.hidden: ${D}`, runs], bytes: 4 * saes.length * D * M * F32 },
       { stage: "train-saes", what: "a training batch", fields: [`sae.batch: ${c.sae.batch}`, `model.hidden: ${D}`], bytes: c.sae.batch * Math.max(N, D, M) * F32 * 8 },
-      { stage: "metrics", what: "the evaluation inputs and codes of one SAE", fields: [`data.evalSamples: ${c.data.evalSamples}`, `model.hidden: ${D}`], bytes: c.data.evalSamples * (D + 2 * M) * 8 },
+      {
+        stage: "metrics",
+        what: "the evaluation inputs and codes of one SAE",
+        fields: [`data.evalSamples: ${c.data.evalSamples}`, `model.hidden: ${D}`],
+        bytes: c.data.evalSamples * (D + 2 * M) * 8,
+      },
     ],
     work: [
       { stage: "train-model", what: `the orthogonal embedding, ${c.model.steps} steps`, fields: [`model.steps: ${c.model.steps}`], seconds: c.model.steps * N * N * D * 3e-9 },
       // matryoshka levels add one decoder pass each
-      { stage: "train-saes", what: `${saes.length} SAEs × ${steps} steps of ${c.sae.batch}`, fields: [`sae.tokens: ${c.sae.tokens}`, runs], seconds: saes.reduce((a, s) => a + steps * c.sae.batch * saeSecondsPerSample(D, s.dSae, "fused") * (s.architecture.startsWith("matryoshka") ? 2 : 1), 0) },
-      { stage: "metrics", what: `${saes.length} SAEs on ${c.data.evalSamples} samples`, fields: [`data.evalSamples: ${c.data.evalSamples}`, runs], seconds: saes.length * c.data.evalSamples * saeSecondsPerSample(D, M, "fused") * 2 + (curves ? curves.steps * curves.l1.length * 1e-6 : 0) },
+      {
+        stage: "train-saes",
+        what: `${saes.length} SAEs × ${steps} steps of ${c.sae.batch}`,
+        fields: [`sae.tokens: ${c.sae.tokens}`, runs],
+        seconds: saes.reduce((a, s) => a + steps * c.sae.batch * saeSecondsPerSample(D, s.dSae, "fused") * (s.architecture.startsWith("matryoshka") ? 2 : 1), 0),
+      },
+      {
+        stage: "metrics",
+        what: `${saes.length} SAEs on ${c.data.evalSamples} samples`,
+        fields: [`data.evalSamples: ${c.data.evalSamples}`, runs],
+        seconds: saes.length * c.data.evalSamples * saeSecondsPerSample(D, M, "fused") * 2 + (curves ? curves.steps * curves.l1.length * 1e-6 : 0),
+      },
     ],
   };
 }

@@ -99,7 +99,11 @@ export function parentLatentAndBDecFinding(s: HeatmapSubject, cos: ReadonlyMap<n
   const bDecCos = s.saes.map((r) => cos.get(r.sae)?.bDec[1] ?? NaN);
   const norms = s.saes.map((r) => r.bDecNorm);
   const holds =
-    s.saes.length > 0 && nFeatures >= 2 && latentCos.every((c) => c > MATCH_COS) && bDecCos.every((c) => c > MATCH_COS) && norms.every((n) => Math.abs(n - firing1) <= BDEC_NORM_TOLERANCE * firing1);
+    s.saes.length > 0 &&
+    nFeatures >= 2 &&
+    latentCos.every((c) => c > MATCH_COS) &&
+    bDecCos.every((c) => c > MATCH_COS) &&
+    norms.every((n) => Math.abs(n - firing1) <= BDEC_NORM_TOLERANCE * firing1);
   return {
     id: `${s.id}-latent-and-bdec`,
     claim: `${describe(s)}: the single latent learns feature 1 and b_dec points along feature 2 with norm ≈ feature 2's firing probability (the original: 0.2).`,
@@ -148,7 +152,11 @@ export function separatesFinding(s: HeatmapSubject, cos: ReadonlyMap<number, Sae
 }
 
 /** Smaller child components (mean |enc|) than the same figure's hedging and absorbing SAEs. */
-export function balancedFinding(s: HeatmapSubject, others: ReadonlyArray<{ subject: HeatmapSubject; kind: "hedging" | "absorption" }>, components: readonly ComponentRow[]): Finding {
+export function balancedFinding(
+  s: HeatmapSubject,
+  others: ReadonlyArray<{ subject: HeatmapSubject; kind: "hedging" | "absorption" }>,
+  components: readonly ComponentRow[],
+): Finding {
   const size = (subject: HeatmapSubject) => stats(subject.saes.flatMap((r) => components.filter((c) => c.sae === r.sae).map((c) => Math.abs(c.enc)))).mean;
   const own = size(s);
   const compared = others.map((o) => ({ ...o, size: size(o.subject) }));
@@ -197,7 +205,8 @@ export function lossMinimaFinding(minima: readonly CurveMinimum[]): Finding {
   });
   return {
     id: "loss-curve-minima",
-    claim: "The expected loss of a single tied latent is minimised at α ≈ 0.232 (skew parent, λ = 0; 0.234 at λ = 0.1) and α ≈ 0.459 (skew child; 0.460 at λ = 0.1), with minima 0.0697, 0.1109, 0.0459 and 0.0958.",
+    claim:
+      "The expected loss of a single tied latent is minimised at α ≈ 0.232 (skew parent, λ = 0; 0.234 at λ = 0.1) and α ≈ 0.459 (skew child; 0.460 at λ = 0.1), with minima 0.0697, 0.1109, 0.0459 and 0.0958.",
     holds: checks.length ? checks.every((c) => c.ok) : null,
     text: checks.length
       ? checks.map((c) => `${c.p.setting}, λ = ${c.p.l1}: argmin α = ${fmt(c.m.argminAlpha, 4)}, minimum ${fmt(c.m.minLoss, 4)} (paper ${c.p.alpha}, ${c.p.loss})`).join("; ") + "."
@@ -251,12 +260,17 @@ export function sweepFinding(run: string, perDataset: ReadonlyArray<{ dataset: s
   const lines = perDataset.map(({ dataset, children }) => {
     const { balances, spread } = oneBetaBalances(children);
     const crossings = children.map((c) => `feature ${c.child + 1}: ${c.crossing ? `β ≈ ${fmt(c.crossing.beta, 3)}` : "no crossing"}`).join(", ");
-    return { dataset, balances, text: `${dataset}: ${balances ? "one β balances every child" : "no single β balances every child"} (zero crossings ${crossings}${Number.isFinite(spread) ? `; spread ${fmt(spread, 3)} on u = β/(1 + β)` : ""})` };
+    return {
+      dataset,
+      balances,
+      text: `${dataset}: ${balances ? "one β balances every child" : "no single β balances every child"} (zero crossings ${crossings}${Number.isFinite(spread) ? `; spread ${fmt(spread, 3)} on u = β/(1 + β)` : ""})`,
+    };
   });
   const expected = perDataset.filter((d) => d.expected !== undefined);
   return {
     id: `${run}-one-beta`,
-    claim: "One inner-loss multiplier β balances hedging and absorption for every child on the balanced tree (equal child probabilities) but not on the unbalanced one (children .02, .15, .5).",
+    claim:
+      "One inner-loss multiplier β balances hedging and absorption for every child on the balanced tree (equal child probabilities) but not on the unbalanced one (children .02, .15, .5).",
     holds: expected.length ? expected.every((d) => lines.find((l) => l.dataset === d.dataset)?.balances === d.expected) : null,
     text: `${lines.map((l) => l.text).join("; ")}. A β balances every child when each child's seed-mean encoder component crosses zero within the sweep and the crossings lie within ${CROSSING_SPREAD} of each other on u.`,
   };

@@ -68,6 +68,8 @@ export async function run(ctx: StageContext<FeatureHedgingConfig>): Promise<void
   );
   for (const [k, d] of datasets.entries()) {
     const f = Array.from(frequency.subarray(k * N, (k + 1) * N), (v) => v.toFixed(3)).join(", ");
-    ctx.log(`${d.name}: ${N} features (${d.sampler.isTree ? "tree" : "independent + modifiers"}), ${d.sampler.edges.length} parent → child edge(s), firing frequency on ${E} samples: ${f}`);
+    ctx.log(
+      `${d.name}: ${N} features (${d.sampler.isTree ? "tree" : "independent + modifiers"}), ${d.sampler.edges.length} parent → child edge(s), firing frequency on ${E} samples: ${f}`,
+    );
   }
 }

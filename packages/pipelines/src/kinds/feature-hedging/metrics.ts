@@ -156,7 +156,9 @@ export async function run(ctx: StageContext<FeatureHedgingConfig>): Promise<void
   // the analytic curves of loss_curves.py: both settings × every λ
   const lc = config.lossCurves;
   const settings = lc ? (Object.keys(LOSS_CURVE_SETTINGS) as LossCurveSettingName[]) : [];
-  const curves = settings.flatMap((setting) => (lc?.l1 ?? []).map((l1) => ({ setting, l1, curve: singleLatentLossCurve({ ...LOSS_CURVE_SETTINGS[setting], l1, steps: lc?.steps }) })));
+  const curves = settings.flatMap((setting) =>
+    (lc?.l1 ?? []).map((l1) => ({ setting, l1, curve: singleLatentLossCurve({ ...LOSS_CURVE_SETTINGS[setting], l1, steps: lc?.steps }) })),
+  );
   const points = curves.flatMap((c) => Array.from(c.curve.alpha, (alpha, i) => ({ c, alpha, loss: c.curve.expectedLoss[i] })));
   await ctx.write(
     "loss-curves.arrow",

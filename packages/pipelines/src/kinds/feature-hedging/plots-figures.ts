@@ -81,7 +81,16 @@ export interface CurvePanel {
 /** Panels of marked lines side by side under one title (the loss curves, the β sweep per dataset). */
 export function curvePanels(
   panels: readonly CurvePanel[],
-  o: { title: string; xLabel: string; yLabel: string; xTicks?: ReadonlyArray<{ value: number; label: string }>; zeroLine?: boolean; xDomain?: readonly [number, number]; yDomain?: readonly [number, number]; dots?: boolean },
+  o: {
+    title: string;
+    xLabel: string;
+    yLabel: string;
+    xTicks?: ReadonlyArray<{ value: number; label: string }>;
+    zeroLine?: boolean;
+    xDomain?: readonly [number, number];
+    yDomain?: readonly [number, number];
+    dots?: boolean;
+  },
 ): string {
   const elements = panels.map((p) =>
     markedLinesElement(p.points, {

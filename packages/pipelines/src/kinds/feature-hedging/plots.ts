@@ -40,18 +40,25 @@ const SECTIONS = [
     intro:
       "Encoder and decoder cosine similarity of every SAE latent with every true feature (RdBu on [−1, 1]; features and latents numbered from 1, as the original). A positive component of a child feature in the parent's latent is hedging, a negative one absorption. Each heatmap shows one seed; the captions and findings use every seed.",
   },
-  { id: "loss-curves", heading: "Analytic loss curves of a single latent", figures: [21], intro: "E[L](α) for a single tied latent d(α) ∝ (1 − α)·parent + α·child, with each curve's minimum marked." },
+  {
+    id: "loss-curves",
+    heading: "Analytic loss curves of a single latent",
+    figures: [21],
+    intro: "E[L](α) for a single tied latent d(α) ∝ (1 − α)·parent + α·child, with each curve's minimum marked.",
+  },
   {
     id: "balancing",
     heading: "Balancing hedging and absorption in Matryoshka SAEs",
     figures: [22],
-    intro: "Matryoshka SAEs with a parent level of width 1 and the full width, the parent level's reconstruction weighted by β (β = 0: the standard SAE; β = ∞: detached, delta loss), started at the ground truth.",
+    intro:
+      "Matryoshka SAEs with a parent level of width 1 and the full width, the parent level's reconstruction weighted by β (β = 0: the standard SAE; β = ∞: detached, delta loss), started at the ground truth.",
   },
   {
     id: "beta-sweep",
     heading: "β sweep (not in the original)",
     figures: [],
-    intro: "Each child's component in the parent latent against β (mean ± 1 sd over seeds; x axis u = β/(1 + β), so β = ∞ is at the right edge), the β where it crosses zero (circles), and MCC / F1 against β.",
+    intro:
+      "Each child's component in the parent latent against β (mean ± 1 sd over seeds; x axis u = β/(1 + β), so β = ∞ is at the right edge), the β where it crosses zero (circles), and MCC / F1 against β.",
   },
 ] as const;
 
@@ -71,7 +78,19 @@ function metricRows(art: Artifact): MetricRow[] {
   const f1 = readFloatColumn(art, "f1");
   const bDecNorm = readFloatColumn(art, "b_dec_norm");
   const diverged = readBoolColumn(art, "diverged");
-  return Array.from(sae, (s, r) => ({ sae: s, run: run[r], dataset: dataset[r], tree: tree[r], beta: beta[r], seed: seed[r], dSae: dSae[r], mcc: mcc[r], f1: f1[r], bDecNorm: bDecNorm[r], diverged: diverged[r] }));
+  return Array.from(sae, (s, r) => ({
+    sae: s,
+    run: run[r],
+    dataset: dataset[r],
+    tree: tree[r],
+    beta: beta[r],
+    seed: seed[r],
+    dSae: dSae[r],
+    mcc: mcc[r],
+    f1: f1[r],
+    bDecNorm: bDecNorm[r],
+    diverged: diverged[r],
+  }));
 }
 
 function componentRows(art: Artifact): ComponentRow[] {
@@ -85,7 +104,9 @@ function componentRows(art: Artifact): ComponentRow[] {
 }
 
 function saeCosines(cosArt: Artifact, bdecArt: Artifact, rows: readonly MetricRow[], nFeatures: number): Map<number, SaeCos> {
-  const out = new Map<number, SaeCos>(rows.map((r) => [r.sae, { enc: new Float64Array(r.dSae * nFeatures), dec: new Float64Array(r.dSae * nFeatures), bDec: new Float64Array(nFeatures) }]));
+  const out = new Map<number, SaeCos>(
+    rows.map((r) => [r.sae, { enc: new Float64Array(r.dSae * nFeatures), dec: new Float64Array(r.dSae * nFeatures), bDec: new Float64Array(nFeatures) }]),
+  );
   const sae = readIntColumn(cosArt, "sae");
   const latent = readIntColumn(cosArt, "latent");
   const feature = readIntColumn(cosArt, "feature");
@@ -118,7 +139,8 @@ export async function run(ctx: StageContext<FeatureHedgingConfig>): Promise<void
   const components = componentRows(await ctx.read("metrics", "components.arrow"));
   const featuresArt = await ctx.read("generate", "features.arrow");
   const firing = new Map<string, number>();
-  for (const [r, d] of readStringColumn(featuresArt, "dataset").entries()) firing.set(`${d}/${readIntColumn(featuresArt, "feature")[r]}`, readFloatColumn(featuresArt, "firing_frequency")[r]);
+  for (const [r, d] of readStringColumn(featuresArt, "dataset").entries())
+    firing.set(`${d}/${readIntColumn(featuresArt, "feature")[r]}`, readFloatColumn(featuresArt, "firing_frequency")[r]);
   const runs = new Map(config.sae.runs.map((r) => [r.name, r]));
 
   const out = new FigureWriter(ctx);
@@ -151,7 +173,8 @@ export async function run(ctx: StageContext<FeatureHedgingConfig>): Promise<void
     subjects.push({ h, subject });
     const comps = saes.map((m) => childComponentOf(components, m.sae, "enc"));
     const what = [`run ${h.run}`, dataset, formatBeta(beta), `d_sae = ${shown.dSae}`, `seed ${shown.seed}`].filter(Boolean).join(", ");
-    const childText = comps.every(Number.isFinite) && comps.length ? ` Child component in the parent latent's encoder over the ${comps.length} seeds: ${comps.map((v) => fmt(v)).join(", ")}.` : "";
+    const childText =
+      comps.every(Number.isFinite) && comps.length ? ` Child component in the parent latent's encoder over the ${comps.length} seeds: ${comps.map((v) => fmt(v)).join(", ")}.` : "";
     const bDecText = h.bDec ? ` b_dec: ‖b_dec‖ = ${fmt(shown.bDecNorm)}, cosines ${Array.from(c.bDec, (v, f) => `feature ${f + 1}: ${fmt(v, 2)}`).join(", ")}.` : "";
     out.add(
       {
@@ -171,7 +194,9 @@ export async function run(ctx: StageContext<FeatureHedgingConfig>): Promise<void
   }
   for (const { h, subject } of subjects) {
     if (h.expect !== "balanced") continue;
-    const others = subjects.flatMap(({ h: o, subject: s }) => (o.figure === h.figure && (o.expect === "hedging" || o.expect === "absorption") ? [{ subject: s, kind: o.expect }] : []));
+    const others = subjects.flatMap(({ h: o, subject: s }) =>
+      o.figure === h.figure && (o.expect === "hedging" || o.expect === "absorption") ? [{ subject: s, kind: o.expect }] : [],
+    );
     claim(h.figure, balancedFinding(subject, others, components));
   }
 
@@ -193,10 +218,11 @@ export async function run(ctx: StageContext<FeatureHedgingConfig>): Promise<void
           u: betaToU(beta),
           s: stats(saes.filter((m) => m.beta === beta).flatMap((m) => components.filter((c) => c.sae === m.sae && c.child === child).map((c) => c[which]))),
         }));
-      const sweeps = (which: "enc" | "dec"): ChildSweep[] => children.map((child) => {
-        const points = curve(child, which);
-        return { child, points, crossing: zeroCrossing(points, uToBeta) };
-      });
+      const sweeps = (which: "enc" | "dec"): ChildSweep[] =>
+        children.map((child) => {
+          const points = curve(child, which);
+          return { child, points, crossing: zeroCrossing(points, uToBeta) };
+        });
       const quality = (which: "mcc" | "f1") => betas.map((beta) => ({ beta, u: betaToU(beta), s: stats(saes.filter((m) => m.beta === beta).map((m) => m[which])) }));
       return { dataset, betas, enc: sweeps("enc"), dec: sweeps("dec"), mcc: quality("mcc"), f1: quality("f1"), expected: sweep.expect?.[dataset] };
     });
@@ -205,12 +231,18 @@ export async function run(ctx: StageContext<FeatureHedgingConfig>): Promise<void
     for (const which of ["enc", "dec"] as const) {
       const id = `${sweep.run}-${which === "enc" ? "encoder" : "decoder"}`;
       const panels = perDataset.map((d) => {
-        const points: MarkedLinePoint[] = d[which].flatMap((c) => c.points.map((p) => ({ x: p.u, y: p.s.mean, lo: p.s.mean - p.s.sd, hi: p.s.mean + p.s.sd, series: `feature ${c.child + 1}` })));
+        const points: MarkedLinePoint[] = d[which].flatMap((c) =>
+          c.points.map((p) => ({ x: p.u, y: p.s.mean, lo: p.s.mean - p.s.sd, hi: p.s.mean + p.s.sd, series: `feature ${c.child + 1}` })),
+        );
         // labels staggered upwards, so that crossings close together stay readable
-        const markers: LineMarker[] = d[which].flatMap((c) => (c.crossing ? [{ x: c.crossing.u, y: 0, series: `feature ${c.child + 1}`, label: `β ≈ ${fmt(c.crossing.beta, 2)}` }] : [])).map((m, k) => ({ ...m, labelDy: -10 - 13 * k }));
+        const markers: LineMarker[] = d[which]
+          .flatMap((c) => (c.crossing ? [{ x: c.crossing.u, y: 0, series: `feature ${c.child + 1}`, label: `β ≈ ${fmt(c.crossing.beta, 2)}` }] : []))
+          .map((m, k) => ({ ...m, labelDy: -10 - 13 * k }));
         return { title: `${d.dataset}`, points, markers };
       });
-      const crossings = perDataset.map((d) => `${d.dataset}: ${d[which].map((c) => `feature ${c.child + 1} ${c.crossing ? `at β ≈ ${fmt(c.crossing.beta, 3)}` : "does not cross"}`).join(", ")}`).join("; ");
+      const crossings = perDataset
+        .map((d) => `${d.dataset}: ${d[which].map((c) => `feature ${c.child + 1} ${c.crossing ? `at β ≈ ${fmt(c.crossing.beta, 3)}` : "does not cross"}`).join(", ")}`)
+        .join("; ");
       out.add(
         {
           id,
@@ -219,14 +251,25 @@ export async function run(ctx: StageContext<FeatureHedgingConfig>): Promise<void
           section: "beta-sweep",
           source: ["metrics/components.arrow", "metrics/metrics.arrow"],
         },
-        curvePanels(panels, { title: `Child components in the parent latent's ${which === "enc" ? "encoder" : "decoder"} vs β`, xLabel: "β (axis u = β/(1 + β))", yLabel: "cos(child, parent latent)", xTicks: ticks, zeroLine: true, xDomain: [0, 1], dots: true }),
+        curvePanels(panels, {
+          title: `Child components in the parent latent's ${which === "enc" ? "encoder" : "decoder"} vs β`,
+          xLabel: "β (axis u = β/(1 + β))",
+          yLabel: "cos(child, parent latent)",
+          xTicks: ticks,
+          zeroLine: true,
+          xDomain: [0, 1],
+          dots: true,
+        }),
       );
       claim(22, null, id);
     }
     const qualityId = `${sweep.run}-mcc-f1`;
     const qualityPanels = perDataset.map((d) => ({
       title: d.dataset,
-      points: [...d.mcc.map((p) => ({ x: p.u, y: p.s.mean, lo: p.s.mean - p.s.sd, hi: p.s.mean + p.s.sd, series: "MCC" })), ...d.f1.map((p) => ({ x: p.u, y: p.s.mean, lo: p.s.mean - p.s.sd, hi: p.s.mean + p.s.sd, series: "F1" }))],
+      points: [
+        ...d.mcc.map((p) => ({ x: p.u, y: p.s.mean, lo: p.s.mean - p.s.sd, hi: p.s.mean + p.s.sd, series: "MCC" })),
+        ...d.f1.map((p) => ({ x: p.u, y: p.s.mean, lo: p.s.mean - p.s.sd, hi: p.s.mean + p.s.sd, series: "F1" })),
+      ],
       markers: [],
     }));
     const best = perDataset.map((d) => {
@@ -243,7 +286,14 @@ export async function run(ctx: StageContext<FeatureHedgingConfig>): Promise<void
       },
       curvePanels(qualityPanels, { title: "MCC and F1 vs β", xLabel: "β (axis u = β/(1 + β))", yLabel: "score", xTicks: ticks, xDomain: [0, 1], dots: true }),
     );
-    claim(22, sweepFinding(sweep.run, perDataset.map((d) => ({ dataset: d.dataset, children: d.enc, expected: d.expected }))), qualityId);
+    claim(
+      22,
+      sweepFinding(
+        sweep.run,
+        perDataset.map((d) => ({ dataset: d.dataset, children: d.enc, expected: d.expected })),
+      ),
+      qualityId,
+    );
   }
 
   // only the sections this experiment draws figures in (an intro alone would make an empty section)

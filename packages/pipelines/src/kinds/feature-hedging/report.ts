@@ -74,9 +74,13 @@ export async function run(ctx: StageContext<FeatureHedgingConfig>): Promise<void
   const stepsRun = readIntColumn(model, "steps_run")[0];
   const orthoError = readFloatColumn(model, "max_orthogonality_error")[0];
   const deviations = [
-    steps < PAPER_STEPS ? `${steps.toLocaleString("en")} training steps instead of the original's ${PAPER_STEPS.toLocaleString("en")} (${fmt((100 * steps) / PAPER_STEPS, 0)} %), to fit the profile's time` : "",
+    steps < PAPER_STEPS
+      ? `${steps.toLocaleString("en")} training steps instead of the original's ${PAPER_STEPS.toLocaleString("en")} (${fmt((100 * steps) / PAPER_STEPS, 0)} %), to fit the profile's time`
+      : "",
     lrs.some((lr) => lr !== 3e-4) ? `learning rate ${lrs.join(" / ")} instead of 3e-4` : "",
-    config.model.stopBelowLoss ? `the toy model's orthogonalisation stops once its loss is below ${config.model.stopBelowLoss} (after ${stepsRun} steps; the original always runs ${config.model.steps}), so the embedding is orthonormal (max |e_i·e_j − δ_ij| = ${orthoError.toExponential(1)})` : "",
+    config.model.stopBelowLoss
+      ? `the toy model's orthogonalisation stops once its loss is below ${config.model.stopBelowLoss} (after ${stepsRun} steps; the original always runs ${config.model.steps}), so the embedding is orthonormal (max |e_i·e_j − δ_ij| = ${orthoError.toExponential(1)})`
+      : "",
     sae.runs.some((r) => r.seeds > 1) ? "several seeds per run where the notebooks train one SAE, so that every claim is tested on each seed" : "",
     config.plots.betaSweep ? `the β sweep (run ${config.plots.betaSweep.run}) is not in the original, whose notebook trains only β = 0, 0.17, 0.25 and ∞` : "",
     "the SAEs are evaluated on a held-out sample (MSE, L0, MCC, F1, absorption gaps), which the notebooks do not do",
@@ -85,14 +89,34 @@ export async function run(ctx: StageContext<FeatureHedgingConfig>): Promise<void
     `Data (${data.datasets.length} dataset${data.datasets.length === 1 ? "" : "s"}): ${datasetLines.join("; ")}. Magnitudes are exactly 1 where a feature fires. Each dataset is embedded by one toy model: ${readIntColumn(model, "n_features")[0]} orthonormal feature directions in ${config.model.hidden} dimensions, x = features·E (§2.1). Evaluation: ${metrics.metadata.eval_samples} held-out samples per dataset.`,
     `SAEs: the ${sae.recipe} recipe (SAELens 5.10.2 as the hedging toys run it: Adam β1 = 0, β2 = .999, each SAE's gradient norm clipped to 1, constant learning rate ${lrs.join(" / ")}), batch ${sae.batch} (the original's context size), ${sae.tokens.toLocaleString("en")} training tokens → ${steps.toLocaleString("en")} steps; fresh batches every step; ${sae.engine} gradients.`,
     `Runs (${planned.length} SAEs): ${runLines.join(" ")}`,
-    ...(config.lossCurves ? [`Analytic loss curves: ${config.lossCurves.steps.toLocaleString("en")} α values, λ ∈ {${config.lossCurves.l1.join(", ")}}, skew parent (P(parent only) .3, P(both) .1) and skew child (.1, .3), as loss_curves.py.`] : []),
+    ...(config.lossCurves
+      ? [
+          `Analytic loss curves: ${config.lossCurves.steps.toLocaleString("en")} α values, λ ∈ {${config.lossCurves.l1.join(", ")}}, skew parent (P(parent only) .3, P(both) .1) and skew child (.1, .3), as loss_curves.py.`,
+        ]
+      : []),
     `Deviations from the original: ${deviations.join("; ")}.`,
   ];
 
   const get = (name: string) => (metrics.has(name) ? Array.from(metrics.column(name).toArray() as ArrayLike<number | string | boolean>) : []);
-  const cols = ["run", "dataset", "beta", "seed", "d_sae", "l1", "noise", "mse", "l0", "dead", "b_dec_norm", "mcc", "f1", "child_enc_cos", "child_dec_cos", "absorption_gap", "diverged"].filter(
-    (c) => !get(c).every((v) => typeof v === "number" && Number.isNaN(v)),
-  );
+  const cols = [
+    "run",
+    "dataset",
+    "beta",
+    "seed",
+    "d_sae",
+    "l1",
+    "noise",
+    "mse",
+    "l0",
+    "dead",
+    "b_dec_norm",
+    "mcc",
+    "f1",
+    "child_enc_cos",
+    "child_dec_cos",
+    "absorption_gap",
+    "diverged",
+  ].filter((c) => !get(c).every((v) => typeof v === "number" && Number.isNaN(v)));
   const columns = Object.fromEntries(cols.map((c) => [c, get(c)]));
   const value = (c: string, r: number): number | string | boolean | null => {
     const v = columns[c][r];

@@ -31,7 +31,12 @@ export async function run(ctx: StageContext<FeatureHedgingConfig>): Promise<void
   const N = readIntColumn(await ctx.read("generate", "spec.arrow"), "n_features")[0];
   const H = model.hidden;
   const curve: Array<{ step: number; loss: number }> = [];
-  const embedding = orthogonalFeatureEmbedding(N, H, { steps: model.steps, lr: model.lr, stopBelowLoss: model.stopBelowLoss, onStep: (step, loss) => curve.push({ step, loss }) }, new Rng(seed).fork("model"));
+  const embedding = orthogonalFeatureEmbedding(
+    N,
+    H,
+    { steps: model.steps, lr: model.lr, stopBelowLoss: model.stopBelowLoss, onStep: (step, loss) => curve.push({ step, loss }) },
+    new Rng(seed).fork("model"),
+  );
   const error = maxOrthogonalityError(embedding, N, H);
   const configPart = { seed, model };
   const seeds = { experiment: seed, embedding: "fork(model)" };

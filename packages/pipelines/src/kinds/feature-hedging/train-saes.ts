@@ -18,7 +18,6 @@ import type { KeyType } from "../../framework/saes-io.ts";
 import { hedgingSaes, type DatasetConfig, type FeatureHedgingConfig, type HedgingSae } from "./config.ts";
 import { datasetSampler } from "./datasets.ts";
 
-
 /** The key columns of saes.arrow (and, by the same names, of the metrics files). */
 export const KEY_TYPES: Record<string, KeyType> = { run: "string", dataset: "string", beta: "float", seed: "int", l1: "float", k: "float", noise: "float" };
 
@@ -79,13 +78,20 @@ export async function plan(ctx: StageContext<FeatureHedgingConfig>): Promise<Tra
   const steps = recipe.steps(config.sae.tokens, config.sae.batch);
   if (steps < 1) throw new Error(`train-saes: ${config.sae.tokens} tokens give ${steps} steps under recipe ${recipe.name}; raise sae.tokens`);
   const saes = planSaes(config, steps, D);
-  ctx.log(`${saes.length} SAEs (${config.sae.runs.map((r) => `${r.name}: ${saes.filter((s) => s.key.run === r.name).length}`).join(", ")}), ${steps} steps of ${config.sae.batch} samples (recipe ${recipe.name}, ${config.sae.tokens.toExponential(3)} tokens)`);
+  ctx.log(
+    `${saes.length} SAEs (${config.sae.runs.map((r) => `${r.name}: ${saes.filter((s) => s.key.run === r.name).length}`).join(", ")}), ${steps} steps of ${config.sae.batch} samples (recipe ${recipe.name}, ${config.sae.tokens.toExponential(3)} tokens)`,
+  );
   return {
     saes,
     keyTypes: KEY_TYPES,
     // plain copies: the stage's config is a guarded view, which cannot be sent to a worker thread
     shared: { nFeatures: N, dIn: D, datasets: Object.fromEntries(config.data.datasets.map((d) => [d.name, plainJson(d)])), embedding },
-    seeds: { experiment: config.seed, init: "fork(sae-init/<run>/<dataset>/seed<seed>)", noise: "fork(sae-init-noise/<run>/<dataset>/seed<seed>)", data: "fork(sae-data/<run>/<dataset>/seed<seed>)" },
+    seeds: {
+      experiment: config.seed,
+      init: "fork(sae-init/<run>/<dataset>/seed<seed>)",
+      noise: "fork(sae-init-noise/<run>/<dataset>/seed<seed>)",
+      data: "fork(sae-data/<run>/<dataset>/seed<seed>)",
+    },
   };
 }
 

@@ -2,14 +2,7 @@
  * Pieces shared by the sparse-but-wrong stages: data conditions and their samplers from
  * spec.arrow, toy-model embeddings from model.arrow, the SAE instance columns of saes.arrow.
  */
-import {
-  readBoolColumn,
-  readFloatColumn,
-  readIntColumn,
-  readMatrixColumn,
-  readStringColumn,
-  type Artifact,
-} from "@toy-sae/core/artifact/arrow";
+import { readBoolColumn, readFloatColumn, readIntColumn, readMatrixColumn, readStringColumn, type Artifact } from "@toy-sae/core/artifact/arrow";
 import { readSaes, type KeyType, type SaeSet } from "../../framework/saes-io.ts";
 import type { CorrelatedFeatureOptions } from "@toy-sae/generators/correlated";
 

@@ -26,7 +26,9 @@ const probabilities = strictObject(
 );
 
 const correlation = strictObject({
-  kind: oneOf(["none", "feature0", "random"], { description: "none: independent firing; feature0: ρ between feature 0 and every other feature (one data condition per ρ); random: the seeded random matrix" }),
+  kind: oneOf(["none", "feature0", "random"], {
+    description: "none: independent firing; feature0: ρ between feature 0 and every other feature (one data condition per ρ); random: the seeded random matrix",
+  }),
   rho: opt(nonEmptyNums({ minimum: -1, maximum: 1 })),
   seed: opt(Type.Integer({ minimum: 0, maximum: 4294967295 })),
   strengthRange: opt(Type.Array(Type.Number({ minimum: 0, maximum: 1 }), { minItems: 2, maxItems: 2 })),
@@ -106,9 +108,16 @@ export const configSchema = strictObject({
     runs: Type.Array(run, { minItems: 1 }),
   }),
   metrics: strictObject({
-    mixingLatents: Type.Array(Type.Integer({ minimum: 0 }), { minItems: 1, description: "Feature mixing = mean decoder cos of these latents with mixingFeature (notebook: 1, 2, 3 and 0)" }),
+    mixingLatents: Type.Array(Type.Integer({ minimum: 0 }), {
+      minItems: 1,
+      description: "Feature mixing = mean decoder cos of these latents with mixingFeature (notebook: 1, 2, 3 and 0)",
+    }),
     mixingFeature: Type.Integer({ minimum: 0 }),
-    forcedK: opt(Type.Array(strictObject({ run: name, fromK: Type.Number({ exclusiveMinimum: 0 }), toK: nonEmptyNums({ exclusiveMinimum: 0 }) }), { description: "MSE of a trained SAE forced to a lower k, against SAEs trained at that k" })),
+    forcedK: opt(
+      Type.Array(strictObject({ run: name, fromK: Type.Number({ exclusiveMinimum: 0 }), toK: nonEmptyNums({ exclusiveMinimum: 0 }) }), {
+        description: "MSE of a trained SAE forced to a lower k, against SAEs trained at that k",
+      }),
+    ),
   }),
   plots: strictObject({
     firingProbabilities: opt(Type.Boolean()),
@@ -146,7 +155,8 @@ export function validate(c: SparseButWrongConfig, known: Registered): string[] {
 
   const corr = data.correlation;
   if (corr.kind === "feature0" && !corr.rho) bad("data.correlation.rho", corr.rho, "the list of ρ values (kind feature0)");
-  for (const [j, v] of (corr.rho ?? []).entries()) if (corr.rho?.indexOf(v) !== j) bad(`data.correlation.rho[${j}]`, v, "a ρ not already in the list (two conditions of one name would be merged)");
+  for (const [j, v] of (corr.rho ?? []).entries())
+    if (corr.rho?.indexOf(v) !== j) bad(`data.correlation.rho[${j}]`, v, "a ρ not already in the list (two conditions of one name would be merged)");
   if (corr.kind !== "feature0" && corr.rho) bad("data.correlation.rho", corr.rho, "no ρ list unless kind is feature0");
   if (corr.kind === "random" && corr.seed === undefined) bad("data.correlation.seed", corr.seed, "an integer seed (kind random)");
 
@@ -163,11 +173,13 @@ export function validate(c: SparseButWrongConfig, known: Registered): string[] {
     if (!arch) problems.push(unknownName(`${at}.architecture`, "architecture", r.architecture, known.architectures.keys()));
     else {
       const takes = arch.hyper.join(", ");
-      if (!arch.hyper.includes("k") && !arch.hyper.includes("l0Coefficient")) bad(`${at}.architecture`, r.architecture, `an architecture with hyperparameter k or l0Coefficient; ${r.architecture} takes ${takes}`);
+      if (!arch.hyper.includes("k") && !arch.hyper.includes("l0Coefficient"))
+        bad(`${at}.architecture`, r.architecture, `an architecture with hyperparameter k or l0Coefficient; ${r.architecture} takes ${takes}`);
       if (arch.hyper.includes("k") && !r.k) bad(`${at}.k`, r.k, `a list of k values (architecture ${r.architecture})`);
       if (arch.hyper.includes("l0Coefficient") && !r.l0Coefficient) bad(`${at}.l0Coefficient`, r.l0Coefficient, `a list of L0 coefficients (architecture ${r.architecture})`);
       if (r.k && !arch.hyper.includes("k")) bad(`${at}.k`, r.k, `no k: architecture ${r.architecture} takes ${takes}`);
-      if (r.l0Coefficient && !arch.hyper.includes("l0Coefficient")) bad(`${at}.l0Coefficient`, r.l0Coefficient, `no L0 coefficients: architecture ${r.architecture} takes ${takes}`);
+      if (r.l0Coefficient && !arch.hyper.includes("l0Coefficient"))
+        bad(`${at}.l0Coefficient`, r.l0Coefficient, `no L0 coefficients: architecture ${r.architecture} takes ${takes}`);
     }
     const ks = r.k ?? [];
     for (const [j, k] of ks.entries()) if (k > sae.dSae) bad(`${at}.k[${j}]`, k, `k ≤ sae.dSae (${sae.dSae})`);
@@ -200,8 +212,12 @@ export function validate(c: SparseButWrongConfig, known: Registered): string[] {
   runRef("plots.mixingVsRho.run", plots.mixingVsRho?.run);
   runRef("plots.mixingVsK.run", plots.mixingVsK?.run);
   runRef("plots.jumprelu.run", plots.jumprelu?.run);
-  if (plots.superposition && !variants.includes(plots.superposition.model)) bad("plots.superposition.model", plots.superposition.model, `one of the model variants (${variants.join(", ")})`);
-  for (const [path, ns] of [["plots.projections.n", plots.projections?.n], ["plots.jumprelu.n", plots.jumprelu?.n]] as const) {
+  if (plots.superposition && !variants.includes(plots.superposition.model))
+    bad("plots.superposition.model", plots.superposition.model, `one of the model variants (${variants.join(", ")})`);
+  for (const [path, ns] of [
+    ["plots.projections.n", plots.projections?.n],
+    ["plots.jumprelu.n", plots.jumprelu?.n],
+  ] as const) {
     for (const [j, n] of (ns ?? []).entries()) if (n >= sae.dSae) bad(`${path}[${j}]`, n, `n < sae.dSae (${sae.dSae})`);
   }
   return problems;

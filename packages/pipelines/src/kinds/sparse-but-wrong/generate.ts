@@ -8,12 +8,7 @@
  * Training stages re-create the samplers from these and draw a fresh batch every step.
  */
 import { Rng } from "@toy-sae/core/random";
-import {
-  correlatedFeatureSampler,
-  createCorrelationMatrix,
-  randomCorrelationMatrix,
-  smallToyCorrelation,
-} from "@toy-sae/generators/correlated";
+import { correlatedFeatureSampler, createCorrelationMatrix, randomCorrelationMatrix, smallToyCorrelation } from "@toy-sae/generators/correlated";
 import { constantProbabilities, linearProbabilities } from "@toy-sae/generators/probabilities";
 import type { StageContext } from "../../framework/context.ts";
 import { dataConditions, type SparseButWrongConfig } from "./config.ts";
@@ -30,11 +25,7 @@ function correlationMatrix(data: SparseButWrongConfig["data"], rho: number): Flo
   if (c.kind === "none") return null;
   if (c.kind === "feature0") return smallToyCorrelation(rho, data.features);
   const [lo, hi] = c.strengthRange ?? [0.3, 0.8];
-  return randomCorrelationMatrix(
-    data.features,
-    { strengthRange: [lo, hi], positiveRatio: c.positiveRatio ?? 0.5, sparsity: c.sparsity ?? 0.3 },
-    new Rng(c.seed ?? 0),
-  );
+  return randomCorrelationMatrix(data.features, { strengthRange: [lo, hi], positiveRatio: c.positiveRatio ?? 0.5, sparsity: c.sparsity ?? 0.3 }, new Rng(c.seed ?? 0));
 }
 
 export async function run(ctx: StageContext<SparseButWrongConfig>): Promise<void> {

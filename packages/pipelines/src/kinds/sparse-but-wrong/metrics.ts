@@ -58,7 +58,13 @@ export async function run(ctx: StageContext<SparseButWrongConfig>): Promise<void
   const trueL0 = new Map([...featuresOf].map(([name, f]) => [name, trueL0WithError(f, f.length / N, N)]));
 
   // a transition leaves int(k(steps)); without one k stays as configured (fractional allowed)
-  const evalSaeOf = (s: number): EvalSae => ({ params, instance: s, arch: archs.get(set.records[s].architecture) as AnyArchitecture, options: set.records[s].options, hyper: set.records[s].hyper });
+  const evalSaeOf = (s: number): EvalSae => ({
+    params,
+    instance: s,
+    arch: archs.get(set.records[s].architecture) as AnyArchitecture,
+    options: set.records[s].options,
+    hyper: set.records[s].hyper,
+  });
   const mixing = { latents: options.mixingLatents, feature: options.mixingFeature };
   const started = performance.now();
   const results: SaeEvaluation[] = keys.map((key, s) => {
@@ -166,5 +172,7 @@ export async function run(ctx: StageContext<SparseButWrongConfig>): Promise<void
     { configPart, seeds, extra },
   );
   const conditionsSeen = [...trueL0].map(([name, t]) => `${name}: ${t.mean.toFixed(3)} ± ${t.se.toFixed(3)}`);
-  ctx.log(`${S} SAEs evaluated on ${inputOf(keys[0]).n} samples per condition in ${((performance.now() - started) / 1000).toFixed(1)} s; true L0 ${conditionsSeen.slice(0, 4).join(", ")}${conditionsSeen.length > 4 ? ", …" : ""}`);
+  ctx.log(
+    `${S} SAEs evaluated on ${inputOf(keys[0]).n} samples per condition in ${((performance.now() - started) / 1000).toFixed(1)} s; true L0 ${conditionsSeen.slice(0, 4).join(", ")}${conditionsSeen.length > 4 ? ", …" : ""}`,
+  );
 }

@@ -171,7 +171,11 @@ export function mixingSign(rows: readonly MetricRow[], trueL0: number, component
 /** Mean mixing against ρ: increasing in ρ (so |mixing| grows with |ρ| on both sides)? */
 export function mixingVsRho(rows: readonly MetricRow[]): Finding {
   const claim = "Feature mixing grows with |ρ|, with the sign of ρ.";
-  const curve = meanBy(rows, (r) => r.rho, (r) => r.featureMixing);
+  const curve = meanBy(
+    rows,
+    (r) => r.rho,
+    (r) => r.featureMixing,
+  );
   if (curve.length < 3) return { id: "mixing-rho", claim, holds: null, text: "Fewer than three ρ values in this run." };
   const increasing = curve.every((p, i) => i === 0 || p.y > curve[i - 1].y);
   const pos = curve.filter((p) => p.x > 0);
@@ -192,7 +196,11 @@ export function mixingVsRho(rows: readonly MetricRow[]): Finding {
 export function mixingVsK(rows: readonly MetricRow[]): Finding {
   const claim = "Feature mixing shrinks as k approaches the true L0.";
   const parts = [1, -1].flatMap((sign) => {
-    const curve = meanBy(rows.filter((r) => Math.sign(r.rho) === sign), (r) => r.k, (r) => r.featureMixing);
+    const curve = meanBy(
+      rows.filter((r) => Math.sign(r.rho) === sign),
+      (r) => r.k,
+      (r) => r.featureMixing,
+    );
     return curve.length >= 2 ? [{ sign, curve }] : [];
   });
   if (!parts.length) return { id: "mixing-k", claim, holds: null, text: "Fewer than two k values in this run." };
@@ -201,9 +209,13 @@ export function mixingVsK(rows: readonly MetricRow[]): Finding {
     id: "mixing-k",
     claim,
     holds: shrinking.every(Boolean),
-    text: parts
-      .map((p, i) => `${p.sign > 0 ? "ρ > 0" : "ρ < 0"}: ${p.curve.map((q) => `k ${q.x}: ${signed(q.y)}`).join(", ")}${shrinking[i] ? " (|mixing| shrinks with k)" : " (not monotone)"}`)
-      .join("; ") + ".",
+    text:
+      parts
+        .map(
+          (p, i) =>
+            `${p.sign > 0 ? "ρ > 0" : "ρ < 0"}: ${p.curve.map((q) => `k ${q.x}: ${signed(q.y)}`).join(", ")}${shrinking[i] ? " (|mixing| shrinks with k)" : " (not monotone)"}`,
+        )
+        .join("; ") + ".",
   };
 }
 
@@ -215,12 +227,7 @@ export function argminCurve(curve: ReadonlyArray<{ x: number; y: number }>): num
 }
 
 /** s_n^dec per n: the k (or L0) where it is lowest; "near the true L0" = within `tolerance`. */
-export function projectionMinima(
-  curves: ReadonlyArray<{ n: number; curve: ReadonlyArray<{ x: number; y: number }> }>,
-  trueL0: number,
-  xName: string,
-  tolerance = 2,
-): Finding {
+export function projectionMinima(curves: ReadonlyArray<{ n: number; curve: ReadonlyArray<{ x: number; y: number }> }>, trueL0: number, xName: string, tolerance = 2): Finding {
   const claim = `The n-th decoder projection s_n^dec (n above the true L0) is lowest near the true L0.`;
   if (!curves.length) return { id: "projection", claim, holds: null, text: "No decoder projections in this run." };
   const minima = curves.map((c) => ({ n: c.n, at: argminCurve(c.curve) }));
@@ -274,7 +281,10 @@ export function forcedKFinding(rows: ReadonlyArray<{ fromK: number; toK: number;
     id: "forced-k",
     claim,
     holds: usable.every((r) => r.trained < r.forced),
-    text: usable.map((r) => `k = ${r.fromK} SAE forced to k = ${r.toK}: MSE ${fmt(r.forced, 3)}; trained at k = ${r.toK}: ${fmt(r.trained, 3)} (${fmt(r.forced / r.trained, 1)}×)`).join("; ") + ".",
+    text:
+      usable
+        .map((r) => `k = ${r.fromK} SAE forced to k = ${r.toK}: MSE ${fmt(r.forced, 3)}; trained at k = ${r.toK}: ${fmt(r.trained, 3)} (${fmt(r.forced / r.trained, 1)}×)`)
+        .join("; ") + ".",
   };
 }
 

@@ -149,9 +149,23 @@ export function intuitionFigure(shaded: boolean): { svg: string; thresholds: Arr
       x,
       y,
       marks: [
-        shaded ? Plot.areaY(density.filter((d) => d.x >= s), { x: "x", y: "y", fill: "rgb(66,105,208)", fillOpacity: 0.35, title: () => tip(m.name, "right 40 % of the mass") }) : null,
+        shaded
+          ? Plot.areaY(
+              density.filter((d) => d.x >= s),
+              { x: "x", y: "y", fill: "rgb(66,105,208)", fillOpacity: 0.35, title: () => tip(m.name, "right 40 % of the mass") },
+            )
+          : null,
         Plot.line(density, { x: "x", y: "y", stroke: "black", strokeWidth: 1.5, title: () => curve }),
-        shaded ? Plot.arrow([{ x: s, y1: top * 0.9, y2: density.find((d) => d.x >= s)?.y ?? 0 }], { x1: "x", x2: "x", y1: "y1", y2: "y2", stroke: "rgb(214,39,40)", title: () => threshold }) : null,
+        shaded
+          ? Plot.arrow([{ x: s, y1: top * 0.9, y2: density.find((d) => d.x >= s)?.y ?? 0 }], {
+              x1: "x",
+              x2: "x",
+              y1: "y1",
+              y2: "y2",
+              stroke: "rgb(214,39,40)",
+              title: () => threshold,
+            })
+          : null,
         shaded ? Plot.text([{ x: s, y: top * 0.95 }], { x: "x", y: "y", text: () => "s_n^dec", fill: "rgb(214,39,40)", textAnchor: "start", dx: 3, title: () => threshold }) : null,
         // the baseline only guides the eye
         Plot.ruleY([0], { ariaHidden: "true" }),

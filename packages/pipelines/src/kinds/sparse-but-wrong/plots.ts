@@ -74,7 +74,12 @@ function sweepsHeading(ids: readonly string[]): string {
 }
 
 /** Report sections, which figure ids go in each, and a heading and introduction true of the figures it holds. */
-const SECTIONS: Array<{ heading: string | ((ids: readonly string[]) => string); id: string; match: (id: string) => boolean; intro: (ids: readonly string[], facts: SweepFacts, trueL0: number) => string }> = [
+const SECTIONS: Array<{
+  heading: string | ((ids: readonly string[]) => string);
+  id: string;
+  match: (id: string) => boolean;
+  intro: (ids: readonly string[], facts: SweepFacts, trueL0: number) => string;
+}> = [
   {
     heading: "Data and toy model",
     id: "data",
@@ -85,7 +90,8 @@ const SECTIONS: Array<{ heading: string | ((ids: readonly string[]) => string); 
     heading: "Decoder cosine similarity with the true features",
     id: "heatmaps",
     match: (id) => !/^(firing|correlation|superposition-features|mixing|decoder-projection|variance|pairwise|jumprelu|intuition)/.test(id),
-    intro: () => "Each heatmap: rows are SAE latents (reordered by their best-matching feature, latent 0 at the bottom), columns true features; RdBu on [−1, 1], values rounded to 0.01.",
+    intro: () =>
+      "Each heatmap: rows are SAE latents (reordered by their best-matching feature, latent 0 at the bottom), columns true features; RdBu on [−1, 1], values rounded to 0.01.",
   },
   {
     heading: sweepsHeading,
@@ -94,7 +100,12 @@ const SECTIONS: Array<{ heading: string | ((ids: readonly string[]) => string); 
     intro: sweepsIntro,
   },
   { heading: "JumpReLU SAEs", id: "jumprelu", match: (id) => id.startsWith("jumprelu"), intro: () => "The L0-coefficient sweep of the appendix." },
-  { heading: "Why s_n^dec finds the true L0", id: "intuition", match: (id) => id.startsWith("intuition"), intro: () => "The idealised picture behind the decoder-projection metric." },
+  {
+    heading: "Why s_n^dec finds the true L0",
+    id: "intuition",
+    match: (id) => id.startsWith("intuition"),
+    intro: () => "The idealised picture behind the decoder-projection metric.",
+  },
 ];
 
 /**
@@ -183,7 +194,9 @@ export async function run(ctx: StageContext<SparseButWrongConfig>): Promise<void
   const superpositionSigns: Array<{ rho: number; components: number[] }> = [];
   const components = (s: number) => {
     const m = dec.get(s) ?? new Float64Array(M * N);
-    return Array.from({ length: M }, (_, l) => l).filter((l) => l !== mixingFeature).map((l) => m[l * N + mixingFeature]);
+    return Array.from({ length: M }, (_, l) => l)
+      .filter((l) => l !== mixingFeature)
+      .map((l) => m[l * N + mixingFeature]);
   };
 
   const out = new FigureWriter(ctx);
@@ -208,7 +221,10 @@ export async function run(ctx: StageContext<SparseButWrongConfig>): Promise<void
         caption: `P_i of the ${N} features, from ${fmt(p[0], 4)} (feature 0) to ${fmt(p[N - 1], 4)} (feature ${N - 1}); Σp = ${fmt(conditions[0].expectedL0, 4)}, and the measured true L0 on ${evalSamples} evaluation samples is ${fmt(trueL0, 3)} ± ${fmt(trueL0Se, 3)}.`,
         source: ["generate/features.arrow", "metrics/metrics.arrow"],
       },
-      barFigure(p.map((value, i) => ({ label: i, value })), { xLabel: "feature i", yLabel: "P_i", tickEvery: N > 20 ? 10 : 1, title: "Feature firing probabilities P_i" }),
+      barFigure(
+        p.map((value, i) => ({ label: i, value })),
+        { xLabel: "feature i", yLabel: "P_i", tickEvery: N > 20 ? 10 : 1, title: "Feature firing probabilities P_i" },
+      ),
     );
     const sumP = conditions[0].expectedL0;
     claim(1, {
@@ -273,15 +289,20 @@ export async function run(ctx: StageContext<SparseButWrongConfig>): Promise<void
     const bestPerFeature = Array.from({ length: N }, (_, f) => Math.max(...Array.from({ length: M }, (_, i) => fig.shown[i * N + f])));
     const strong = Array.from({ length: M }, (_, i) => Math.max(...Array.from({ length: N }, (_, f) => Math.abs(fig.shown[i * N + f])))).filter((v) => v >= 0.9).length;
     let caption = `Decoder cosine similarity of each latent (rows, reordered by best-matching feature, latent 0 at the bottom) with each true feature, rounded to 0.01; ${describeSae(r)}. `;
-    if (h.adjustForSuperposition) caption += "The true features' own cosines are subtracted (superposition adjustment), so a latent equal to one feature shows as a clean diagonal. ";
+    if (h.adjustForSuperposition)
+      caption += "The true features' own cosines are subtracted (superposition adjustment), so a latent equal to one feature shows as a clean diagonal. ";
     caption += `${bestPerFeature.filter((v) => v >= 0.9).length} of ${N} features have a latent with cos ≥ 0.9 (mean best cos ${fmt(mean(bestPerFeature))}); ${strong} of ${M} latents have |cos| ≥ 0.9 with one feature; SAE L0 on the evaluation sample ${fmt(r.l0)}. `;
     if (r.init === "truth" && r.trained && !Number.isNaN(r.rho) && r.k < trueL0 && M <= 8) {
-      const col = Array.from({ length: M }, (_, i) => i).filter((i) => fig.order[i] !== mixingFeature).map((i) => fig.shown[i * N + mixingFeature]);
+      const col = Array.from({ length: M }, (_, i) => i)
+        .filter((i) => fig.order[i] !== mixingFeature)
+        .map((i) => fig.shown[i * N + mixingFeature]);
       const sign = col.every((v) => Math.abs(v) < 0.02) ? "all ≈ 0" : col.every((v) => v > 0) ? "all positive" : col.every((v) => v < 0) ? "all negative" : "of mixed sign";
       caption += `Feature-${mixingFeature} components of the other latents: ${col.map((v) => fmt(v)).join(", ")} (${sign}, with ${formatRho(r.rho)}).`;
       if (h.adjustForSuperposition) superpositionSigns.push({ rho: r.rho, components: col });
     } else if (M > 8) {
-      const col = Array.from({ length: M }, (_, i) => i).filter((i) => Math.abs(fig.shown[i * N + mixingFeature]) < 0.9).map((i) => Math.abs(fig.shown[i * N + mixingFeature]));
+      const col = Array.from({ length: M }, (_, i) => i)
+        .filter((i) => Math.abs(fig.shown[i * N + mixingFeature]) < 0.9)
+        .map((i) => Math.abs(fig.shown[i * N + mixingFeature]));
       const carrying = col.filter((v) => v >= 0.1).length;
       caption += `Off-diagonal mass: ${carrying} latent${carrying === 1 ? " carries" : "s carry"} a |cos| ≥ 0.1 component of feature ${mixingFeature}${mostFrequent ? ", the most frequent feature" : ""}.`;
       if (r.init === "random" && r.trained && Number.isNaN(r.kFrom) && !Number.isNaN(r.k)) mainMixing.push({ k: r.k, carrying });
@@ -294,7 +315,15 @@ export async function run(ctx: StageContext<SparseButWrongConfig>): Promise<void
   const truthKs = rows.filter((r) => r.init === "truth" && r.trained && r.k < trueL0 && !Number.isNaN(r.rho) && r.model === models.names[0]).map((r) => r.k);
   if (truthKs.length) {
     const mostCommon = [...new Set(truthKs)].sort((a, b) => truthKs.filter((k) => k === b).length - truthKs.filter((k) => k === a).length)[0];
-    claim(8, mixingSign(rows.filter((r) => r.model === models.names[0]), trueL0, components, mostCommon));
+    claim(
+      8,
+      mixingSign(
+        rows.filter((r) => r.model === models.names[0]),
+        trueL0,
+        components,
+        mostCommon,
+      ),
+    );
   }
   if (N > 8 && mainMixing.length) claim(3, mainMixingFinding(mainMixing, trueL0, mixingFeature));
   if (superpositionSigns.length) claim(11, superpositionFinding(superpositionSigns, mixingFeature));
@@ -313,11 +342,14 @@ export async function run(ctx: StageContext<SparseButWrongConfig>): Promise<void
         caption: `Mean decoder cosine of latents ${ctx.config.metrics.mixingLatents.join(", ")} with feature ${mixingFeature} (ground-truth init, k = ${ks.join(", ")}), ${overSeeds(seeds)} per ρ. ${finding.text}`,
         source: ["metrics/metrics.arrow"],
       },
-      lineBandFigure(sel.filter((r) => !r.diverged).map((r) => ({ x: r.rho, y: r.featureMixing })), {
-        xLabel: "correlation ρ with feature 0",
-        yLabel: "feature mixing",
-        title: "Feature mixing vs correlation",
-      }),
+      lineBandFigure(
+        sel.filter((r) => !r.diverged).map((r) => ({ x: r.rho, y: r.featureMixing })),
+        {
+          xLabel: "correlation ρ with feature 0",
+          yLabel: "feature mixing",
+          title: "Feature mixing vs correlation",
+        },
+      ),
     );
   }
 
@@ -325,10 +357,17 @@ export async function run(ctx: StageContext<SparseButWrongConfig>): Promise<void
   if (plots.mixingVsK) {
     const sel = rows.filter((r) => r.run === plots.mixingVsK?.run);
     claim(10, mixingVsK(sel));
-    for (const [sign, word] of [[1, "positive"], [-1, "negative"]] as const) {
+    for (const [sign, word] of [
+      [1, "positive"],
+      [-1, "negative"],
+    ] as const) {
       const part = sel.filter((r) => Math.sign(r.rho) === sign && !r.diverged);
       if (!part.length) continue;
-      const curve = meanBy(part, (r) => r.k, (r) => r.featureMixing);
+      const curve = meanBy(
+        part,
+        (r) => r.k,
+        (r) => r.featureMixing,
+      );
       const seeds = new Set(part.map((r) => r.seed)).size;
       sweepFacts.set(`mixing-vs-k-${word}`, { title: `Feature mixing vs L0 (${word} correlation)`, seeds, trueL0Line: false });
       add(
@@ -340,7 +379,10 @@ export async function run(ctx: StageContext<SparseButWrongConfig>): Promise<void
           // ρ > 0 next to ρ < 0, at a width two of which fit the page
           group: "mixing-vs-k",
         },
-        lineBandFigure(part.map((r) => ({ x: r.k, y: r.featureMixing })), { xLabel: "SAE L0 (k)", yLabel: "feature mixing", title: `Feature mixing vs L0 (${word} correlation)`, width: PAIR_WIDTH }),
+        lineBandFigure(
+          part.map((r) => ({ x: r.k, y: r.featureMixing })),
+          { xLabel: "SAE L0 (k)", yLabel: "feature mixing", title: `Feature mixing vs L0 (${word} correlation)`, width: PAIR_WIDTH },
+        ),
       );
     }
   }
@@ -372,7 +414,14 @@ export async function run(ctx: StageContext<SparseButWrongConfig>): Promise<void
   const sOf = (sae: number, n: number) => projection.get(`${sae}/${n}`) ?? NaN;
   if (plots.projections) {
     const sel = rows.filter((r) => r.run === plots.projections?.run && !r.diverged);
-    const curves = plots.projections.n.map((n) => ({ n, curve: meanBy(sel, (r) => r.k, (r) => sOf(r.sae, n)) }));
+    const curves = plots.projections.n.map((n) => ({
+      n,
+      curve: meanBy(
+        sel,
+        (r) => r.k,
+        (r) => sOf(r.sae, n),
+      ),
+    }));
     const finding = claim(4, projectionMinima(curves, trueL0, "k"));
     const seeds = new Set(sel.map((r) => r.seed)).size;
     sweepFacts.set("decoder-projection", { title: "Decoder projection s_n^dec vs SAE L0", seeds, trueL0Line: true });
@@ -394,7 +443,22 @@ export async function run(ctx: StageContext<SparseButWrongConfig>): Promise<void
   if (plots.varianceExplained) {
     const trained = rows.filter((r) => r.run === plots.varianceExplained?.run && !r.diverged);
     const truth = rows.filter((r) => r.run === plots.varianceExplained?.truth);
-    const finding = claim(5, tradeoff(meanBy(trained, (r) => r.k, (r) => r.varianceExplained), meanBy(truth, (r) => r.k, (r) => r.varianceExplained), trueL0));
+    const finding = claim(
+      5,
+      tradeoff(
+        meanBy(
+          trained,
+          (r) => r.k,
+          (r) => r.varianceExplained,
+        ),
+        meanBy(
+          truth,
+          (r) => r.k,
+          (r) => r.varianceExplained,
+        ),
+        trueL0,
+      ),
+    );
     const seeds = new Set(trained.map((r) => r.seed)).size;
     sweepFacts.set("variance-explained", { title: "Sparsity vs reconstruction tradeoff", seeds, trueL0Line: true });
     add(
@@ -405,7 +469,10 @@ export async function run(ctx: StageContext<SparseButWrongConfig>): Promise<void
         source: ["metrics/metrics.arrow"],
       },
       lineBandFigure(
-        [...trained.map((r) => ({ x: r.k, y: r.varianceExplained, series: "trained SAEs" })), ...truth.map((r) => ({ x: r.k, y: r.varianceExplained, series: "ground-truth SAE" }))],
+        [
+          ...trained.map((r) => ({ x: r.k, y: r.varianceExplained, series: "trained SAEs" })),
+          ...truth.map((r) => ({ x: r.k, y: r.varianceExplained, series: "ground-truth SAE" })),
+        ],
         { xLabel: "SAE L0", yLabel: "variance explained", referenceX: trueLine, title: "Sparsity vs reconstruction tradeoff" },
       ),
     );
@@ -414,8 +481,21 @@ export async function run(ctx: StageContext<SparseButWrongConfig>): Promise<void
   // 6. pairwise cosine of decoder rows / encoder columns
   if (plots.pairwiseCosine) {
     const sel = rows.filter((r) => r.run === plots.pairwiseCosine?.run && !r.diverged);
-    const finding = claim(6, pairwiseMinimum(meanBy(sel, (r) => r.k, (r) => r.pairwiseDec), trueL0));
-    for (const [which, value] of [["Decoder", (r: MetricRow) => r.pairwiseDec], ["Encoder", (r: MetricRow) => r.pairwiseEnc]] as const) {
+    const finding = claim(
+      6,
+      pairwiseMinimum(
+        meanBy(
+          sel,
+          (r) => r.k,
+          (r) => r.pairwiseDec,
+        ),
+        trueL0,
+      ),
+    );
+    for (const [which, value] of [
+      ["Decoder", (r: MetricRow) => r.pairwiseDec],
+      ["Encoder", (r: MetricRow) => r.pairwiseEnc],
+    ] as const) {
       const curve = meanBy(sel, (r) => r.k, value);
       const lowest = curve.reduce((a, b) => (b.y < a.y ? b : a));
       const seeds = new Set(sel.map((r) => r.seed)).size;
@@ -424,11 +504,15 @@ export async function run(ctx: StageContext<SparseButWrongConfig>): Promise<void
         {
           id: `pairwise-${which.toLowerCase()}`,
           title: `${which} Pairwise Cosine Similarity`,
-          caption: `Mean |cos| over pairs of ${which === "Decoder" ? "decoder rows" : "encoder columns"} against k, ${overSeeds(seeds)}; red dashed: the true L0; lowest at k = ${lowest.x} (${fmt(lowest.y, 3)}). ${which === "Decoder" ? finding.text : ""}`.trim(),
+          caption:
+            `Mean |cos| over pairs of ${which === "Decoder" ? "decoder rows" : "encoder columns"} against k, ${overSeeds(seeds)}; red dashed: the true L0; lowest at k = ${lowest.x} (${fmt(lowest.y, 3)}). ${which === "Decoder" ? finding.text : ""}`.trim(),
           source: ["metrics/metrics.arrow"],
           group: "pairwise",
         },
-        lineBandFigure(sel.map((r) => ({ x: r.k, y: value(r) })), { xLabel: "SAE L0", yLabel: "mean |cos|", referenceX: trueLine, title: `${which} Pairwise Cosine Similarity`, width: PAIR_WIDTH }),
+        lineBandFigure(
+          sel.map((r) => ({ x: r.k, y: value(r) })),
+          { xLabel: "SAE L0", yLabel: "mean |cos|", referenceX: trueLine, title: `${which} Pairwise Cosine Similarity`, width: PAIR_WIDTH },
+        ),
       );
     }
   }
@@ -453,14 +537,17 @@ export async function run(ctx: StageContext<SparseButWrongConfig>): Promise<void
         caption: `Measured L0 of each JumpReLU SAE against its L0 coefficient: ${sel.map((r) => `${r.l0Coefficient}: ${fmt(r.l0)}${r.dead ? ` (${r.dead} dead)` : ""}`).join(", ")}; red dashed: the true L0.`,
         source: ["metrics/metrics.arrow"],
       },
-      scatterFigure(sel.map((r) => ({ x: r.l0Coefficient, y: r.l0, label: `coefficient ${r.l0Coefficient}` })), {
-        xLabel: "L0 coefficient",
-        yLabel: "SAE L0",
-        logX: true,
-        connect: true,
-        referenceY: trueLine,
-        title: "SAE L0 vs L0 Coefficient for JumpReLU SAEs",
-      }),
+      scatterFigure(
+        sel.map((r) => ({ x: r.l0Coefficient, y: r.l0, label: `coefficient ${r.l0Coefficient}` })),
+        {
+          xLabel: "L0 coefficient",
+          yLabel: "SAE L0",
+          logX: true,
+          connect: true,
+          referenceY: trueLine,
+          title: "SAE L0 vs L0 Coefficient for JumpReLU SAEs",
+        },
+      ),
     );
     const curves = plots.jumprelu.n.map((n) => ({ n, curve: sel.map((r) => ({ x: r.l0, y: sOf(r.sae, n) })).sort((a, b) => a.x - b.x) }));
     const byCoefficient = sel.filter((r) => Number.isFinite(r.l0));
@@ -544,11 +631,11 @@ export async function run(ctx: StageContext<SparseButWrongConfig>): Promise<void
 /** E·Eᵀ of unit rows: the cosines between true features. */
 function gram(e: Float32Array, n: number, h: number): Float64Array {
   const g = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
-    let dot = 0;
-    for (let k = 0; k < h; k++) dot += e[i * h + k] * e[j * h + k];
-    g[i * n + j] = dot;
-  }
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) {
+      let dot = 0;
+      for (let k = 0; k < h; k++) dot += e[i * h + k] * e[j * h + k];
+      g[i * n + j] = dot;
+    }
   return g;
 }
-

@@ -66,7 +66,9 @@ export function methodsParagraphs(c: SparseButWrongConfig, recipe: Recipe, measu
       r.init === "truth" ? `ground-truth init${r.initNoise ? ` + noise ${r.initNoise}` : ""}` : "random init",
       r.trained === false ? "not trained" : "",
       r.model ? `${r.model} model` : "",
-      r.kTransition ? `k transition from ${r.kTransition.from} starting at ${Math.round(r.kTransition.startFraction * steps)} over ${Math.round(r.kTransition.durationFraction * steps)} steps` : "",
+      r.kTransition
+        ? `k transition from ${r.kTransition.from} starting at ${Math.round(r.kTransition.startFraction * steps)} over ${Math.round(r.kTransition.durationFraction * steps)} steps`
+        : "",
       r.normalizeInputs ? "inputs normalised to mean norm √d_in" : "",
       r.l0WarmUpFraction ? `L0 warm-up ${Math.round(r.l0WarmUpFraction * steps)} steps` : "",
       r.lr ? `lr ${r.lr}` : "",
@@ -80,11 +82,14 @@ export function methodsParagraphs(c: SparseButWrongConfig, recipe: Recipe, measu
     inits.has("truth") ? "ground-truth initialisation at the true features" : "",
   ].filter(Boolean);
   const s = recipe.settings;
-  const schedule = s.lrSchedule.kind === "constant" ? "constant" : `warm-up ${Math.round(s.lrSchedule.warmupFrac * 100)} % / cool-down ${Math.round(s.lrSchedule.cooldownFrac * 100)} %`;
+  const schedule =
+    s.lrSchedule.kind === "constant" ? "constant" : `warm-up ${Math.round(s.lrSchedule.warmupFrac * 100)} % / cool-down ${Math.round(s.lrSchedule.cooldownFrac * 100)} %`;
   const batchTopK = instances.some((g) => g.architecture === "batchtopk");
   const trained = instances.filter((g) => g.trained).length;
   const deviations = [
-    steps < PAPER_STEPS ? `${fmt((100 * steps) / PAPER_STEPS, steps < PAPER_STEPS / 10 ? 1 : 0)} % of its training length (${steps.toLocaleString("en")} of ${PAPER_STEPS.toLocaleString("en")} steps)` : "",
+    steps < PAPER_STEPS
+      ? `${fmt((100 * steps) / PAPER_STEPS, steps < PAPER_STEPS / 10 ? 1 : 0)} % of its training length (${steps.toLocaleString("en")} of ${PAPER_STEPS.toLocaleString("en")} steps)`
+      : "",
     lrs.some((lr) => lr !== PAPER_LR) ? `learning rate ${lrs.join(" / ")} instead of ${PAPER_LR}` : "",
   ].filter(Boolean);
   return [

@@ -25,9 +25,22 @@ export async function run(ctx: StageContext<SparseButWrongConfig>): Promise<void
   const get = (name: string) => (metrics.has(name) ? Array.from(metrics.column(name).toArray() as ArrayLike<number | string | boolean>) : []);
   // key columns that do not apply to this experiment (all NaN, e.g. ρ on the main toy) are left out of the table
   // what fits a PDF page; the true L0 is one number per run and is stated in "What was run"
-  const cols = ["run", "k", "rho", "seed", "l0_coefficient", "l0", "dead", "shrinkage", "variance_explained", "mse", "feature_mixing", "mmcs", "pairwise_dec_cos", "diverged"].filter(
-    (c) => !get(c).every((v) => typeof v === "number" && Number.isNaN(v)),
-  );
+  const cols = [
+    "run",
+    "k",
+    "rho",
+    "seed",
+    "l0_coefficient",
+    "l0",
+    "dead",
+    "shrinkage",
+    "variance_explained",
+    "mse",
+    "feature_mixing",
+    "mmcs",
+    "pairwise_dec_cos",
+    "diverged",
+  ].filter((c) => !get(c).every((v) => typeof v === "number" && Number.isNaN(v)));
   const columns = Object.fromEntries(cols.map((c) => [c, get(c)]));
   await writeExperimentReport(ctx, {
     title: `${ctx.experiment}: sparse but wrong — correlated features and the wrong L0`,

@@ -72,5 +72,6 @@ export async function run(ctx: StageContext<SparseButWrongConfig>): Promise<void
     { model: curve.map((p) => p.model), step: Int32Array.from(curve, (p) => p.step), loss: Float64Array.from(curve, (p) => p.loss) },
     { configPart, seeds, engine: "fused-cpu" },
   );
-  for (const [m, v] of model.variants.entries()) ctx.log(`${v.name}: ${N} features in ${H} dimensions, ${stepsRun[m]} Adam steps, max |e_i·e_j − δ_ij| = ${errors[m].toExponential(2)}`);
+  for (const [m, v] of model.variants.entries())
+    ctx.log(`${v.name}: ${N} features in ${H} dimensions, ${stepsRun[m]} Adam steps, max |e_i·e_j − δ_ij| = ${errors[m].toExponential(2)}`);
 }

@@ -16,7 +16,6 @@ import type { PlannedSae, TrainPlan } from "../../framework/kind.ts";
 import { KEY_TYPES, conditionsFromSpec, modelsFromArtifact } from "./common.ts";
 import { sbwInstances, type SbwInstance, type SparseButWrongConfig } from "./config.ts";
 
-
 export interface Shared {
   nFeatures: number;
   dIn: number;
@@ -88,11 +87,18 @@ export async function plan(ctx: StageContext<SparseButWrongConfig>): Promise<Tra
   const steps = recipe.steps(sae.samples, sae.batch);
   const saes = planSaes(config, steps, models.hidden);
   const trained = saes.filter((s) => s.steps > 0).length;
-  ctx.log(`${saes.length} SAEs (${sae.runs.map((r) => `${r.name}: ${saes.filter((s) => s.key.run === r.name).length}`).join(", ")}), ${steps} steps of ${sae.batch} (${(steps * sae.batch).toExponential(3)} samples each; ${trained} trained)`);
+  ctx.log(
+    `${saes.length} SAEs (${sae.runs.map((r) => `${r.name}: ${saes.filter((s) => s.key.run === r.name).length}`).join(", ")}), ${steps} steps of ${sae.batch} (${(steps * sae.batch).toExponential(3)} samples each; ${trained} trained)`,
+  );
   return {
     saes,
     keyTypes: KEY_TYPES,
-    shared: { nFeatures: models.nFeatures, dIn: models.hidden, conditions: Object.fromEntries(conditions.map((c) => [c.name, c.options])), embeddings: Object.fromEntries(models.embedding) },
+    shared: {
+      nFeatures: models.nFeatures,
+      dIn: models.hidden,
+      conditions: Object.fromEntries(conditions.map((c) => [c.name, c.options])),
+      embeddings: Object.fromEntries(models.embedding),
+    },
     seeds: { experiment: config.seed, init: "fork(sae-init/<run>/seed<seed>)", data: "fork(sae-data/<run>/<condition>/<model>/seed<seed>)" },
   };
 }

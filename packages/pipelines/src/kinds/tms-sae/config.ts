@@ -88,15 +88,23 @@ export function validate(c: TmsSaeConfig, known: Registered): string[] {
     if (names.indexOf(r.name) !== k) bad(`sae.runs[${k}].name`, r.name, "a name no other run has");
     const arch = known.architectures.get(r.architecture);
     if (!arch) problems.push(unknownName(`sae.runs[${k}].architecture`, "architecture", r.architecture, known.architectures.keys()));
-    else if (arch.hyper.join() !== "sparsityCoeff") bad(`sae.runs[${k}].architecture`, r.architecture, `an architecture whose hyperparameter is sparsityCoeff (an ARENA toy SAE); ${r.architecture} takes ${arch.hyper.join(", ")}`);
+    else if (arch.hyper.join() !== "sparsityCoeff")
+      bad(
+        `sae.runs[${k}].architecture`,
+        r.architecture,
+        `an architecture whose hyperparameter is sparsityCoeff (an ARENA toy SAE); ${r.architecture} takes ${arch.hyper.join(", ")}`,
+      );
     for (const [option, owners] of Object.entries(OPTION_OWNERS)) {
-      if (r.options && option in r.options && !owners.includes(r.architecture)) bad(`sae.runs[${k}].options.${option}`, r.options[option as keyof typeof r.options], `no such option: only ${owners.join(", ")} take ${option}`);
+      if (r.options && option in r.options && !owners.includes(r.architecture))
+        bad(`sae.runs[${k}].options.${option}`, r.options[option as keyof typeof r.options], `no such option: only ${owners.join(", ")} take ${option}`);
     }
   });
   if (c.model.useInstance >= c.model.instances) bad("model.useInstance", c.model.useInstance, `an instance of the model (< model.instances = ${c.model.instances})`);
   if (c.model.dHidden !== 2) bad("model.dHidden", c.model.dHidden, "2: the figures draw the SAEs in the model's 2-d hidden plane, as the original");
-  if (c.model.dHidden >= c.model.nFeatures) bad("model.dHidden", c.model.dHidden, `fewer hidden dimensions than features (${c.model.nFeatures}), or there is no superposition to take apart`);
-  if (c.sae.resampleWindow > c.sae.resampleEvery) bad("sae.resampleWindow", c.sae.resampleWindow, `at most sae.resampleEvery (${c.sae.resampleEvery}): the window looks back from a resampling step`);
+  if (c.model.dHidden >= c.model.nFeatures)
+    bad("model.dHidden", c.model.dHidden, `fewer hidden dimensions than features (${c.model.nFeatures}), or there is no superposition to take apart`);
+  if (c.sae.resampleWindow > c.sae.resampleEvery)
+    bad("sae.resampleWindow", c.sae.resampleWindow, `at most sae.resampleEvery (${c.sae.resampleEvery}): the window looks back from a resampling step`);
   if (c.sae.snapshotEvery > c.sae.steps) bad("sae.snapshotEvery", c.sae.snapshotEvery, `at most sae.steps (${c.sae.steps})`);
   if (c.sae.logEvery > c.sae.steps) bad("sae.logEvery", c.sae.logEvery, `at most sae.steps (${c.sae.steps})`);
   if (c.plots.instances > c.sae.instances) bad("plots.instances", c.plots.instances, `at most sae.instances (${c.sae.instances})`);

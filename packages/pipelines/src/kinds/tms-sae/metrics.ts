@@ -143,6 +143,8 @@ export async function run(ctx: StageContext<TmsSaeConfig>): Promise<void> {
   for (const r of config.sae.runs) {
     const rows = saes.records.filter((x) => x.key.run === r.name).map((x) => x.index);
     const mean = (a: ArrayLike<number>) => rows.reduce((t, s) => t + a[s], 0) / rows.length;
-    ctx.log(`${r.name}: mean dead ${mean(cols.dead).toFixed(2)}, resampled ${rows.reduce((t, s) => t + cols.resampled[s], 0)}, MMCS ${mean(cols.mmcs).toFixed(3)}, L0 ${mean(cols.l0).toFixed(2)}`);
+    ctx.log(
+      `${r.name}: mean dead ${mean(cols.dead).toFixed(2)}, resampled ${rows.reduce((t, s) => t + cols.resampled[s], 0)}, MMCS ${mean(cols.mmcs).toFixed(3)}, L0 ${mean(cols.l0).toFixed(2)}`,
+    );
   }
 }

@@ -35,7 +35,10 @@ export function runStats(metrics: Artifact, config: TmsSaeConfig): RunStats[] {
   const dead = readIntColumn(metrics, "dead");
   const deadTraining = readIntColumn(metrics, "dead_in_training");
   const resampled = readIntColumn(metrics, "resampled");
-  const mmcs = get("mmcs"), alive = get("mmcs_alive"), l0 = get("l0"), loss = get("loss");
+  const mmcs = get("mmcs"),
+    alive = get("mmcs_alive"),
+    l0 = get("l0"),
+    loss = get("loss");
   return config.sae.runs.map((r) => {
     const rows = run.flatMap((name, k) => (name === r.name ? [k] : []));
     const mean = (a: ArrayLike<number>) => rows.reduce((t, k) => t + a[k], 0) / rows.length;
@@ -86,7 +89,9 @@ export function runFindings(stats: readonly RunStats[]): RunFindings {
     id: "latents-die",
     claim: "Without resampling, latents of the toy ReLU SAE die (ARENA §2: some neurons cease to activate).",
     holds: none ? none.dead > 0 : null,
-    text: none ? `${none.run}: ${f2(none.dead)} dead latents per instance on average; ${none.withDead} of ${none.instances} instances have at least one.` : "No ReLU run without resampling in this config.",
+    text: none
+      ? `${none.run}: ${f2(none.dead)} dead latents per instance on average; ${none.withDead} of ${none.instances} instances have at least one.`
+      : "No ReLU run without resampling in this config.",
   };
   const advancedBetter: Finding = {
     id: "advanced-resampling",
@@ -101,7 +106,10 @@ export function runFindings(stats: readonly RunStats[]): RunFindings {
     id: "simple-resampling",
     claim: "Simple resampling revives dead latents too (fewer dead latents than no resampling).",
     holds: none && simple ? simple.dead < none.dead : null,
-    text: none && simple ? `Dead latents per instance ${f2(simple.dead)} (${simple.run}) vs ${f2(none.dead)} (${none.run}); MMCS ${f3(simple.mmcs)} vs ${f3(none.mmcs)}.` : "This config lacks a ReLU run with simple resampling or one without.",
+    text:
+      none && simple
+        ? `Dead latents per instance ${f2(simple.dead)} (${simple.run}) vs ${f2(none.dead)} (${none.run}); MMCS ${f3(simple.mmcs)} vs ${f3(none.mmcs)}.`
+        : "This config lacks a ReLU run with simple resampling or one without.",
   };
   all.push(die, advancedBetter, simpleRevives);
   figure33.push(die, advancedBetter, simpleRevives);

@@ -66,7 +66,14 @@ function rowAt(trajectories: readonly SaeTrajectory[], k: number, previousStep: 
 }
 
 /** Small multiples (rows of snapshots) and the animation frames (one row each) of one run. */
-export function planeFigures(trajectories: readonly SaeTrajectory[], truth: Float64Array, nFeatures: number, rows: number, frames: number, title: string): { svg: string; frames: Array<{ svg: string; label: string }> } {
+export function planeFigures(
+  trajectories: readonly SaeTrajectory[],
+  truth: Float64Array,
+  nFeatures: number,
+  rows: number,
+  frames: number,
+  title: string,
+): { svg: string; frames: Array<{ svg: string; label: string }> } {
   const total = trajectories[0].snapshots.length;
   const limit = Math.max(1.15, ...Array.from({ length: nFeatures }, (_, f) => 1.12 * Math.hypot(truth[2 * f], truth[2 * f + 1])));
   const pick = (indices: number[]) => indices.map((k, n) => ({ k, previous: n === 0 ? -1 : trajectories[0].snapshots[indices[n - 1]].step }));
@@ -96,7 +103,10 @@ export function fracActiveFigure(trajectories: readonly SaeTrajectory[], window:
   const panels: XyPanel[] = trajectories.map((t) => ({
     title: `inst ${t.instance}`,
     series: Array.from({ length: dSae }, (_, j) => {
-      const smooth = movingAverage(t.fracActive.map((p) => p.values[j]), window);
+      const smooth = movingAverage(
+        t.fracActive.map((p) => p.values[j]),
+        window,
+      );
       return { points: t.fracActive.map((p, k) => ({ x: p.step, y: smooth[k] })), color: categoryColor(j), width: 1.3 };
     }),
     vrules: t.events.map((e) => ({ value: e.step, color: categoryColor(e.latent) })),

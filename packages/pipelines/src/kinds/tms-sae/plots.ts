@@ -64,13 +64,22 @@ export async function run(ctx: StageContext<TmsSaeConfig>): Promise<void> {
       `Every SAE reads instance ${config.model.useInstance}, which represents ${represented} of its ${F} features with norm > 0.5.`,
   ]);
   out.add(
-    { id: "model", title: "The TMS model's features in its hidden plane", caption: `Columns W_f of the first ${modelPanels.length} instances; the SAEs are trained on instance ${config.model.useInstance}'s hidden layer h = W x.`, section: "model", source: ["train-model/model.arrow"] },
+    {
+      id: "model",
+      title: "The TMS model's features in its hidden plane",
+      caption: `Columns W_f of the first ${modelPanels.length} instances; the SAEs are trained on instance ${config.model.useInstance}'s hidden layer h = W x.`,
+      section: "model",
+      source: ["train-model/model.arrow"],
+    },
     vectorPanelsFigure([{ label: "", panels: modelPanels }], { size: 100 }),
   );
 
   // per run: the hidden-plane small multiples and animation, and the frac_active curves
   const findings = runFindings(stats);
-  const idsByFigure = new Map<number, string[]>([[33, []], [34, []]]);
+  const idsByFigure = new Map<number, string[]>([
+    [33, []],
+    [34, []],
+  ]);
   const shown = Array.from({ length: config.plots.instances }, (_, i) => i);
   for (const runConfig of config.sae.runs) {
     const figure = runConfig.architecture === "arena-relu" ? 33 : 34;
@@ -108,14 +117,36 @@ export async function run(ctx: StageContext<TmsSaeConfig>): Promise<void> {
   }
 
   // dead latents and MMCS per run
-  out.section("summary", "Dead latents and recovered directions per run", stats.map((s) => describeRun(s, config)));
-  out.add(
-    { id: "dead-per-run", title: "Dead latents per run", caption: `Mean over ${config.sae.instances} instances of the latents that fire on none of ${metrics.metadata.eval_samples} evaluation samples.`, section: "summary", source: ["metrics/metrics.arrow"] },
-    barFigure(stats.map((s) => ({ label: s.run, value: s.dead })), { yLabel: "dead latents (mean)", width: 420, height: 220 }),
+  out.section(
+    "summary",
+    "Dead latents and recovered directions per run",
+    stats.map((s) => describeRun(s, config)),
   );
   out.add(
-    { id: "mmcs-per-run", title: "MMCS per run", caption: "Mean over instances of the MMCS (true → SAE): for each true feature direction, the best signed cosine with a decoder row.", section: "summary", source: ["metrics/metrics.arrow"] },
-    barFigure(stats.map((s) => ({ label: s.run, value: s.mmcs })), { yLabel: "MMCS (mean)", yDomain: [0, 1], width: 420, height: 220 }),
+    {
+      id: "dead-per-run",
+      title: "Dead latents per run",
+      caption: `Mean over ${config.sae.instances} instances of the latents that fire on none of ${metrics.metadata.eval_samples} evaluation samples.`,
+      section: "summary",
+      source: ["metrics/metrics.arrow"],
+    },
+    barFigure(
+      stats.map((s) => ({ label: s.run, value: s.dead })),
+      { yLabel: "dead latents (mean)", width: 420, height: 220 },
+    ),
+  );
+  out.add(
+    {
+      id: "mmcs-per-run",
+      title: "MMCS per run",
+      caption: "Mean over instances of the MMCS (true → SAE): for each true feature direction, the best signed cosine with a decoder row.",
+      section: "summary",
+      source: ["metrics/metrics.arrow"],
+    },
+    barFigure(
+      stats.map((s) => ({ label: s.run, value: s.mmcs })),
+      { yLabel: "MMCS (mean)", yDomain: [0, 1], width: 420, height: 220 },
+    ),
   );
 
   for (const f of findings.all) out.finding(f);

@@ -33,7 +33,9 @@ export async function run(ctx: StageContext<TmsSaeConfig>): Promise<void> {
       `Instance i of every run starts from the same initialisation and reads the same batches, so the runs differ only in architecture, coefficient and resampling.`,
     `Runs: ${runs.join(" ")}`,
     `Metrics on ${metrics.metadata.eval_samples} fresh samples of the hidden layer: the architecture's loss, L0 (latents with |act| > 1e-8), dead latents (active on no sample), MMCS both ways and MCC of the decoder rows against the model's ${model.nFeatures} feature directions.`,
-    deviations.length ? `Deviations from ARENA's demo, to fit the profile "${ctx.profile}" on 2 cores: ${deviations.join("; ")}. The h-vs-ĥ animation of the original is not drawn.` : "Lengths as ARENA's demo. The h-vs-ĥ animation of the original is not drawn.",
+    deviations.length
+      ? `Deviations from ARENA's demo, to fit the profile "${ctx.profile}" on 2 cores: ${deviations.join("; ")}. The h-vs-ĥ animation of the original is not drawn.`
+      : "Lengths as ARENA's demo. The h-vs-ĥ animation of the original is not drawn.",
   ];
   const cols = ["run", "instance", "loss", "l0", "dead", "resampled", "mmcs", "mmcs_sae_to_true", "mcc"] as const;
   const str = { run: readStringColumn(metrics, "run") };

@@ -17,7 +17,11 @@ export async function run(ctx: StageContext<TmsSaeConfig>): Promise<void> {
   const { seed, model } = ctx.config;
   const { instances: I, nFeatures: F, dHidden: H } = model;
   const root = new Rng(seed);
-  const tms = createArenaTms({ instances: I, nFeatures: F, dHidden: H }, { featureProbability: [model.featureProbability] }, Array.from({ length: I }, (_, i) => root.fork(`model-init/${i}`)));
+  const tms = createArenaTms(
+    { instances: I, nFeatures: F, dHidden: H },
+    { featureProbability: [model.featureProbability] },
+    Array.from({ length: I }, (_, i) => root.fork(`model-init/${i}`)),
+  );
   const sample = arenaBatchSampler({ instances: I, nFeatures: F, featureProbability: new Float64Array(I).fill(model.featureProbability) });
   const data = root.fork("model-data");
   const progress = progressReporter(`${ctx.experiment}:train-model`, model.steps, { unit: "samples", unitsPerStep: model.batch * I });

@@ -17,7 +17,6 @@ import type { PlannedSae, TrainPlan } from "../../framework/kind.ts";
 import { KEY_TYPES, modelInstance } from "./common.ts";
 import type { TmsSaeConfig } from "./config.ts";
 
-
 /** The model instance the SAEs read (plain data: it goes to worker threads). */
 export interface Shared {
   model: ArenaTmsModel;
@@ -49,7 +48,9 @@ export async function plan(ctx: StageContext<TmsSaeConfig>): Promise<TrainPlan<S
       });
     }
   }
-  ctx.log(`${sae.runs.length} runs × ${sae.instances} instances, d_in ${model.dHidden}, d_sae ${sae.dSae}, ${sae.steps} steps of ${sae.batch}; model instance ${modelConfig.useInstance}`);
+  ctx.log(
+    `${sae.runs.length} runs × ${sae.instances} instances, d_in ${model.dHidden}, d_sae ${sae.dSae}, ${sae.steps} steps of ${sae.batch}; model instance ${modelConfig.useInstance}`,
+  );
   const seeds = { experiment: seed, init: "fork(sae-init/<instance>)", data: "fork(sae-data/<instance>)", resampling: "fork(resample/sae-init/<instance>/sae-data/<instance>)" };
   return { saes, keyTypes: KEY_TYPES, shared: { model }, seeds };
 }

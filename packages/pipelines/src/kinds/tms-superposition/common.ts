@@ -22,12 +22,23 @@ export function readModels(model: Artifact): TrainedToyModel[] {
   const w = readListColumn(model, "w");
   const b = readListColumn(model, "b");
   const loss = readFloatColumn(model, "final_loss");
-  return experiment.map((e, r) => ({ experiment: e, instance: instance[r], featureProbability: p[r], nFeatures: nF[r], dHidden: dH[r], w: listRow(w, r).slice(), b: listRow(b, r).slice(), finalLoss: loss[r] }));
+  return experiment.map((e, r) => ({
+    experiment: e,
+    instance: instance[r],
+    featureProbability: p[r],
+    nFeatures: nF[r],
+    dHidden: dH[r],
+    w: listRow(w, r).slice(),
+    b: listRow(b, r).slice(),
+    finalLoss: loss[r],
+  }));
 }
 
 /** cos(W_a, W_b) of two feature columns (NaN when either is zero). */
 export function featureCos(m: Pick<TrainedToyModel, "w" | "nFeatures" | "dHidden">, a: number, b: number): number {
-  let dot = 0, na = 0, nb = 0;
+  let dot = 0,
+    na = 0,
+    nb = 0;
   for (let k = 0; k < m.dHidden; k++) {
     const x = m.w[k * m.nFeatures + a];
     const y = m.w[k * m.nFeatures + b];

@@ -24,7 +24,9 @@ const model = strictObject({
   lr: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: "Learning rate (default 1e-3)" })),
   schedule: Type.Optional(oneOf(["constant", "linear", "cosine"], { description: "lr schedule (default constant)" })),
   magnitude: Type.Optional(oneOf(["uniform", "normal"], { description: "Feature magnitudes U[0,1) (default) or clip(0.5 + 0.2·N(0,1), 0, 1)" })),
-  anticorrelationForm: Type.Optional(oneOf(["s", "old"], { description: "Anticorrelated pairs: S (one uniform s; first iff s ≤ p, second iff 1 − s ≤ p) or OLD (pair w.p. 2p, one of two)" })),
+  anticorrelationForm: Type.Optional(
+    oneOf(["s", "old"], { description: "Anticorrelated pairs: S (one uniform s; first iff s ≤ p, second iff 1 − s ≤ p) or OLD (pair w.p. 2p, one of two)" }),
+  ),
 });
 
 export const configSchema = strictObject({
@@ -62,8 +64,10 @@ export function validate(c: TmsSuperpositionConfig): string[] {
   const names = c.models.map((m) => m.name);
   c.models.forEach((m, k) => {
     if (names.indexOf(m.name) !== k) bad(`models[${k}].name`, m.name, "a configuration no other entry names");
-    if (m.name === "privileged" && m.instances !== undefined && m.instances !== 7) bad(`models[${k}].instances`, m.instances, "7 or nothing: the privileged configuration's probabilities are a fixed list of 7");
-    if (m.anticorrelationForm !== undefined && m.name !== "anticorrelated-2") bad(`models[${k}].anticorrelationForm`, m.anticorrelationForm, "nothing: only anticorrelated-2 has anticorrelated pairs");
+    if (m.name === "privileged" && m.instances !== undefined && m.instances !== 7)
+      bad(`models[${k}].instances`, m.instances, "7 or nothing: the privileged configuration's probabilities are a fixed list of 7");
+    if (m.anticorrelationForm !== undefined && m.name !== "anticorrelated-2")
+      bad(`models[${k}].anticorrelationForm`, m.anticorrelationForm, "nothing: only anticorrelated-2 has anticorrelated pairs");
     if (m.schedule === "cosine" && m.steps === 1) bad(`models[${k}].steps`, m.steps, "at least 2 with the cosine schedule (it divides by steps − 1)");
   });
   const dd = c.doubleDescent;

@@ -34,7 +34,16 @@ export function estimate(c: TmsSuperpositionConfig): Estimate {
   return {
     memory: [
       { stage: "train-model", what: "one step's batch of every instance", fields: ["models (instances, batch)"], bytes: largest * F32 * 3 },
-      ...(dd.enabled ? [{ stage: "train-model" as const, what: "the largest double-descent dataset of every instance", fields: [`doubleDescent.sizes: ${ddSize}`, `doubleDescent.nFeatures: ${dd.nFeatures}`], bytes: dd.instances * ddSize * dd.nFeatures * F32 * 3 }] : []),
+      ...(dd.enabled
+        ? [
+            {
+              stage: "train-model" as const,
+              what: "the largest double-descent dataset of every instance",
+              fields: [`doubleDescent.sizes: ${ddSize}`, `doubleDescent.nFeatures: ${dd.nFeatures}`],
+              bytes: dd.instances * ddSize * dd.nFeatures * F32 * 3,
+            },
+          ]
+        : []),
     ],
     work,
   };

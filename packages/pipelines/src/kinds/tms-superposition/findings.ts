@@ -139,7 +139,8 @@ export function pairFindings(byExperiment: (name: string) => { models: TrainedTo
 
 /** Share of the used neurons (some |W| > 0.3) with exactly one feature above 0.3. */
 export function monosemanticShare(m: TrainedToyModel, weight = 0.3): { share: number; used: number } {
-  let mono = 0, used = 0;
+  let mono = 0,
+    used = 0;
   for (let k = 0; k < m.dHidden; k++) {
     let big = 0;
     for (let f = 0; f < m.nFeatures; f++) if (Math.abs(m.w[k * m.nFeatures + f]) > weight) big++;
@@ -159,7 +160,12 @@ export function privilegedFindings(models: readonly TrainedToyModel[]): Finding[
       id: "privileged-monosemantic-dense",
       claim: "With a ReLU on the hidden layer, neurons are monosemantic for dense features and polysemantic for sparse ones.",
       holds: d.share >= 0.8 && s.share < d.share,
-      text: `Monosemantic neurons (one feature with |W| > 0.3): ${pct(d.share * d.used, d.used)} of ${d.used} used neurons at p = ${f2(densest.featureProbability)}, ${pct(s.share * s.used, s.used)} of ${s.used} at p = ${sparsest.featureProbability.toPrecision(2)}; per instance ${[...models].sort((a, b) => b.featureProbability - a.featureProbability).map((m) => f2(monosemanticShare(m).share)).join(", ")}.`,
+      text: `Monosemantic neurons (one feature with |W| > 0.3): ${pct(d.share * d.used, d.used)} of ${d.used} used neurons at p = ${f2(densest.featureProbability)}, ${pct(s.share * s.used, s.used)} of ${s.used} at p = ${sparsest.featureProbability.toPrecision(2)}; per instance ${[
+        ...models,
+      ]
+        .sort((a, b) => b.featureProbability - a.featureProbability)
+        .map((m) => f2(monosemanticShare(m).share))
+        .join(", ")}.`,
     },
   ];
 }
@@ -172,10 +178,12 @@ export function spearman(x: readonly number[], y: readonly number[]): number {
     for (const [n, k] of order.entries()) r[k] = n;
     return r;
   };
-  const rx = rank(x), ry = rank(y);
+  const rx = rank(x),
+    ry = rank(y);
   const n = x.length;
   const mx = (n - 1) / 2;
-  let sxy = 0, sxx = 0;
+  let sxy = 0,
+    sxx = 0;
   for (let k = 0; k < n; k++) {
     sxy += (rx[k] - mx) * (ry[k] - mx);
     sxx += (rx[k] - mx) ** 2;
@@ -192,7 +200,10 @@ export function nearGuides(dims: readonly number[], tolerance = 0.05): number {
 export function geometryFindings(rows: ReadonlyArray<{ p: number; dStar: number }>, featureDims: readonly number[]): Finding[] {
   if (rows.length < 2) return [];
   const sorted = [...rows].sort((a, b) => b.p - a.p);
-  const rho = spearman(sorted.map((r) => r.p), sorted.map((r) => r.dStar));
+  const rho = spearman(
+    sorted.map((r) => r.p),
+    sorted.map((r) => r.dStar),
+  );
   const first = sorted[0];
   const last = sorted[sorted.length - 1];
   const near = nearGuides(featureDims);
@@ -210,7 +221,10 @@ export function geometryFindings(rows: ReadonlyArray<{ p: number; dStar: number 
 
 /** Mean of the `k` largest finite values (NaN when there are none). */
 export function topMean(values: readonly number[], k = 5): number {
-  const top = values.filter(Number.isFinite).sort((a, b) => b - a).slice(0, k);
+  const top = values
+    .filter(Number.isFinite)
+    .sort((a, b) => b - a)
+    .slice(0, k);
   return top.length ? top.reduce((t, v) => t + v, 0) / top.length : NaN;
 }
 
@@ -227,7 +241,8 @@ export function doubleDescentFindings(rows: ReadonlyArray<{ size: number; featur
   return [
     {
       id: "double-descent-trade",
-      claim: "Small datasets are memorised (the training examples get the dimensions), large ones generalise (the features get them): the two dimensionalities trade places as the dataset grows.",
+      claim:
+        "Small datasets are memorised (the training examples get the dimensions), large ones generalise (the features get them): the two dimensionalities trade places as the dataset grows.",
       holds: small.dataTop > small.featureTop && large.featureTop > large.dataTop,
       text: `Mean of the 5 largest dimensionalities, data points vs features: ${f2(small.dataTop)} vs ${f2(small.featureTop)} at ${small.size} examples, ${f2(large.dataTop)} vs ${f2(large.featureTop)} at ${large.size}.`,
     },

@@ -33,5 +33,8 @@ export async function run(ctx: StageContext<TmsSuperpositionConfig>): Promise<vo
     },
     { seeds: {} },
   );
-  for (const e of experiments) ctx.log(`${e.name}: ${e.instances} instances, ${e.nFeatures} features in ${e.dHidden} dims (${e.kind}), p ${e.featureProbability[0].toPrecision(3)} … ${e.featureProbability[e.instances - 1].toPrecision(3)}, ${e.steps} steps of ${e.batch}`);
+  for (const e of experiments)
+    ctx.log(
+      `${e.name}: ${e.instances} instances, ${e.nFeatures} features in ${e.dHidden} dims (${e.kind}), p ${e.featureProbability[0].toPrecision(3)} … ${e.featureProbability[e.instances - 1].toPrecision(3)}, ${e.steps} steps of ${e.batch}`,
+    );
 }

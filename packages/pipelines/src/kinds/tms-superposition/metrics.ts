@@ -39,17 +39,37 @@ export async function run(ctx: StageContext<TmsSuperpositionConfig>): Promise<vo
     const norms = featureNorms(m.w, H, F);
     const dims = featureDimensionality(m.w, H, F);
     const sup = featureSuperposition(m.w, H, F);
-    let represented = 0, supSum = 0;
+    let represented = 0,
+      supSum = 0;
     for (let f = 0; f < F; f++) {
-      features.push({ experiment: m.experiment, instance: m.instance, p: m.featureProbability, importance: e.importance[f], feature: f, norm: norms[f], dim: dims[f], sup: sup[f] });
+      features.push({
+        experiment: m.experiment,
+        instance: m.instance,
+        p: m.featureProbability,
+        importance: e.importance[f],
+        feature: f,
+        norm: norms[f],
+        dim: dims[f],
+        sup: sup[f],
+      });
       if (norms[f] > threshold) {
         represented++;
         supSum += sup[f];
       }
     }
-    instances.push({ experiment: m.experiment, instance: m.instance, p: m.featureProbability, dStar: dimensionsPerFeature(m.w, H, F), represented, meanSuperposition: represented ? supSum / represented : NaN, loss: m.finalLoss });
+    instances.push({
+      experiment: m.experiment,
+      instance: m.instance,
+      p: m.featureProbability,
+      dStar: dimensionsPerFeature(m.w, H, F),
+      represented,
+      meanSuperposition: represented ? supSum / represented : NaN,
+      loss: m.finalLoss,
+    });
     if (e.nCorrelatedPairs + e.nAnticorrelatedPairs > 0) {
-      for (let a = 0; a < F; a++) for (let b = a + 1; b < F; b++) pairs.push({ experiment: m.experiment, instance: m.instance, a, b, cos: featureCos(m, a, b), relation: pairRelation(a, b, e.nCorrelatedPairs, e.nAnticorrelatedPairs) });
+      for (let a = 0; a < F; a++)
+        for (let b = a + 1; b < F; b++)
+          pairs.push({ experiment: m.experiment, instance: m.instance, a, b, cos: featureCos(m, a, b), relation: pairRelation(a, b, e.nCorrelatedPairs, e.nAnticorrelatedPairs) });
     }
   }
   const seeds = { experiment: config.seed };

@@ -42,8 +42,17 @@ export async function run(ctx: StageContext<TmsSuperpositionConfig>): Promise<vo
     const findings = features2dFindings(f2d.models, threshold).map((f) => out.finding(f));
     out.section("features-2d", "Features in 2-d across feature probability", [`${method(f2d.e)}, importance 0.9^i.`]);
     out.add(
-      { id: "features-2d", title: "Features in 2-d", caption: `Each panel one instance (feature probability p above): the columns W_i as lines from the origin, coloured by importance (dark = most important). ${findings.map((f) => f.text).join(" ")}`, section: "features-2d", source: ["train-model/model.arrow"] },
-      vectorPanelsFigure([{ label: "", panels: f2d.models.map((m) => ({ title: pLabel(m.featureProbability), vectors: vectors(m, (f) => color(f2d.e.importance[f])) })) }], { size: 110, title: "Features in 2-d (5 features, importance 0.9^i)" }),
+      {
+        id: "features-2d",
+        title: "Features in 2-d",
+        caption: `Each panel one instance (feature probability p above): the columns W_i as lines from the origin, coloured by importance (dark = most important). ${findings.map((f) => f.text).join(" ")}`,
+        section: "features-2d",
+        source: ["train-model/model.arrow"],
+      },
+      vectorPanelsFigure([{ label: "", panels: f2d.models.map((m) => ({ title: pLabel(m.featureProbability), vectors: vectors(m, (f) => color(f2d.e.importance[f])) })) }], {
+        size: 110,
+        title: "Features in 2-d (5 features, importance 0.9^i)",
+      }),
     );
     out.reproduce(27, ["features-2d"], findings);
   }
@@ -63,7 +72,13 @@ export async function run(ctx: StageContext<TmsSuperpositionConfig>): Promise<vo
         source: ["train-model/model.arrow", "metrics/features.arrow"],
       },
       featureMatricesFigure(
-        f100.models.map((m) => ({ title: pLabel(m.featureProbability), n: m.nFeatures, gram: featureGram(m.w, m.dHidden, m.nFeatures), norms: featureNorms(m.w, m.dHidden, m.nFeatures), superposition: sup.get(m)! })),
+        f100.models.map((m) => ({
+          title: pLabel(m.featureProbability),
+          n: m.nFeatures,
+          gram: featureGram(m.w, m.dHidden, m.nFeatures),
+          norms: featureNorms(m.w, m.dHidden, m.nFeatures),
+          superposition: sup.get(m)!,
+        })),
         { size: 120, title: "Superposition: WᵀW and ‖W_i‖ (100 features, 20 dimensions)" },
       ),
     );
@@ -79,7 +94,13 @@ export async function run(ctx: StageContext<TmsSuperpositionConfig>): Promise<vo
   }
   if (pairRows.length) {
     const findings = pairFindings(of, threshold).map((f) => out.finding(f));
-    out.section("pairs", "Correlated and anticorrelated pairs", experiments.filter((e) => e.figure === 29).map((e) => `${e.name}: ${method(e)}${e.nAnticorrelatedPairs ? ` (${e.anticorrelationForm.toUpperCase()} anticorrelation form)` : ""}.`));
+    out.section(
+      "pairs",
+      "Correlated and anticorrelated pairs",
+      experiments
+        .filter((e) => e.figure === 29)
+        .map((e) => `${e.name}: ${method(e)}${e.nAnticorrelatedPairs ? ` (${e.anticorrelationForm.toUpperCase()} anticorrelation form)` : ""}.`),
+    );
     out.add(
       {
         id: "pairs",
@@ -106,7 +127,10 @@ export async function run(ctx: StageContext<TmsSuperpositionConfig>): Promise<vo
         section: "privileged",
         source: ["train-model/model.arrow"],
       },
-      neuronBarsFigure(priv.models.map((m) => ({ title: pLabel(m.featureProbability), dHidden: m.dHidden, nFeatures: m.nFeatures, w: m.w })), { title: "Privileged basis: features per neuron" }),
+      neuronBarsFigure(
+        priv.models.map((m) => ({ title: pLabel(m.featureProbability), dHidden: m.dHidden, nFeatures: m.nFeatures, w: m.w })),
+        { title: "Privileged basis: features per neuron" },
+      ),
     );
     out.reproduce(30, ["privileged"], findings);
   }
@@ -125,7 +149,10 @@ export async function run(ctx: StageContext<TmsSuperpositionConfig>): Promise<vo
     const fn = readFloatColumn(feats, "norm");
     const fd = readFloatColumn(feats, "dimensionality");
     const featurePoints = fe.flatMap((e, r) => (e === "geometry" && fn[r] > threshold && Number.isFinite(fd[r]) ? [{ x: 1 / fp[r], y: fd[r] }] : []));
-    const findings = geometryFindings(rows, featurePoints.map((p) => p.y)).map((f) => out.finding(f));
+    const findings = geometryFindings(
+      rows,
+      featurePoints.map((p) => p.y),
+    ).map((f) => out.finding(f));
     const guides = DIMENSIONS_PER_FEATURE_GUIDES.map((value, k) => ({ value, label: GUIDE_LABELS[k] }));
     out.section("geometry", "Feature geometry: dimensions per feature", [`${method(geo.e)}, uniform importance.`]);
     out.add(
@@ -195,7 +222,17 @@ export async function run(ctx: StageContext<TmsSuperpositionConfig>): Promise<vo
             ],
           },
         ],
-        { xLabel: "dataset size", yLabel: "dimensionality", logX: true, width: 300, height: 200, legend: [{ label: "features", color: categoryColor(0) }, { label: "data points", color: categoryColor(1) }] },
+        {
+          xLabel: "dataset size",
+          yLabel: "dimensionality",
+          logX: true,
+          width: 300,
+          height: 200,
+          legend: [
+            { label: "features", color: categoryColor(0) },
+            { label: "data points", color: categoryColor(1) },
+          ],
+        },
       ),
     );
     out.reproduce(32, ["double-descent"], findings);

@@ -29,11 +29,16 @@ export async function run(ctx: StageContext<TmsSuperpositionConfig>): Promise<vo
   });
   const dd = config.doubleDescent;
   if (dd.enabled && (dd.sizes.length !== ORIGINAL_DD.sizes || dd.instances !== ORIGINAL_DD.instances || dd.steps !== ORIGINAL_DD.steps)) {
-    deviations.push(`double descent: ${dd.sizes.length} sizes (${dd.sizes.join(", ")}), ${dd.instances} instances, ${dd.steps.toLocaleString("en")} steps (ARENA: 17 sizes 3–3,000, 10 instances, 15,000 steps)`);
+    deviations.push(
+      `double descent: ${dd.sizes.length} sizes (${dd.sizes.join(", ")}), ${dd.instances} instances, ${dd.steps.toLocaleString("en")} steps (ARENA: 17 sizes 3–3,000, 10 instances, 15,000 steps)`,
+    );
   }
   const methods = [
     "Toy models of ARENA 1.3.1 §1: h = W x, out = ReLU(Wᵀh + b) (the privileged configuration: h = ReLU(W x)), W Xavier-normal initialised, loss the importance-weighted MSE averaged over batch and features, Adam (0.9, 0.999), a fresh batch every step; each instance has its own feature probability.",
-    ...experiments.map((e) => `${e.name} (figure ${e.figure}): ${e.instances} instances, ${e.nFeatures} features in ${e.dHidden} dimensions, ${e.nCorrelatedPairs ? `${e.nCorrelatedPairs} correlated pairs, ` : ""}${e.nAnticorrelatedPairs ? `${e.nAnticorrelatedPairs} anticorrelated pairs (${e.anticorrelationForm.toUpperCase()} form), ` : ""}${e.magnitude} magnitudes, ${e.steps.toLocaleString("en")} steps of ${e.batch} at lr ${e.lr} (${e.schedule}).`),
+    ...experiments.map(
+      (e) =>
+        `${e.name} (figure ${e.figure}): ${e.instances} instances, ${e.nFeatures} features in ${e.dHidden} dimensions, ${e.nCorrelatedPairs ? `${e.nCorrelatedPairs} correlated pairs, ` : ""}${e.nAnticorrelatedPairs ? `${e.nAnticorrelatedPairs} anticorrelated pairs (${e.anticorrelationForm.toUpperCase()} form), ` : ""}${e.magnitude} magnitudes, ${e.steps.toLocaleString("en")} steps of ${e.batch} at lr ${e.lr} (${e.schedule}).`,
+    ),
     dd.enabled
       ? `Double descent (figure 32): ${dd.sizes.length} dataset sizes (${dd.sizes.join(", ")}) of ${dd.nFeatures} features at p = ${dd.featureProbability} in ${dd.dHidden} dimensions, ${dd.instances} instances each, ${dd.steps.toLocaleString("en")} AdamW steps on the whole dataset.`
       : "Double descent (figure 32) is off in this profile.",
@@ -56,7 +61,15 @@ export async function run(ctx: StageContext<TmsSuperpositionConfig>): Promise<vo
     metrics: {
       caption: "Every toy-model instance; per-feature values are in metrics/features.arrow, pair cosines in metrics/pairs.arrow.",
       columns: ["experiment", "instance", "feature_probability", "dimensions_per_feature", "represented", "mean_superposition", "final_loss"],
-      rows: experiment.map((e, r) => ({ experiment: e, instance: instance[r], feature_probability: p[r], dimensions_per_feature: dStar[r], represented: represented[r], mean_superposition: sup[r], final_loss: loss[r] })),
+      rows: experiment.map((e, r) => ({
+        experiment: e,
+        instance: instance[r],
+        feature_probability: p[r],
+        dimensions_per_feature: dStar[r],
+        represented: represented[r],
+        mean_superposition: sup[r],
+        final_loss: loss[r],
+      })),
     },
     trained: await ctx.read("train-model", "model.arrow"),
     seeds: [config.seed],

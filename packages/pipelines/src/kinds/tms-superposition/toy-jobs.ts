@@ -69,7 +69,8 @@ export function jobSteps(job: ToyJob): number {
 function trainModelJob(job: ModelJob, onStep?: (step: number) => void): ModelJobResult {
   const e = job.experiment;
   const n = job.instances.length;
-  const F = e.nFeatures, H = e.dHidden;
+  const F = e.nFeatures,
+    H = e.dHidden;
   const root = new Rng(job.seed);
   const std = xavierNormal3dStd(e.instances, H, F);
   const w = new Float32Array(n * H * F);
@@ -135,7 +136,16 @@ function trainDoubleDescentJob(job: DoubleDescentJob, onStep?: (step: number) =>
       if (ss > 0) for (let f = 0; f < F; f++) xi[s * F + f] /= Math.sqrt(ss);
     }
   }
-  const model: ArenaTmsModel = { kind: "tms", instances: I, nFeatures: F, dHidden: H, w, b: new Float32Array(I * F), importance: new Float32Array(I * F).fill(1), featureProbability: new Float64Array(I).fill(job.featureProbability) };
+  const model: ArenaTmsModel = {
+    kind: "tms",
+    instances: I,
+    nFeatures: F,
+    dHidden: H,
+    w,
+    b: new Float32Array(I * F),
+    importance: new Float32Array(I * F).fill(1),
+    featureProbability: new Float64Array(I).fill(job.featureProbability),
+  };
   const curve = trainArenaToyModel(model, () => x, {
     steps: job.steps,
     batch: N,

@@ -40,7 +40,19 @@ export async function run(ctx: StageContext<TmsSuperpositionConfig>): Promise<vo
   });
   if (dd.enabled) {
     for (const size of dd.sizes) {
-      jobs.push({ type: "double-descent", seed, size, nFeatures: dd.nFeatures, dHidden: dd.dHidden, instances: dd.instances, featureProbability: dd.featureProbability, steps: dd.steps, warmupSteps: dd.warmupSteps, lr: dd.lr, weightDecay: dd.weightDecay });
+      jobs.push({
+        type: "double-descent",
+        seed,
+        size,
+        nFeatures: dd.nFeatures,
+        dHidden: dd.dHidden,
+        instances: dd.instances,
+        featureProbability: dd.featureProbability,
+        steps: dd.steps,
+        warmupSteps: dd.warmupSteps,
+        lr: dd.lr,
+        weightDecay: dd.weightDecay,
+      });
     }
   }
   const order = jobs.map((_, k) => k).sort((a, b) => cost(jobs[b]) - cost(jobs[a]));
@@ -54,7 +66,10 @@ export async function run(ctx: StageContext<TmsSuperpositionConfig>): Promise<vo
   };
   ctx.log(`${jobs.length} jobs (${experiments.length} configurations${dd.enabled ? `, ${dd.sizes.length} double-descent sizes` : ""}) on ${threads} thread(s)`);
   const tasks = order.map((k) => async (): Promise<[number, ToyJobResult]> => {
-    const r = threads === 1 ? runToyJob(jobs[k], (step) => tick(k, step)) : await runChunkInWorker<ToyJob, ToyJobResult>(jobs[k], (step) => tick(k, step), new URL("./model-worker.mjs", import.meta.url));
+    const r =
+      threads === 1
+        ? runToyJob(jobs[k], (step) => tick(k, step))
+        : await runChunkInWorker<ToyJob, ToyJobResult>(jobs[k], (step) => tick(k, step), new URL("./model-worker.mjs", import.meta.url));
     return [k, r];
   });
   const results = new Map(await pool(tasks, threads));
@@ -75,7 +90,12 @@ export async function run(ctx: StageContext<TmsSuperpositionConfig>): Promise<vo
     }
   }
   rows.sort((a, z) => experiments.indexOf(a.e) - experiments.indexOf(z.e) || a.i - z.i);
-  curve.sort((a, z) => experiments.findIndex((e) => e.name === a.experiment) - experiments.findIndex((e) => e.name === z.experiment) || a.point.instance - z.point.instance || a.point.step - z.point.step);
+  curve.sort(
+    (a, z) =>
+      experiments.findIndex((e) => e.name === a.experiment) - experiments.findIndex((e) => e.name === z.experiment) ||
+      a.point.instance - z.point.instance ||
+      a.point.step - z.point.step,
+  );
   const seeds = { experiment: seed, init: "fork(model-init/<experiment>/<instance>)", data: "fork(model-data/<experiment>/<instance>)" };
   await ctx.write(
     "model.arrow",
@@ -114,7 +134,11 @@ export async function run(ctx: StageContext<TmsSuperpositionConfig>): Promise<vo
       w: vectorsColumn(ddResults.map((r) => r.w)),
       hidden: vectorsColumn(ddResults.map((r) => r.hidden)),
     },
-    { seeds: { experiment: seed, init: "fork(dd-init/<size>/<instance>)", data: "fork(dd-data/<size>/<instance>)" }, engine: "fused-cpu", extra: { n_features: String(dd.nFeatures), d_hidden: String(dd.dHidden), enabled: String(dd.enabled) } },
+    {
+      seeds: { experiment: seed, init: "fork(dd-init/<size>/<instance>)", data: "fork(dd-data/<size>/<instance>)" },
+      engine: "fused-cpu",
+      extra: { n_features: String(dd.nFeatures), d_hidden: String(dd.dHidden), enabled: String(dd.enabled) },
+    },
   );
   for (const e of experiments) {
     const mine = rows.filter((r) => r.e === e);

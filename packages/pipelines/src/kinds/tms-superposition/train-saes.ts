@@ -2,7 +2,6 @@
 import type { Rng } from "@toy-sae/core/random";
 import type { TrainPlan } from "../../framework/kind.ts";
 
-
 export async function plan(): Promise<TrainPlan<null>> {
   return { saes: [], keyTypes: {}, shared: null, seeds: {} };
 }

@@ -33,9 +33,7 @@ function binnedHeatmap(values: ArrayLike<number>, n: number, x0: number, y0: num
       bins.get(k)!.push(`M${px(x0 + j * cell)} ${px(y0 + i * cell)}h${px(cell)}v${px(cell)}h${px(-cell)}z`);
     }
   }
-  return [...bins]
-    .map(([k, d]) => `<path d="${d.join("")}" fill="${k < 0 ? "rgb(220,220,220)" : color(-1 + (2 * k) / (STEPS - 1))}"/>`)
-    .join("");
+  return [...bins].map(([k, d]) => `<path d="${d.join("")}" fill="${k < 0 ? "rgb(220,220,220)" : color(-1 + (2 * k) / (STEPS - 1))}"/>`).join("");
 }
 
 export function featureMatricesFigure(panels: readonly FeatureMatrixPanel[], options: { size?: number; title?: string } = {}): string {
@@ -52,7 +50,9 @@ export function featureMatricesFigure(panels: readonly FeatureMatrixPanel[], opt
   panels.forEach((p, k) => {
     const x0 = 30 + k * (side + gap);
     parts.push(text(x0 + side / 2, top + 8, p.title, { anchor: "middle" }));
-    parts.push(`<g class="gram">${binnedHeatmap(p.gram, p.n, x0, heatTop, side, rdbu)}<rect x="${px(x0)}" y="${px(heatTop)}" width="${side}" height="${side}" fill="none" stroke="#aaa" stroke-width="0.5"/></g>`);
+    parts.push(
+      `<g class="gram">${binnedHeatmap(p.gram, p.n, x0, heatTop, side, rdbu)}<rect x="${px(x0)}" y="${px(heatTop)}" width="${side}" height="${side}" fill="none" stroke="#aaa" stroke-width="0.5"/></g>`,
+    );
     // bars: feature i on row i (top = feature 0, the most important), length ‖W_i‖
     const bar = side / p.n;
     const bars: string[] = [];
@@ -70,7 +70,10 @@ export function featureMatricesFigure(panels: readonly FeatureMatrixPanel[], opt
   const keyTop = barsTop + side + 24;
   const key = (x: number, label: string, color: (v: number) => string, lo: number, hi: number) => {
     const w = 120;
-    const cells = Array.from({ length: 24 }, (_, s) => `<rect x="${px(x + (s * w) / 24)}" y="${px(keyTop)}" width="${px(w / 24 + 0.3)}" height="8" fill="${color(lo + ((hi - lo) * (s + 0.5)) / 24)}"/>`).join("");
+    const cells = Array.from(
+      { length: 24 },
+      (_, s) => `<rect x="${px(x + (s * w) / 24)}" y="${px(keyTop)}" width="${px(w / 24 + 0.3)}" height="8" fill="${color(lo + ((hi - lo) * (s + 0.5)) / 24)}"/>`,
+    ).join("");
     return `${cells}${text(x, keyTop + 19, formatCompact(lo, 2))}${text(x + w, keyTop + 19, formatCompact(hi, 2), { anchor: "end" })}${text(x + w + 8, keyTop + 8, label)}`;
   };
   parts.push(key(30, "W_i·W_j", rdbu, -1, 1));

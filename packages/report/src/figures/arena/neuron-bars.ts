@@ -25,7 +25,8 @@ export function neuronBarsFigure(panels: readonly NeuronPanel[], options: { titl
   const extentOf = (p: NeuronPanel) => {
     let extent = 0.5;
     for (let k = 0; k < p.dHidden; k++) {
-      let pos = 0, neg = 0;
+      let pos = 0,
+        neg = 0;
       for (let f = 0; f < p.nFeatures; f++) {
         const v = p.w[k * p.nFeatures + f];
         if (v > 0) pos += v;
@@ -42,10 +43,14 @@ export function neuronBarsFigure(panels: readonly NeuronPanel[], options: { titl
     const scale = ph / 2 / extent;
     const ox = left + k * (pw + gap);
     const mid = top + ph / 2;
-    const g: string[] = [`<rect x="${px(ox)}" y="${px(top)}" width="${pw}" height="${ph}" fill="white" stroke="#aaa" stroke-width="0.75"/>`, `<line x1="${px(ox)}" y1="${px(mid)}" x2="${px(ox + pw)}" y2="${px(mid)}" stroke="#888"/>`];
+    const g: string[] = [
+      `<rect x="${px(ox)}" y="${px(top)}" width="${pw}" height="${ph}" fill="white" stroke="#aaa" stroke-width="0.75"/>`,
+      `<line x1="${px(ox)}" y1="${px(mid)}" x2="${px(ox + pw)}" y2="${px(mid)}" stroke="#888"/>`,
+    ];
     const slot = pw / p.dHidden;
     for (let n = 0; n < p.dHidden; n++) {
-      let up = 0, down = 0;
+      let up = 0,
+        down = 0;
       const x = ox + n * slot + slot * 0.15;
       for (let f = 0; f < p.nFeatures; f++) {
         const v = p.w[n * p.nFeatures + f];
@@ -60,14 +65,22 @@ export function neuronBarsFigure(panels: readonly NeuronPanel[], options: { titl
     }
     g.push(text(ox + pw / 2, top - 5, p.title, { anchor: "middle" }));
     g.push(text(ox + pw / 2, top + ph + 25, "neuron", { anchor: "middle" }));
-    g.push(text(ox - 3, top + 8, formatCompact(extent, 2), { anchor: "end" }), text(ox - 3, mid + 3, "0", { anchor: "end" }), text(ox - 3, top + ph, formatCompact(-extent, 2), { anchor: "end" }));
+    g.push(
+      text(ox - 3, top + 8, formatCompact(extent, 2), { anchor: "end" }),
+      text(ox - 3, mid + 3, "0", { anchor: "end" }),
+      text(ox - 3, top + ph, formatCompact(-extent, 2), { anchor: "end" }),
+    );
     if (k === 0) g.push(text(10, mid, "weight W[neuron, feature]", { anchor: "middle", rotate: -90 }));
     parts.push(`<g class="neuron-panel">${g.join("")}</g>`);
   });
   const nF = Math.max(...panels.map((p) => p.nFeatures));
   const labels = options.featureLabels ?? Array.from({ length: nF }, (_, f) => `f${f}`);
   const height = top + ph + 52;
-  const legend = legendRow(left, height - 6, labels.map((label, f) => ({ label, color: categoryColor(f) })));
+  const legend = legendRow(
+    left,
+    height - 6,
+    labels.map((label, f) => ({ label, color: categoryColor(f) })),
+  );
   parts.push(legend.svg);
   return svgRoot(Math.max(left + panels.length * (pw + gap) + 10, left + legend.width + 4), height, parts.join(""), options.title);
 }

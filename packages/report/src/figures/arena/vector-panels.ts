@@ -61,7 +61,9 @@ function panelSvg(panel: PlanePanel, x0: number, y0: number, size: number, limit
     const tx = cx + v.x * scale;
     const ty = cy - v.y * scale;
     const opacity = v.opacity !== undefined && v.opacity !== 1 ? ` opacity="${v.opacity}"` : "";
-    parts.push(`<line x1="${px(cx)}" y1="${px(cy)}" x2="${px(tx)}" y2="${px(ty)}" stroke="${v.color}" stroke-width="${v.width ?? 1.5}"${v.dashed ? ' stroke-dasharray="3,2"' : ""}${opacity}/>`);
+    parts.push(
+      `<line x1="${px(cx)}" y1="${px(cy)}" x2="${px(tx)}" y2="${px(ty)}" stroke="${v.color}" stroke-width="${v.width ?? 1.5}"${v.dashed ? ' stroke-dasharray="3,2"' : ""}${opacity}/>`,
+    );
     if (v.tip ?? true) parts.push(`<circle cx="${px(tx)}" cy="${px(ty)}" r="${v.dashed ? 1.6 : 2.4}" fill="${v.color}"${opacity}/>`);
     if (v.ring) parts.push(`<circle class="ring" cx="${px(tx)}" cy="${px(ty)}" r="5.5" fill="none" stroke="${v.color}" stroke-width="1.2"/>`);
   }

@@ -65,7 +65,11 @@ export function xyPanelsFigure(panels: readonly XyPanel[], o: XyPanelsOptions): 
   const ph = o.height ?? 140;
   const columns = Math.max(1, Math.min(o.columns ?? panels.length, panels.length));
   const rows = Math.ceil(panels.length / columns);
-  const left = 46, right = 10, top = o.title ? 24 : 6, titleRoom = 16, bottom = 34;
+  const left = 46,
+    right = 10,
+    top = o.title ? 24 : 6,
+    titleRoom = 16,
+    bottom = 34;
   const cellW = left + pw + right;
   const cellH = titleRoom + ph + bottom;
   const legendHeight = o.legend?.length ? 20 : 0;
@@ -103,13 +107,18 @@ export function xyPanelsFigure(panels: readonly XyPanel[], o: XyPanelsOptions): 
       .sort((a, b) => a.value - b.value)
       .forEach((r, n) => {
         const y = oy + fy(r.value);
-        g.push(`<line class="hrule" x1="${px(ox)}" y1="${px(y)}" x2="${px(ox + pw)}" y2="${px(y)}" stroke="${r.color ?? "#8e44ad"}" stroke-opacity="0.5"${r.dashed === false ? "" : ' stroke-dasharray="4,3"'}/>`);
-        if (r.label) g.push(n % 2 === 0 ? text(ox + pw - 2, y - 2, r.label, { anchor: "end", fill: r.color ?? "#8e44ad" }) : text(ox + 2, y - 2, r.label, { fill: r.color ?? "#8e44ad" }));
+        g.push(
+          `<line class="hrule" x1="${px(ox)}" y1="${px(y)}" x2="${px(ox + pw)}" y2="${px(y)}" stroke="${r.color ?? "#8e44ad"}" stroke-opacity="0.5"${r.dashed === false ? "" : ' stroke-dasharray="4,3"'}/>`,
+        );
+        if (r.label)
+          g.push(n % 2 === 0 ? text(ox + pw - 2, y - 2, r.label, { anchor: "end", fill: r.color ?? "#8e44ad" }) : text(ox + 2, y - 2, r.label, { fill: r.color ?? "#8e44ad" }));
       });
     for (const r of panel.vrules ?? []) {
       const x = ox + fx(r.value);
       if (!(x >= ox && x <= ox + pw)) continue;
-      g.push(`<line class="vrule" x1="${px(x)}" y1="${px(oy)}" x2="${px(x)}" y2="${px(oy + ph)}" stroke="${r.color ?? "#888"}"${r.dashed === false ? "" : ' stroke-dasharray="3,2"'}/>`);
+      g.push(
+        `<line class="vrule" x1="${px(x)}" y1="${px(oy)}" x2="${px(x)}" y2="${px(oy + ph)}" stroke="${r.color ?? "#888"}"${r.dashed === false ? "" : ' stroke-dasharray="3,2"'}/>`,
+      );
     }
     for (const s of panel.series) {
       const pts = s.points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y) && (!o.logX || p.x > 0)).map((p) => [ox + fx(p.x), oy + fy(clip(p.y, yLo, yHi))] as const);
