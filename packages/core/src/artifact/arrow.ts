@@ -132,7 +132,11 @@ function columnLength(name: string, c: ColumnInput): number {
     if (n < 0 || c.offsets[0] !== 0 || c.offsets[n] !== c.values.length) {
       throw new Error(`column "${name}": list offsets must start at 0 and end at values.length (${c.values.length})`);
     }
-    for (let r = 0; r < n; r++) if (c.offsets[r + 1] < c.offsets[r]) throw new Error(`column "${name}": list offsets decrease at row ${r}`);
+    let previous = 0;
+    for (const [k, offset] of c.offsets.entries()) {
+      if (offset < previous) throw new Error(`column "${name}": list offsets decrease at row ${k - 1}`);
+      previous = offset;
+    }
     return n;
   }
   if (!isFixedSizeList(c)) return c.length;
@@ -159,16 +163,15 @@ export function vectorsColumn(rows: readonly Float32Array[]): FixedSizeListColum
     for (const [r, v] of rows.entries()) values.set(v, r * size);
     return { type: "fixedSizeList", size, values };
   }
-  const offsets = new Int32Array(rows.length + 1);
-  for (const [r, v] of rows.entries()) offsets[r + 1] = offsets[r] + v.length;
-  const values = new Float32Array(offsets[rows.length]);
-  for (const [r, v] of rows.entries()) values.set(v, offsets[r]);
-  return { type: "list", offsets, values };
+  return { type: "list", ...concatRows(rows) };
 }
 
 /** Row r of a column read with `readListColumn`. */
 export function listRow(list: { offsets: Int32Array; values: Float32Array }, r: number): Float32Array {
-  return list.values.subarray(list.offsets[r], list.offsets[r + 1]);
+  const start = list.offsets[r];
+  const end = list.offsets[r + 1];
+  if (start === undefined || end === undefined) throw new RangeError(`listRow: no row ${r} in a list column of ${list.offsets.length - 1} rows`);
+  return list.values.subarray(start, end);
 }
 
 /** Plain arrays are checked element by element: a stray `undefined` or number in a string column is a bug upstream. */
@@ -218,20 +221,19 @@ function columnVector(name: string, c: ColumnInput): Vector {
  * types), so a bad column throws before anything is written.
  */
 export function buildTable(columns: ArtifactColumns, metadata: Record<string, string> = {}): Table {
-  const names = Object.keys(columns);
-  if (names.length === 0) throw new Error("an artifact needs at least one column");
-  const lengths = names.map((n) => columnLength(n, columns[n]));
-  const expected = lengths[0];
-  for (let k = 1; k < names.length; k++) {
-    if (lengths[k] !== expected) {
-      throw new Error(`column "${names[k]}" has ${lengths[k]} rows but column "${names[0]}" has ${expected}; all columns must have the same length`);
+  const entries = Object.entries(columns);
+  const [first, ...rest] = entries.map(([name, c]) => ({ name, rows: columnLength(name, c) }));
+  if (!first) throw new Error("an artifact needs at least one column");
+  for (const c of rest) {
+    if (c.rows !== first.rows) {
+      throw new Error(`column "${c.name}" has ${c.rows} rows but column "${first.name}" has ${first.rows}; all columns must have the same length`);
     }
   }
   for (const [key, value] of Object.entries(metadata)) {
     if (typeof value !== "string") throw new Error(`metadata "${key}" must be a string, got ${describe(value)}`);
   }
   const vectors: Record<string, Vector> = {};
-  for (const n of names) vectors[n] = columnVector(n, columns[n]);
+  for (const [n, c] of entries) vectors[n] = columnVector(n, c);
   const plain = new Table(vectors);
   const schema = new Schema(plain.schema.fields, new Map(Object.entries(metadata)));
   return new Table(schema, plain.batches);
@@ -483,7 +485,7 @@ export interface MatrixColumn {
  */
 export function readMatrixColumn(art: Artifact, name: string, expectedSize?: number): MatrixColumn {
   const what = `FixedSizeList<Float32>${expectedSize === undefined ? "" : ` of size ${expectedSize}`}`;
-  const v = typedColumn(art, name, what, (t) => DataType.isFixedSizeList(t) && DataType.isFloat(t.children[0].type) && t.children[0].type.precision === Precision.SINGLE);
+  const v = typedColumn(art, name, what, (t) => DataType.isFixedSizeList(t) && hasFloat32Elements(t));
   if (v === null) return { rows: 0, size: expectedSize ?? 0, values: new Float32Array(0) };
   const size = (v.type as FixedSizeList).listSize;
   if (expectedSize !== undefined && size !== expectedSize) {
@@ -496,6 +498,7 @@ export function readMatrixColumn(art: Artifact, name: string, expectedSize?: num
     // arrow-js slices a chunk's child by the list stride and its value buffers with it (`offset`
     // then only indexes the validity bitmap), so the chunk's values start at child.values[0].
     const child = chunk.children[0];
+    if (!child) throw new ArtifactError(art.path, name, "a chunk of the list column has no child data");
     const flat = child.values as Float32Array;
     if (child.length === chunk.length * size && child.nullCount === 0 && flat.length >= chunk.length * size) {
       values.set(flat.subarray(0, chunk.length * size), row * size);
@@ -517,19 +520,34 @@ export function readListColumn(art: Artifact, name: string): { offsets: Int32Arr
     const m = readMatrixColumn(art, name);
     return { offsets: Int32Array.from({ length: m.rows + 1 }, (_, r) => r * m.size), values: m.values };
   }
-  const v = typedColumn(art, name, "List<Float32>", (t) => DataType.isList(t) && DataType.isFloat(t.children[0].type) && t.children[0].type.precision === Precision.SINGLE);
+  const v = typedColumn(art, name, "List<Float32>", (t) => DataType.isList(t) && hasFloat32Elements(t));
   if (v === null) return { offsets: new Int32Array(1), values: new Float32Array(0) };
   if (v.nullCount > 0) throw new ArtifactError(art.path, name, `expected no null rows, found ${v.nullCount}`);
-  const offsets = new Int32Array(v.length + 1);
   const parts: Float32Array[] = [];
-  for (let r = 0; r < v.length; r++) {
-    const item = v.get(r) as Vector;
-    const values = item.toArray() as Float32Array;
-    parts.push(values);
-    offsets[r + 1] = offsets[r] + values.length;
+  for (let r = 0; r < v.length; r++) parts.push((v.get(r) as Vector).toArray() as Float32Array);
+  return concatRows(parts);
+}
+
+/** A list type whose elements are Float32. */
+function hasFloat32Elements(t: DataType): boolean {
+  const element = t.children[0]?.type;
+  return element !== undefined && DataType.isFloat(element) && element.precision === Precision.SINGLE;
+}
+
+/** Rows of different lengths as one values array and the offsets of each row's start (and the end). */
+function concatRows(rows: readonly Float32Array[]): { offsets: Int32Array; values: Float32Array } {
+  const offsets = new Int32Array(rows.length + 1);
+  let end = 0;
+  for (const [r, v] of rows.entries()) {
+    end += v.length;
+    offsets[r + 1] = end;
   }
-  const values = new Float32Array(offsets[v.length]);
-  for (const [r, p] of parts.entries()) values.set(p, offsets[r]);
+  const values = new Float32Array(end);
+  let at = 0;
+  for (const v of rows) {
+    values.set(v, at);
+    at += v.length;
+  }
   return { offsets, values };
 }
 

@@ -38,7 +38,11 @@ export function contentChecksum(table: Table): string {
     out.count(batch.numRows);
     const columns = batch.data.children;
     out.count(columns.length);
-    for (const [i, field] of table.schema.fields.entries()) writeData(out, columns[i], field.name);
+    for (const [i, field] of table.schema.fields.entries()) {
+      const column = columns[i];
+      if (!column) throw new Error(`column "${field.name}": a record batch has no data for it`);
+      writeData(out, column, field.name);
+    }
   }
   return hash.digest("hex");
 }
@@ -101,23 +105,28 @@ function repackBits(bitmap: Uint8Array, bitOffset: number, length: number): Uint
   } else {
     for (let i = 0; i < length; i++) {
       const bit = bitOffset + i;
-      if ((bitmap[bit >> 3] >> (bit & 7)) & 1) packed[i >> 3] |= 1 << (i & 7);
+      if (((bitmap[bit >> 3] ?? 0) >> (bit & 7)) & 1) packed[i >> 3]! |= 1 << (i & 7); // i >> 3 < packed.length
     }
   }
-  if (length % 8 !== 0) packed[packed.length - 1] &= (1 << (length % 8)) - 1;
+  if (length % 8 !== 0) packed[packed.length - 1]! &= (1 << (length % 8)) - 1; // length > 0, so packed is not empty
   return packed;
 }
 
 /** Offsets rebased to start at 0 (a sliced column and its written copy then agree). */
 function rebasedOffsets(offsets: Int32Array | BigInt64Array, length: number): { rebased: Int32Array | BigInt64Array; begin: number; end: number } {
+  const tooShort = () => new Error(`${offsets.length} value offsets for ${length} rows (expected ${length + 1})`);
   if (offsets instanceof BigInt64Array) {
     const first = offsets[0];
+    const last = offsets[length];
+    if (first === undefined || last === undefined) throw tooShort();
     const rebased = BigInt64Array.from(offsets.subarray(0, length + 1), (o) => o - first);
-    return { rebased, begin: Number(first), end: Number(offsets[length]) };
+    return { rebased, begin: Number(first), end: Number(last) };
   }
   const first = offsets[0];
+  const last = offsets[length];
+  if (first === undefined || last === undefined) throw tooShort();
   const rebased = Int32Array.from(offsets.subarray(0, length + 1), (o) => o - first);
-  return { rebased, begin: first, end: offsets[length] };
+  return { rebased, begin: first, end: last };
 }
 
 function writeData(out: CanonicalWriter, data: Data, column: string): void {
@@ -163,7 +172,9 @@ function writeData(out: CanonicalWriter, data: Data, column: string): void {
   } else if (DataType.isList(type) || DataType.isLargeList(type) || DataType.isMap(type)) {
     const { rebased, begin, end } = rebasedOffsets(data.valueOffsets as Int32Array | BigInt64Array, length);
     out.bytes(rebased);
-    writeData(out, data.children[0].slice(begin, end - begin), column);
+    const child = data.children[0];
+    if (!child) throw new Error(`column "${column}": a ${type} without child data`);
+    writeData(out, child.slice(begin, end - begin), column);
   } else if (DataType.isFixedSizeList(type) || DataType.isStruct(type)) {
     // Children are sliced together with their parent, so they hold exactly this data's rows.
     out.count(data.children.length);

@@ -68,9 +68,15 @@ const PROVENANCE_KEYS = ["experiment", "stage", "profile", "configHash", "seeds"
 export function readProvenance(metadata: Readonly<Record<string, string>>, source: string): Provenance {
   const missing = PROVENANCE_KEYS.filter((k) => metadata[k] === undefined);
   if (missing.length > 0) throw new Error(`${source}: provenance metadata missing ${missing.join(", ")}`);
+  const get = (key: (typeof PROVENANCE_KEYS)[number]): string => {
+    const value = metadata[key];
+    if (value === undefined) throw new Error(`${source}: provenance metadata missing ${key}`);
+    return value;
+  };
   const parse = (key: "seeds" | "versions"): unknown => {
+    const text = get(key);
     try {
-      return JSON.parse(metadata[key]);
+      return JSON.parse(text);
     } catch (err) {
       throw new Error(`${source}: provenance metadata "${key}" is not JSON (${(err as Error).message})`);
     }
@@ -80,14 +86,14 @@ export function readProvenance(metadata: Readonly<Record<string, string>>, sourc
     throw new Error(`${source}: provenance metadata "versions" must be a JSON object of strings`);
   }
   return {
-    experiment: metadata.experiment,
-    stage: metadata.stage,
-    profile: metadata.profile,
-    configHash: metadata.configHash,
+    experiment: get("experiment"),
+    stage: get("stage"),
+    profile: get("profile"),
+    configHash: get("configHash"),
     seeds: parse("seeds") as JsonValue,
     versions: versions as Record<string, string>,
-    backend: metadata.backend,
-    createdBy: metadata.createdBy,
+    backend: get("backend"),
+    createdBy: get("createdBy"),
     ...(metadata.gitCommit === undefined ? {} : { source: { commit: metadata.gitCommit, dirty: parseDirty(metadata.gitDirty, source) } }),
   };
 }
