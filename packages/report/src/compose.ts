@@ -28,7 +28,8 @@ export function svgSize(svg: SVGSVGElement): Size {
   const height = Number(svg.getAttribute("height"));
   if (width > 0 && height > 0) return { width, height };
   const viewBox = (svg.getAttribute("viewBox") ?? "").split(/[\s,]+/).map(Number);
-  if (viewBox.length === 4 && viewBox[2] > 0 && viewBox[3] > 0) return { width: viewBox[2], height: viewBox[3] };
+  const [, , vbWidth = 0, vbHeight = 0] = viewBox;
+  if (viewBox.length === 4 && vbWidth > 0 && vbHeight > 0) return { width: vbWidth, height: vbHeight };
   throw new Error("svgSize: the SVG has neither width/height nor a viewBox");
 }
 
@@ -77,11 +78,10 @@ export interface StackOptions {
 /** Lays out SVGs one after the other. */
 export function stack(elements: readonly SVGSVGElement[], options: StackOptions = {}): SVGSVGElement {
   const { direction = "vertical", gap = 8, align = "start" } = options;
-  const sizes = elements.map(svgSize);
-  const cross = Math.max(0, ...sizes.map((s) => (direction === "vertical" ? s.width : s.height)));
+  const sized = elements.map((element) => ({ element, s: svgSize(element) }));
+  const cross = Math.max(0, ...sized.map(({ s }) => (direction === "vertical" ? s.width : s.height)));
   let offset = 0;
-  const placements = elements.map((element, i): Placement => {
-    const s = sizes[i];
+  const placements = sized.map(({ element, s }): Placement => {
     const own = direction === "vertical" ? s.width : s.height;
     const shift = align === "center" ? (cross - own) / 2 : 0;
     const placement = direction === "vertical" ? { element, x: shift, y: offset } : { element, x: offset, y: shift };

@@ -1,4 +1,4 @@
-import { formatNonFinite, minus, superscript } from "./format.ts";
+import { exponential, formatNonFinite, minus, superscript } from "./format.ts";
 
 /**
  * One format for a set of numbers that are read together — a table column, the ticks of an
@@ -45,7 +45,7 @@ function naturalDecimals(value: number, decimals: number): number {
 
 /** Decimals of the mantissa of `value` in scientific notation with `digits` significant digits, trailing zeros dropped. */
 function mantissaDecimals(value: number, digits: number): number {
-  const [mantissa] = value.toExponential(Math.max(0, digits - 1)).split("e");
+  const { mantissa } = exponential(value, Math.max(0, digits - 1));
   const trimmed = mantissa.includes(".") ? mantissa.replace(/\.?0+$/, "") : mantissa;
   return trimmed.includes(".") ? trimmed.length - trimmed.indexOf(".") - 1 : 0;
 }
@@ -102,8 +102,8 @@ export function formatWithStyle(value: number, style: NumberStyle): string {
     }
     case "scientific": {
       if (value === 0) return "0";
-      const [mantissa, exponent] = value.toExponential(style.decimals).split("e");
-      return `${minus(mantissa)}×10${superscript(String(Number(exponent)))}`;
+      const { mantissa, exponent } = exponential(value, style.decimals);
+      return `${minus(mantissa)}×10${superscript(String(exponent))}`;
     }
   }
 }

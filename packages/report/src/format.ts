@@ -37,9 +37,17 @@ export function formatScientific(value: number, digits = 3): string {
   if (!Number.isFinite(value)) return formatNonFinite(value);
   if (value === 0) return "0";
   // toExponential does the rounding, including 9.999e-5 → "1.00e-4".
-  const [mantissa, exponent] = value.toExponential(Math.max(0, digits - 1)).split("e");
+  const { mantissa, exponent } = exponential(value, Math.max(0, digits - 1));
   const trimmed = mantissa.includes(".") ? mantissa.replace(/\.?0+$/, "") : mantissa;
-  return `${minus(trimmed)}×10${superscript(String(Number(exponent)))}`;
+  return `${minus(trimmed)}×10${superscript(String(exponent))}`;
+}
+
+/** `value.toExponential(decimals)` split into its mantissa text and exponent (a finite `value`). */
+export function exponential(value: number, decimals: number): { mantissa: string; exponent: number } {
+  const text = value.toExponential(decimals);
+  const at = text.indexOf("e");
+  if (at < 0) throw new Error(`exponential: ${text} (from ${value}) has no exponent`);
+  return { mantissa: text.slice(0, at), exponent: Number(text.slice(at + 1)) };
 }
 
 /**

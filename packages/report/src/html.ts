@@ -4,7 +4,7 @@ import { prettyJson } from "./html/json.ts";
 import { assertInlineSvg } from "./html/svg-guard.ts";
 import { scopeSvgIds } from "./html/svg-ids.ts";
 import { metricsTableHtml, provenanceTableHtml } from "./html/tables.ts";
-import type { ReportDocument, ReportFigure, ReportSection } from "./report-document.ts";
+import type { ReportDocument, ReportFigure, ReportFrame, ReportSection } from "./report-document.ts";
 
 /**
  * One self-contained HTML page: inline CSS, inline SVG figures, no URLs, so it
@@ -25,19 +25,18 @@ interface PlacedFigure {
 }
 
 export function buildReportHtml(report: ReportDocument): string {
-  const sectionIds = uniqueIds(
-    report.sections.map((s, i) => s.id ?? `section-${i + 1}-${slug(s.heading)}`),
-    RESERVED_IDS,
-  );
+  const sectionId = uniqueIdTaker(RESERVED_IDS);
   let figureNumber = 0;
   const animated = report.sections.some((s) => (s.figures ?? []).some((f) => f.frames?.length));
-  const placed = report.sections.map((section) =>
-    (section.figures ?? []).map((figure): PlacedFigure => {
+  const placed = report.sections.map((section, i) => ({
+    section,
+    id: sectionId(section.id ?? `section-${i + 1}-${slug(section.heading)}`),
+    figures: (section.figures ?? []).map((figure): PlacedFigure => {
       const number = ++figureNumber;
       return { figure, number, id: figure.id ?? `figure-${number}` };
     }),
-  );
-  const sections = report.sections.map((section, i) => sectionHtml(section, sectionIds[i], placed[i])).join("\n");
+  }));
+  const sections = placed.map((p) => sectionHtml(p.section, p.id, p.figures)).join("\n");
 
   const extra: Array<{ id: string; heading: string; html: string }> = [];
   if (report.metrics) extra.push({ id: "metrics", heading: "Metrics", html: metricsTableHtml(report.metrics) });
@@ -48,7 +47,7 @@ export function buildReportHtml(report: ReportDocument): string {
   });
   extra.push({ id: "provenance", heading: "Provenance", html: provenanceTableHtml(report.provenance) });
 
-  const toc = [...report.sections.map((s, i) => tocEntry(sectionIds[i], s.heading, placed[i])), ...extra.map((e) => tocEntry(e.id, e.heading, []))].join("");
+  const toc = [...placed.map((p) => tocEntry(p.id, p.section.heading, p.figures)), ...extra.map((e) => tocEntry(e.id, e.heading, []))].join("");
 
   const meta = [
     report.provenance.experiment ? `experiment ${escapeHtml(report.provenance.experiment)}` : "",
@@ -101,9 +100,9 @@ function sectionHtml(section: ReportSection, id: string, figures: readonly Place
 function groupedFiguresHtml(figures: readonly PlacedFigure[], sectionId: string): string {
   const out: string[] = [];
   for (let i = 0; i < figures.length; ) {
-    const group = figures[i].figure.group;
+    const group = figures[i]?.figure.group;
     let j = i + 1;
-    while (group !== undefined && j < figures.length && figures[j].figure.group === group) j++;
+    while (group !== undefined && figures[j]?.figure.group === group) j++;
     const html = figures.slice(i, j).map((f) => figureHtml(f, sectionId));
     out.push(j - i > 1 ? `<div class="figure-row">\n${html.join("\n")}\n</div>` : html.join("\n"));
     i = j;
@@ -117,7 +116,8 @@ function figureHtml({ figure, number, id }: PlacedFigure, sectionId: string): st
   const label = `<span class="figure-number">Figure ${number}.</span>`;
   const heading = figure.title ? `<h3 class="figure-title">${label} ${escapeHtml(figure.title)}</h3>\n` : "";
   const caption = figure.title ? escapeHtml(figure.caption) : `${label} ${escapeHtml(figure.caption)}`;
-  if (figure.frames?.length) return framesFigureHtml(figure.frames, id, number, svg, sectionId, heading, caption);
+  const [firstFrame, ...laterFrames] = figure.frames ?? [];
+  if (firstFrame) return framesFigureHtml([firstFrame, ...laterFrames], id, number, svg, sectionId, heading, caption);
   return `<figure id="${escapeHtml(id)}">
 ${heading}<div class="figure-body">${svg}</div>
 <figcaption>${caption}</figcaption>
@@ -129,7 +129,7 @@ ${heading}<div class="figure-body">${svg}</div>
  * scripts show) and a hidden player that FRAMES_SCRIPT reveals: one frame at a time, chosen
  * with a range input.
  */
-function framesFigureHtml(frames: NonNullable<ReportFigure["frames"]>, id: string, number: number, svg: string, sectionId: string, heading: string, caption: string): string {
+function framesFigureHtml(frames: readonly [ReportFrame, ...ReportFrame[]], id: string, number: number, svg: string, sectionId: string, heading: string, caption: string): string {
   const frameHtml = frames
     .map((frame, k) => {
       assertInlineSvg(frame.svg, `frame ${k + 1} of figure ${number} in section ${sectionId}`);
@@ -167,13 +167,13 @@ document.querySelectorAll("figure.has-frames").forEach(function (figure) {
 /** Ids of the sections every report ends with. */
 const RESERVED_IDS: ReadonlySet<string> = new Set(["metrics", "config", "provenance"]);
 
-/** Ids must be unique for the table of contents to work; suffix repeats and reserved ids. */
-function uniqueIds(ids: readonly string[], reserved: ReadonlySet<string>): string[] {
+/** Ids must be unique for the table of contents to work: the returned function suffixes repeats and reserved ids. */
+function uniqueIdTaker(reserved: ReadonlySet<string>): (id: string) => string {
   const taken = new Set(reserved);
-  return ids.map((id) => {
+  return (id) => {
     let candidate = id;
     for (let n = 2; taken.has(candidate); n++) candidate = `${id}-${n}`;
     taken.add(candidate);
     return candidate;
-  });
+  };
 }

@@ -72,14 +72,20 @@ export function arrowGridElement(data: ArrowGridData, options: ArrowGridOptions 
   const { panelSize = 100, gap = 0.08, rowLabel = (lr: number) => `lr=${formatScientific(lr, 2)}`, colLabel = (lambda: number) => `λ=${formatCompact(lambda)}` } = options;
   validate(data);
   const { rows, cols, trueFeatures, cells } = data;
-  const cellName = (row: number, col: number) => `${rowLabel(rows[row])}, ${colLabel(cols[col])}`;
+  const rowNames = rows.map((lr) => rowLabel(lr));
+  const colNames = cols.map((lambda) => colLabel(lambda));
+  // every arrow's row and col index rows and cols (validate checked the cells; the rest are generated from them)
+  const cellName = (row: number, col: number) => `${rowNames[row]}, ${colNames[col]}`;
 
   // True features are drawn in every panel, cell or not, which also makes Plot
   // lay out all rows × cols facets (it drops facets that hold no data).
-  const truth: GridArrow[] = [];
-  for (let row = 0; row < rows.length; row++) for (let col = 0; col < cols.length; col++) for (const f of trueFeatures) truth.push({ row, col, x: f.x, y: f.y, name: f.label });
-  const xSet = truth.filter((_, i) => trueFeatures[i % trueFeatures.length].set === 0);
-  const ySet = truth.filter((_, i) => trueFeatures[i % trueFeatures.length].set === 1);
+  const xSet: GridArrow[] = [];
+  const ySet: GridArrow[] = [];
+  for (let row = 0; row < rows.length; row++) {
+    for (let col = 0; col < cols.length; col++) {
+      for (const f of trueFeatures) (f.set === 0 ? xSet : ySet).push({ row, col, x: f.x, y: f.y, name: f.label });
+    }
+  }
 
   const decoderArrows = (pick: (cell: ArrowGridCell) => readonly Vec2[] | undefined, instance: (cell: ArrowGridCell) => string | number | undefined): GridArrow[] =>
     cells.flatMap((cell) => (pick(cell) ?? []).map(([x, y], j) => ({ row: cell.row, col: cell.col, x, y, name: latentLabel(j), instance: instance(cell) })));
@@ -138,7 +144,7 @@ export function arrowGridElement(data: ArrowGridData, options: ArrowGridOptions 
       axis: "top",
       label: null,
       tickSize: 0,
-      tickFormat: (i: number) => colLabel(cols[i]),
+      tickFormat: (i: number) => colNames[i] ?? "",
       paddingInner: gap,
       paddingOuter: 0,
     },
@@ -147,7 +153,7 @@ export function arrowGridElement(data: ArrowGridData, options: ArrowGridOptions 
       axis: "left",
       label: null,
       tickSize: 0,
-      tickFormat: (i: number) => rowLabel(rows[i]),
+      tickFormat: (i: number) => rowNames[i] ?? "",
       paddingInner: gap,
       paddingOuter: 0,
     },

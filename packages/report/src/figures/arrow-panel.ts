@@ -76,18 +76,18 @@ export function arrowPanel(arrows: readonly PanelArrow[], options: ArrowPanelOpt
       // the crosshair only guides the eye: hidden from assistive technology, no tooltip
       crosshair ? Plot.ruleX([0], { stroke: "rgb(225,225,225)", ariaHidden: "true" }) : null,
       crosshair ? Plot.ruleY([0], { stroke: "rgb(225,225,225)", ariaHidden: "true" }) : null,
-      ...groups.map((group) =>
-        Plot.arrow(group, {
+      ...groups.map(({ style, arrows }) =>
+        Plot.arrow(arrows, {
           x1: 0,
           y1: 0,
           x2: "x",
           y2: "y",
-          stroke: group[0].color,
-          strokeWidth: group[0].width,
-          strokeOpacity: group[0].opacity ?? 1,
-          headLength: 5 + group[0].width * 1.5,
+          stroke: style.color,
+          strokeWidth: style.width,
+          strokeOpacity: style.opacity ?? 1,
+          headLength: 5 + style.width * 1.5,
           clip: true,
-          className: group[0].className ?? "panel-arrow",
+          className: style.className ?? "panel-arrow",
           ariaLabel: (d: PanelArrow) => d.label ?? "",
           title: arrowTip,
         }),
@@ -111,13 +111,13 @@ export function arrowPanel(arrows: readonly PanelArrow[], options: ArrowPanelOpt
  * Plot takes one stroke width per mark, so arrows are split into one mark per
  * style, kept in first-appearance order so later groups draw on top.
  */
-function groupByStyle(arrows: readonly PanelArrow[]): PanelArrow[][] {
-  const groups = new Map<string, PanelArrow[]>();
+function groupByStyle(arrows: readonly PanelArrow[]): Array<{ style: PanelArrow; arrows: PanelArrow[] }> {
+  const groups = new Map<string, { style: PanelArrow; arrows: PanelArrow[] }>();
   for (const a of arrows) {
     const key = `${a.color}|${a.width}|${a.opacity ?? 1}|${a.className ?? ""}`;
     const group = groups.get(key);
-    if (group) group.push(a);
-    else groups.set(key, [a]);
+    if (group) group.arrows.push(a);
+    else groups.set(key, { style: a, arrows: [a] });
   }
   return [...groups.values()];
 }

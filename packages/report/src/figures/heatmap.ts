@@ -268,11 +268,12 @@ function describe(format: (v: number) => string) {
 export function textColorOn(background: unknown): string {
   const rgb = parseColor(String(background));
   if (!rgb) return "black";
-  const [r, g, b] = rgb.map((c) => {
+  const linear = (c: number) => {
     const s = c / 255;
     return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
-  });
-  const luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const [r, g, b] = rgb;
+  const luminance = 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b);
   return luminance > 0.3 ? "black" : "white";
 }
 
@@ -281,6 +282,6 @@ function parseColor(color: string): [number, number, number] | null {
   const rgb = /rgb\((\d+),\s*(\d+),\s*(\d+)\)/.exec(color);
   if (rgb) return [Number(rgb[1]), Number(rgb[2]), Number(rgb[3])];
   const hex = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(color);
-  if (hex) return [parseInt(hex[1], 16), parseInt(hex[2], 16), parseInt(hex[3], 16)];
+  if (hex) return [parseInt(hex[1] ?? "", 16), parseInt(hex[2] ?? "", 16), parseInt(hex[3] ?? "", 16)];
   return null;
 }

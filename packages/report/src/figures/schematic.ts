@@ -79,6 +79,7 @@ export function schematicElement(data: SchematicData, options: SchematicOptions 
     });
 
   const [best, ...others] = ranked;
+  if (!best) throw new Error("schematicFigure: at least one instance is needed");
   const large = [
     titled("True features", arrowPanel(truth(true, 1), { size: largeSize, limit, ariaLabel: "true features" }), 12),
     titled(

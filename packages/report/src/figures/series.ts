@@ -16,11 +16,13 @@ export interface SeriesColors {
 
 export function seriesColors(names: Iterable<string>, palette: readonly string[] = SERIES_COLORS): SeriesColors {
   const unique = [...new Set(names)];
-  const range = unique.map((_, i) => palette[i % palette.length]);
+  if (palette.length === 0) throw new Error("seriesColors: the palette is empty");
+  const colorAt = (i: number) => palette[i % palette.length]!; // in range: the palette is not empty
+  const range = unique.map((_, i) => colorAt(i));
   const index = new Map(unique.map((name, i) => [name, i]));
   return {
     names: unique,
-    colorOf: (name) => range[index.get(name) ?? 0],
+    colorOf: (name) => colorAt(index.get(name) ?? 0),
     scale: { domain: unique, range },
   };
 }

@@ -18,8 +18,8 @@ export function assertInlineSvg(svg: string, where: string): void {
   if (/<foreignObject[\s>]/i.test(markup)) fail("it contains <foreignObject>");
   if (/\son[a-z]+\s*=/i.test(markup)) fail("it has an event-handler attribute");
   const withoutNamespaces = markup.replace(NAMESPACE_ATTRIBUTE, "");
-  for (const match of withoutNamespaces.matchAll(/\s(?:xlink:)?(?:href|src)\s*=\s*["']([^"']*)["']/gi)) {
-    if (!match[1].startsWith("#")) fail(`it references "${match[1]}"`);
+  for (const [, target = ""] of withoutNamespaces.matchAll(/\s(?:xlink:)?(?:href|src)\s*=\s*["']([^"']*)["']/gi)) {
+    if (!target.startsWith("#")) fail(`it references "${target}"`);
   }
   if (/url\(\s*["']?(?!#)/i.test(withoutNamespaces)) fail("it has a CSS url() that is not a #fragment");
   if (/@import/i.test(withoutNamespaces)) fail("it has a CSS @import");

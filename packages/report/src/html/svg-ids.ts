@@ -7,7 +7,7 @@
  */
 export function scopeSvgIds(svg: string, prefix: string): string {
   const ids = new Set<string>();
-  for (const match of svg.matchAll(/\sid="([^"]+)"/g)) ids.add(match[1]);
+  for (const [, id] of svg.matchAll(/\sid="([^"]+)"/g)) if (id) ids.add(id);
   if (ids.size === 0) return svg;
   const scoped = (id: string) => (ids.has(id) ? `${prefix}-${id}` : id);
   return svg

@@ -27,7 +27,7 @@ function binnedHeatmap(values: ArrayLike<number>, n: number, x0: number, y0: num
   const bins = new Map<number, string[]>();
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) {
-      const v = Math.max(-1, Math.min(1, values[i * n + j]));
+      const v = Math.max(-1, Math.min(1, values[i * n + j]!)); // in range: featureMatricesFigure checked the length
       const k = Number.isFinite(v) ? Math.round(((v + 1) / 2) * (STEPS - 1)) : -1;
       if (!bins.has(k)) bins.set(k, []);
       bins.get(k)!.push(`M${px(x0 + j * cell)} ${px(y0 + i * cell)}h${px(cell)}v${px(cell)}h${px(-cell)}z`);
@@ -37,6 +37,11 @@ function binnedHeatmap(values: ArrayLike<number>, n: number, x0: number, y0: num
 }
 
 export function featureMatricesFigure(panels: readonly FeatureMatrixPanel[], options: { size?: number; title?: string } = {}): string {
+  for (const p of panels) {
+    if (p.gram.length !== p.n * p.n || p.norms.length !== p.n || p.superposition.length !== p.n) {
+      throw new Error(`featureMatricesFigure: panel "${p.title}" needs n × n = ${p.n * p.n} Gram entries and n = ${p.n} norms and superposition values`);
+    }
+  }
   const side = options.size ?? 130;
   const gap = 14;
   const top = options.title ? 26 : 8;
@@ -57,9 +62,9 @@ export function featureMatricesFigure(panels: readonly FeatureMatrixPanel[], opt
     const bar = side / p.n;
     const bars: string[] = [];
     for (let i = 0; i < p.n; i++) {
-      const len = (Math.max(0, p.norms[i]) / maxNorm) * side;
+      const len = (Math.max(0, p.norms[i]!) / maxNorm) * side; // norms and superposition have n values (checked above)
       if (!(len > 0)) continue;
-      bars.push(`<rect x="${px(x0)}" y="${px(barsTop + i * bar)}" width="${px(len)}" height="${px(Math.max(0.6, bar * 0.9))}" fill="${viridis(p.superposition[i])}"/>`);
+      bars.push(`<rect x="${px(x0)}" y="${px(barsTop + i * bar)}" width="${px(len)}" height="${px(Math.max(0.6, bar * 0.9))}" fill="${viridis(p.superposition[i]!)}"/>`);
     }
     parts.push(`<g class="norm-bars">${bars.join("")}<line x1="${px(x0)}" y1="${px(barsTop)}" x2="${px(x0)}" y2="${px(barsTop + side)}" stroke="#888"/></g>`);
     parts.push(text(x0 + side, barsTop + side + 12, `‖W_i‖ (max ${formatCompact(maxNorm, 2)})`, { anchor: "end" }));

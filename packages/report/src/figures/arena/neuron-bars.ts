@@ -16,6 +16,10 @@ export interface NeuronPanel {
 }
 
 export function neuronBarsFigure(panels: readonly NeuronPanel[], options: { title?: string; width?: number; height?: number; featureLabels?: readonly string[] } = {}): string {
+  for (const p of panels) {
+    if (p.w.length !== p.dHidden * p.nFeatures)
+      throw new Error(`neuronBarsFigure: panel "${p.title}" has ${p.w.length} weights, expected dHidden × nFeatures = ${p.dHidden * p.nFeatures}`);
+  }
   const pw = options.width ?? 130;
   const ph = options.height ?? 150;
   const gap = 34;
@@ -28,7 +32,7 @@ export function neuronBarsFigure(panels: readonly NeuronPanel[], options: { titl
       let pos = 0,
         neg = 0;
       for (let f = 0; f < p.nFeatures; f++) {
-        const v = p.w[k * p.nFeatures + f];
+        const v = p.w[k * p.nFeatures + f]!; // in range: the length was checked above
         if (v > 0) pos += v;
         else neg -= v;
       }
@@ -53,7 +57,7 @@ export function neuronBarsFigure(panels: readonly NeuronPanel[], options: { titl
         down = 0;
       const x = ox + n * slot + slot * 0.15;
       for (let f = 0; f < p.nFeatures; f++) {
-        const v = p.w[n * p.nFeatures + f];
+        const v = p.w[n * p.nFeatures + f]!; // in range: the length was checked above
         if (!(Math.abs(v) > 1e-9)) continue;
         const h = Math.abs(v) * scale;
         const y = v > 0 ? mid - (up + v) * scale : mid + down * scale;

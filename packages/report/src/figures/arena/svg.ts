@@ -56,7 +56,7 @@ export function colorScale(scheme: Plot.ColorScheme, domain: readonly [number, n
 export const CATEGORY_COLORS: readonly string[] = ["#4e79a7", "#f28e2c", "#e15759", "#76b7b2", "#59a14f", "#edc949", "#af7aa1", "#ff9da7", "#9c755f", "#bab0ab"];
 
 export function categoryColor(k: number): string {
-  return CATEGORY_COLORS[((k % CATEGORY_COLORS.length) + CATEGORY_COLORS.length) % CATEGORY_COLORS.length];
+  return CATEGORY_COLORS[((k % CATEGORY_COLORS.length) + CATEGORY_COLORS.length) % CATEGORY_COLORS.length]!; // in range for any integer k: a non-negative remainder of the list length
 }
 
 /** A row of legend swatches starting at (x, y): returns the markup and its width. */
