@@ -45,8 +45,10 @@ function bestPeer(runs: readonly PeerRun[]): PeerRun {
 }
 
 export function benchLine(o: BenchLineInput): BenchLine {
-  let ours = o.ours[0];
-  for (const r of o.ours) if (r.instanceSamplesPerS > ours.instanceSamplesPerS) ours = r;
+  const [first, ...rest] = o.ours;
+  if (!first) throw new Error(`benchLine: no runs of ${o.workload}`);
+  let ours = first;
+  for (const r of rest) if (r.instanceSamplesPerS > ours.instanceSamplesPerS) ours = r;
   const line: BenchLine = {
     workload: o.workload,
     engine: "toy-sae-lab fused-cpu",

@@ -66,7 +66,7 @@ async function main(): Promise<void> {
   for (const name of names) {
     const w = WORKLOADS[name];
     if (!w) throw new Error(`unknown workload "${name}"; expected one of ${Object.keys(WORKLOADS).join(", ")}`);
-    const loadStart = loadavg()[0];
+    const loadStart = load1m();
     const oursRuns: OursRun[] = [];
     const peerRuns = new Map<number, PeerRun[]>(peerThreads.map((t) => [t, []]));
     for (let r = 0; r < repeats; r++) {
@@ -81,7 +81,7 @@ async function main(): Promise<void> {
       ours: oursRuns,
       peer: peerRuns,
       loadStart,
-      loadEnd: loadavg()[0],
+      loadEnd: load1m(),
     });
     console.log(JSON.stringify(line));
   }
@@ -91,3 +91,8 @@ main().catch((e: unknown) => {
   process.stderr.write(`bench: ${e instanceof Error ? e.message : String(e)}\n`);
   process.exit(1);
 });
+
+/** The 1-minute load average (NaN where the platform reports none). */
+function load1m(): number {
+  return loadavg()[0] ?? Number.NaN;
+}

@@ -3,6 +3,7 @@
  * every step draws a fresh batch per instance, runs forward + backward, and takes an Adam step.
  * Run in worker threads (instances split between them), as the pipelines run.
  */
+import { valueAt } from "@toy-sae/core/checked";
 import { Rng } from "@toy-sae/core/random";
 import { initReluL1 } from "@toy-sae/core/sae/relu-l1/kernel";
 import { initSaeLens } from "@toy-sae/core/sae/shared/saelens-base";
@@ -43,7 +44,7 @@ export const composedGrid: Workload = (mine, total, steps) => {
   // `sampler.sample`'s features in Float32, as the composed kind's hiddenOf does); one output
   // buffer per data group, reused
   const hs = mine.map(() => new Float32Array(B * 2));
-  const sample = (g: number) => sampler.sampleEmbeddedInto(rngs[g], B, W, 2, hs[g]);
+  const sample = (g: number) => sampler.sampleEmbeddedInto(valueAt(rngs, g, "data streams"), B, W, 2, valueAt(hs, g, "sample buffers"));
   const run = (n: number) =>
     trainSaeGrid(reluL1, p, {
       ...composed2024.settings,
@@ -52,8 +53,8 @@ export const composedGrid: Workload = (mine, total, steps) => {
       options: { ghostGrads: false, ghostCooldown: 1000 },
       steps: n,
       batch: B,
-      lr: Float64Array.from(mine, (i) => lrAll[i]),
-      hyper: { l1: Float64Array.from(mine, (i) => l1All[i]) },
+      lr: Float64Array.from(mine, (i) => valueAt(lrAll, i, "grid learning rates")),
+      hyper: { l1: Float64Array.from(mine, (i) => valueAt(l1All, i, "grid L1 coefficients")) },
       beta1: new Float64Array(I),
       group: Int32Array.from(mine, (_, k) => k),
       groups: I,
@@ -96,7 +97,8 @@ function correlatedBatchTopK(toy: CorrelatedToy): Workload {
     // x = features·E, drawn and embedded in one pass (what the sparse-but-wrong kind's
     // embedFeatures(sampleInto(…)) computes, bit for bit); one output buffer per data group, reused
     const xs = mine.map(() => new Float32Array(B * D));
-    const sample = (g: number): Float32Array => samplers[g].sampleEmbeddedInto(rngs[g], B, embedding, D, xs[g]);
+    const sample = (g: number): Float32Array =>
+      valueAt(samplers, g, "samplers").sampleEmbeddedInto(valueAt(rngs, g, "data streams"), B, embedding, D, valueAt(xs, g, "sample buffers"));
     const run = (n: number) =>
       trainSaeGrid(batchTopK, p, {
         ...saeLens611.settings,

@@ -99,24 +99,25 @@ export function summariseMetrics(art: Artifact, declaration: MetricsCells): Metr
   const metrics = art.columnNames.filter((c) => !notMetrics.has(c) && (kindOf(art, c) === "number" || kindOf(art, c) === "boolean"));
   const keys = declaration.cells.map((c) => readValues(art, c));
   const labels = declaration.labels.map((c) => readValues(art, c));
-  const values = Object.fromEntries(metrics.map((m) => [m, kindOf(art, m) === "boolean" ? readBoolColumn(art, m).map(Number) : Array.from(readFloatColumn(art, m))]));
-  const rowsOf = new Map<string, { key: CellValue[]; rows: number[] }>();
+  const values = metrics.map((m) => [m, kindOf(art, m) === "boolean" ? readBoolColumn(art, m).map(Number) : Array.from(readFloatColumn(art, m))] as const);
+  // every column read from the artifact holds art.numRows values, and each cell has at least one row
+  const rowsOf = new Map<string, { key: CellValue[]; rows: [number, ...number[]] }>();
   for (let r = 0; r < art.numRows; r++) {
-    const key = keys.map((column) => column[r]);
+    const key = keys.map((column) => column[r]!);
     const id = cellId(key);
-    const cell = rowsOf.get(id) ?? { key, rows: [] };
-    cell.rows.push(r);
-    rowsOf.set(id, cell);
+    const cell = rowsOf.get(id);
+    if (cell) cell.rows.push(r);
+    else rowsOf.set(id, { key, rows: [r] });
   }
   const cells = [...rowsOf.values()].map(({ key, rows }) => ({
     key,
     labels: labels.map((column, k) => {
-      const seen = new Set(rows.map((r) => cellId([column[r]])));
+      const seen = new Set(rows.map((r) => cellId([column[r]!])));
       if (seen.size > 1) throw new Error(`${art.path}: column "${declaration.labels[k]}" takes ${seen.size} values in the cell ${cellId(key)}, so it cannot label the cell`);
-      return column[rows[0]];
+      return column[rows[0]]!;
     }),
     rows: rows.length,
-    metrics: Object.fromEntries(metrics.map((m) => [m, stat(rows.map((r) => values[m][r]))])),
+    metrics: Object.fromEntries(values.map(([m, column]) => [m, stat(rows.map((r) => column[r]!))])),
   }));
   return {
     file: art.path.split(/[\\/]/).pop() ?? art.path,

@@ -37,10 +37,11 @@ export function formatKey(v: CellValue): string {
 /** Each label of a compared cell: its value, or "a → b" where an edit changed it. */
 export function formatLabels(row: { labels: { a: readonly CellValue[] | null; b: readonly CellValue[] | null } }): string[] {
   const { a, b } = row.labels;
-  const count = (a ?? b ?? []).length;
-  return Array.from({ length: count }, (_, k) => {
-    if (a === null || b === null) return formatKey((a ?? b ?? [])[k]);
-    return Object.is(a[k], b[k]) ? formatKey(a[k]) : `${formatKey(a[k])} → ${formatKey(b[k])}`;
+  if (a === null || b === null) return (a ?? b ?? []).map(formatKey);
+  return a.map((va, k) => {
+    const vb = b[k];
+    if (vb === undefined) return `${formatKey(va)} → (absent)`;
+    return Object.is(va, vb) ? formatKey(va) : `${formatKey(va)} → ${formatKey(vb)}`;
   });
 }
 
@@ -53,10 +54,10 @@ export function formatConfigValue(v: JsonValue | undefined): string {
 
 /** Columns padded to their widest entry, a dashed rule under the header. */
 export function textTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const width = header.map((h, c) => Math.max([...h].length, ...rows.map((r) => [...r[c]].length)));
+  const width = header.map((h, c) => Math.max([...h].length, ...rows.map((r) => [...(r[c] ?? "")].length)));
   const line = (cells: readonly string[]) =>
     cells
-      .map((x, c) => x + " ".repeat(width[c] - [...x].length))
+      .map((x, c) => x + " ".repeat(Math.max(0, (width[c] ?? 0) - [...x].length)))
       .join("  ")
       .trimEnd();
   return [line(header), line(width.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");

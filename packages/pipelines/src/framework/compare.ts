@@ -82,8 +82,9 @@ function chainCommand(experiment: string, profile: Profile | undefined): string 
 function findRun(runs: readonly RunRecord[], asked: string, flag: string, experiment: string): RunRecord {
   const exact = runs.find((r) => r.runId === asked);
   if (exact) return exact;
-  const matches = runs.filter((r) => r.runId.startsWith(asked));
-  if (matches.length === 1) return matches[0];
+  const [only, ...more] = runs.filter((r) => r.runId.startsWith(asked));
+  const matches = only ? [only, ...more] : [];
+  if (only && more.length === 0) return only;
   const list = runs.map(describeRun).join("\n  ");
   if (matches.length > 1)
     throw new CompareError(`${flag} "${asked}" matches ${matches.length} runs of ${experiment}; give more of the id:\n  ${matches.map(describeRun).join("\n  ")}`);
@@ -111,7 +112,8 @@ export function pickRuns(records: readonly RunRecord[], options: RunChoice): { a
   const runs = runsOf(records, experiment, profile);
   const of = profile ? ` of profile ${profile}` : "";
   if (runs.length < 2) {
-    const have = runs.length === 0 ? `no runs${of} recorded in ${REGISTRY_FILE}` : `only one run${of} (${describeRun(runs[0])})`;
+    const [one] = runs;
+    const have = one ? `only one run${of} (${describeRun(one)})` : `no runs${of} recorded in ${REGISTRY_FILE}`;
     throw new CompareError(
       `${experiment} has ${have}; compare needs two: run ${chainCommand(experiment, profile)}, change a field in packages/pipelines/experiments/${experiment}.json and run it again`,
     );

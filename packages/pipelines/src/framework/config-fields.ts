@@ -23,23 +23,32 @@ export function pickFields(config: JsonObject, fields: readonly string[]): JsonO
     const parts = field.split(".");
     let from: JsonValue | undefined = config;
     let to: JsonObject = out;
-    for (let k = 0; k < parts.length; k++) {
+    for (const [k, part] of parts.entries()) {
       if (!isObject(from)) break;
-      const value: JsonValue | undefined = from[parts[k]];
+      const value: JsonValue | undefined = from[part];
       if (value === undefined) break;
-      if (k === parts.length - 1) to[parts[k]] = cloneJson(value);
+      if (k === parts.length - 1) to[part] = cloneJson(value);
       else {
-        if (!isObject(to[parts[k]])) to[parts[k]] = {};
-        to = to[parts[k]] as JsonObject;
+        const next = to[part];
+        if (isObject(next)) to = next;
+        else {
+          const created: JsonObject = {};
+          to[part] = created;
+          to = created;
+        }
       }
       from = value;
     }
   }
   for (const field of fields.filter((f) => f.startsWith("!"))) {
     const parts = field.slice(1).split(".");
+    const last = parts.pop() ?? "";
     let at: JsonValue | undefined = out;
-    for (let k = 0; k < parts.length - 1 && isObject(at); k++) at = at[parts[k]];
-    if (isObject(at)) delete at[parts[parts.length - 1]];
+    for (const part of parts) {
+      if (!isObject(at)) break;
+      at = at[part];
+    }
+    if (isObject(at)) delete at[last];
   }
   return out;
 }

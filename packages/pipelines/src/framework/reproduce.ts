@@ -70,7 +70,9 @@ export function indexEntries(manifests: ReturnType<typeof readManifests>): Index
 function thumbnail(workspaceRoot: string, manifests: ReturnType<typeof readManifests>, entry: IndexEntry): string {
   const first = entry.experiments[0];
   if (!first) return "";
-  const { manifest, dir } = manifests.find((m) => m.experiment === first.experiment) ?? manifests[0];
+  const found = manifests.find((m) => m.experiment === first.experiment) ?? manifests[0];
+  if (!found) return "";
+  const { manifest, dir } = found;
   const id = first.link.split("#")[1];
   const figure = manifest.figures.find((f) => f.id === id);
   if (!figure) return "";

@@ -14,8 +14,19 @@
  *   per row, each latent's share of the batch it fired in) when the trainer records it.
  */
 import { DataType } from "apache-arrow";
-import { readBoolColumn, readFloatColumn, readIntColumn, readListColumn, readStringColumn, type Artifact, type ArtifactColumns, vectorsColumn } from "@toy-sae/core/artifact/arrow";
+import {
+  listRow,
+  readBoolColumn,
+  readFloatColumn,
+  readIntColumn,
+  readListColumn,
+  readStringColumn,
+  type Artifact,
+  type ArtifactColumns,
+  vectorsColumn,
+} from "@toy-sae/core/artifact/arrow";
 import type { JsonValue } from "@toy-sae/core/artifact/provenance";
+import { valueAt } from "@toy-sae/core/checked";
 import type { AnyArchitecture } from "@toy-sae/core/sae/architecture";
 import { emptySaeParams, paramTensor, specSize, type ParamSpec, type SaeParams } from "@toy-sae/core/sae/types";
 import type { CurvePoint } from "@toy-sae/core/train/trainer";
@@ -55,7 +66,7 @@ export function readKeys(art: Artifact, keyTypes: Record<string, KeyType>): SaeK
       type === "int" ? readIntColumn(art, name) : type === "float" ? readFloatColumn(art, name) : type === "string" ? readStringColumn(art, name) : readBoolColumn(art, name);
     return [name, values] as const;
   });
-  return Array.from({ length: art.numRows }, (_, r) => Object.fromEntries(cols.map(([name, values]) => [name, values[r]])));
+  return Array.from({ length: art.numRows }, (_, r) => Object.fromEntries(cols.map(([name, values]) => [name, valueAt(values, r, `${art.path}: column "${name}"`)])));
 }
 
 /** One SAE's trained parameters and what the trainer reports about it. */
@@ -111,7 +122,7 @@ export function curvesColumns(keyTypes: Record<string, KeyType>, keys: readonly 
   const columns: ArtifactColumns = {
     ...keyColumns(
       keyTypes,
-      curves.map(({ sae }) => keys[sae]),
+      curves.map(({ sae }) => valueAt(keys, sae, "curve points' SAE keys")),
     ),
     sae: Int32Array.from(curves, ({ sae }) => sae),
     step: Int32Array.from(curves, ({ c }) => c.step),
@@ -173,21 +184,24 @@ export function readSaes(art: Artifact, keyTypes: Record<string, KeyType>): SaeS
   const inputScale = readFloatColumn(art, "input_scale");
   const finals = art.columnNames.filter((c) => c.startsWith("final_")).map((c) => [c, readFloatColumn(art, c)] as const);
   const camel = (snake: string) => snake.replace(/_([a-z0-9])/g, (_, ch: string) => ch.toUpperCase());
-  const records: SaeRecord[] = keys.map((key, r) => ({
-    index: r,
-    key,
-    architecture: architecture[r],
-    recipe: recipe[r],
-    options: JSON.parse(options[r]) as Record<string, JsonValue>,
-    dIn: dIn[r],
-    dSae: dSae[r],
-    steps: steps[r],
-    diverged: diverged[r],
-    divergedReason: divergedReason[r],
-    divergedAt: divergedAt[r],
-    inputScale: inputScale[r],
-    hyper: Object.fromEntries(finals.filter(([, v]) => !Number.isNaN(v[r])).map(([c, v]) => [camel(c.slice("final_".length)), v[r]])),
-  }));
+  const records: SaeRecord[] = keys.map((key, r) => {
+    const at = <T>(column: ArrayLike<T>, name: string): T => valueAt(column, r, `${art.path}: column "${name}"`);
+    return {
+      index: r,
+      key,
+      architecture: at(architecture, "architecture"),
+      recipe: at(recipe, "recipe"),
+      options: JSON.parse(at(options, "architecture_options")) as Record<string, JsonValue>,
+      dIn: at(dIn, "d_in"),
+      dSae: at(dSae, "d_sae"),
+      steps: at(steps, "steps"),
+      diverged: at(diverged, "diverged"),
+      divergedReason: at(divergedReason, "diverged_reason"),
+      divergedAt: at(divergedAt, "diverged_at"),
+      inputScale: at(inputScale, "input_scale"),
+      hyper: Object.fromEntries(finals.map(([c, v]) => [camel(c.slice("final_".length)), at(v, c)] as const).filter(([, value]) => !Number.isNaN(value))),
+    };
+  });
   const standard = ["w_enc", "b_enc", "w_dec", "b_dec"];
   const known = new Set([
     "sae",
@@ -209,11 +223,11 @@ export function readSaes(art: Artifact, keyTypes: Record<string, KeyType>): SaeS
   const row = (name: string, r: number) => {
     const t = tensors.get(name);
     if (!t) throw new Error(`${art.path}: column "${name}" is missing`);
-    return t.values.subarray(t.offsets[r], t.offsets[r + 1]);
+    return listRow(t, r);
   };
   const extraNames = tensorNames.filter((c) => !standard.includes(c));
   const paramsOf = (r: number): SaeParams => {
-    const p = emptySaeParams({ instances: 1, dIn: dIn[r], dSae: dSae[r] });
+    const p = emptySaeParams({ instances: 1, dIn: valueAt(dIn, r, "d_in"), dSae: valueAt(dSae, r, "d_sae") });
     p.wEnc.set(row("w_enc", r));
     p.bEnc.set(row("b_enc", r));
     p.wDec.set(row("w_dec", r));

@@ -73,6 +73,7 @@ export function parseJsonStrict(text: string, file: string): StrictJson {
 
 /** Offsets → 1-based line:column, columns counted in characters (code points), as editors show. */
 class LineIndex {
+  /** Offset of each line's first character: never empty (line 1 starts at 0). */
   private readonly starts: number[] = [0];
   constructor(private readonly text: string) {
     for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
@@ -82,10 +83,11 @@ class LineIndex {
     let hi = this.starts.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid] <= offset) lo = mid;
+      if (this.starts[mid]! <= offset)
+        lo = mid; // 0 < mid ≤ hi < starts.length
       else hi = mid - 1;
     }
-    const lineStart = this.starts[lo];
+    const lineStart = this.starts[lo] ?? 0;
     return { line: lo + 1, column: [...this.text.slice(lineStart, offset)].length + 1 };
   }
   /** "3:14" */
@@ -96,7 +98,7 @@ class LineIndex {
   /** The line around `offset` with a ▶ before the offending character, cut to a readable width. */
   excerpt(offset: number): string {
     const { line } = this.position(offset);
-    const start = this.starts[line - 1];
+    const start = this.starts[line - 1] ?? 0; // position() returns a line of starts
     const nextStart = this.starts[line] ?? this.text.length + 1;
     const end = Math.max(start, nextStart - 1);
     const from = Math.max(start, offset - 30);
@@ -183,7 +185,7 @@ class StrictParser {
   private value(path: string, depth: number): JsonValue {
     if (depth > MAX_DEPTH) this.syntax(`values nested at most ${MAX_DEPTH} deep`);
     const start = this.pos;
-    const c = this.text[this.pos];
+    const c = this.text.charAt(this.pos); // "" at the end of the text
     let value: JsonValue;
     if (c === "{") value = this.object(path, depth);
     else if (c === "[") value = this.array(path, depth);
@@ -349,7 +351,7 @@ class StrictParser {
     const at = this.lines.at(start);
     if (!Number.isFinite(value)) {
       this.problems.push(`${path || "(root)"}: got ${written} (as written), expected a finite number (a double holds magnitudes up to about 1.8e308); at ${at}`);
-    } else if (value === 0 && /[1-9]/.test(written.split(/[eE]/)[0])) {
+    } else if (value === 0 && /[1-9]/.test(written.split(/[eE]/)[0] ?? "")) {
       this.problems.push(`${path || "(root)"}: got ${written} (as written), expected a number a double can hold (this rounds to 0; the smallest is about 5e-324); at ${at}`);
     } else if (isIntegerLiteral && absBigInt(BigInt(written)) > EXACT_INTEGER_LIMIT) {
       this.problems.push(

@@ -4,6 +4,7 @@
  * instance's initialisation comes from its own named Rng stream and each data stream is named
  * too, so the numbers do not depend on how the SAEs are split between threads.
  */
+import { valueAt } from "@toy-sae/core/checked";
 import { Rng } from "@toy-sae/core/random";
 import type { JsonValue } from "@toy-sae/core/artifact/provenance";
 import { loadArchitecture } from "@toy-sae/core/sae/load";
@@ -54,6 +55,7 @@ export async function loadTrainSaesModule(kind: string): Promise<TrainSaesModule
 export async function trainChunk(job: ChunkJob, module: TrainSaesModule<unknown>, onStep?: (step: number) => void): Promise<ChunkResult> {
   const { saes } = job;
   const lead = saes[0];
+  if (!lead) throw new Error("trainChunk: the chunk has no SAEs");
   const I = saes.length;
   const arch = await loadArchitecture(lead.architecture);
   const recipe = await loadRecipe(lead.recipe);
@@ -79,7 +81,12 @@ export async function trainChunk(job: ChunkJob, module: TrainSaesModule<unknown>
   const draw = streams.map((stream) => module.sampler(saes.find((s) => s.data.stream === stream)?.data.source ?? "", job.shared, lead.batch));
   const rngs = streams.map((stream) => root.fork(stream));
 
-  const hyper = Object.fromEntries(arch.hyper.map((name) => [name, Float64Array.from(saes, (s) => s.hyper[name])]));
+  const hyperOf = (s: PlannedSae, name: string): number => {
+    const value = s.hyper[name];
+    if (value === undefined) throw new Error(`trainChunk: SAE ${JSON.stringify(s.key)} has no value for ${lead.architecture}'s hyperparameter ${name}`);
+    return value;
+  };
+  const hyper = Object.fromEntries(arch.hyper.map((name) => [name, Float64Array.from(saes, (s) => hyperOf(s, name))]));
   const schedules = Object.fromEntries(arch.hyper.map((name) => [name, saes.map((s) => s.schedules?.[name] ?? null)]));
   const result = trainSaeGrid(arch, params, {
     ...trainerSettings(recipe, job.engine, lead.settings),
@@ -92,7 +99,7 @@ export async function trainChunk(job: ChunkJob, module: TrainSaesModule<unknown>
     schedules,
     group,
     groups: streams.length,
-    sample: (g) => draw[g](rngs[g]),
+    sample: (g) => valueAt(draw, g, "data group samplers")(valueAt(rngs, g, "data group streams")),
     logEvery: lead.logEvery,
     onStep: onStep ? (step) => onStep(step) : undefined,
     autodiff,

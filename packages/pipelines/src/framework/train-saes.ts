@@ -5,6 +5,7 @@
  * trainer, and writes saes.arrow and curves.arrow (saes-io.ts) in the plan's order.
  */
 import { configHash, type JsonValue } from "@toy-sae/core/artifact/provenance";
+import { valueAt } from "@toy-sae/core/checked";
 import { resolveArchitectureOptions } from "@toy-sae/core/sae/load";
 import type { AnyArchitecture } from "@toy-sae/core/sae/architecture";
 import { emptySaeParams, paramTensor, type SaeParams } from "@toy-sae/core/sae/types";
@@ -22,7 +23,8 @@ import type { JsonObject } from "./experiment-config.ts";
 export async function runTrainSaes<C extends ExperimentConfigBase>(ctx: StageContext<C>, kind: string, module: TrainSaesModule<C>, snapshot: JsonObject): Promise<void> {
   const plan = await module.plan(ctx);
   const { saes } = plan;
-  if (saes.length === 0) {
+  const [lead] = saes;
+  if (!lead) {
     // a kind whose experiments train no SAE (e.g. tms-superposition): empty files keep the stage chain uniform
     await ctx.write("saes.arrow", saesColumns(plan.keyTypes, []), { seeds: plan.seeds, extra: { key_columns: JSON.stringify(plan.keyTypes) } });
     await ctx.write("curves.arrow", curvesColumns(plan.keyTypes, [], []), { seeds: plan.seeds, extra: { key_columns: JSON.stringify(plan.keyTypes) } });
@@ -52,20 +54,25 @@ export async function runTrainSaes<C extends ExperimentConfigBase>(ctx: StageCon
   const optionsOf = (s: PlannedSae) => resolved.get(`${s.architecture}|${JSON.stringify(s.options)}`) as Record<string, JsonValue>;
 
   // families (one trainer call each), in order of first appearance, each split over the threads
-  const families = new Map<string, number[]>();
-  saes.forEach((s, index) => {
+  const families = new Map<string, { first: PlannedSae; indices: number[] }>();
+  for (const [index, s] of saes.entries()) {
     const family = JSON.stringify([s.architecture, optionsOf(s), s.recipe, s.dIn, s.dSae, s.steps, s.batch, s.settings ?? {}, s.logEvery ?? null]);
-    families.set(family, [...(families.get(family) ?? []), index]);
-  });
+    const known = families.get(family);
+    if (known) known.indices.push(index);
+    else families.set(family, { first: s, indices: [index] });
+  }
   const threads = engine === "fused" ? ctx.threads : 1;
-  const chunks = [...families.values()].flatMap((members) => splitEvenly(members, saes[members[0]].steps > 0 ? threads : 1));
-  const jobOf = (chunk: number[]): ChunkJob => ({
+  // a chunk: plan indices of SAEs of one family (so one options object), trained as one instance axis
+  const chunks = [...families.values()].flatMap(({ first, indices }) =>
+    splitEvenly(indices, first.steps > 0 ? threads : 1).map((chunk) => ({ options: optionsOf(first), indices: chunk, saes: chunk.map((i) => valueAt(saes, i, "planned SAEs")) })),
+  );
+  const jobOf = (chunk: (typeof chunks)[number]): ChunkJob => ({
     kind,
     seed: ctx.config.seed,
     engine,
     backend: ctx.backend,
-    options: optionsOf(saes[chunk[0]]),
-    saes: chunk.map((i) => saes[i]),
+    options: chunk.options,
+    saes: chunk.saes,
     shared: plan.shared,
   });
 
@@ -76,18 +83,18 @@ export async function runTrainSaes<C extends ExperimentConfigBase>(ctx: StageCon
       `engine ${engine}, ${Math.min(threads, chunks.length)} thread(s), ${chunks.length} chunk(s)`,
   );
   // progress in training steps: instance-steps done, averaged over the trained SAEs
-  const batch = saes[0].batch;
+  const batch = lead.batch;
   const progress = progressReporter(`${ctx.experiment}:train-saes`, maxSteps, { unit: "instance-samples", unitsPerStep: batch * Math.max(1, trained) });
   const done = new Float64Array(chunks.length);
-  const tick = (k: number, step: number) => {
-    done[k] = step * chunks[k].length;
+  const tick = (k: number, instances: number, step: number) => {
+    done[k] = step * instances;
     progress.tick(Math.floor(done.reduce((a, b) => a + b, 0) / Math.max(1, trained)));
   };
   const results: ChunkResult[] =
     threads === 1
-      ? await sequential(chunks.map((chunk, k) => () => trainChunk(jobOf(chunk), module as TrainSaesModule<unknown>, (step) => tick(k, step + 1))))
+      ? await sequential(chunks.map((chunk, k) => () => trainChunk(jobOf(chunk), module as TrainSaesModule<unknown>, (step) => tick(k, chunk.indices.length, step + 1))))
       : await pool(
-          chunks.map((chunk, k) => () => runChunkInWorker<ChunkJob, ChunkResult>(jobOf(chunk), (step) => tick(k, step))),
+          chunks.map((chunk, k) => () => runChunkInWorker<ChunkJob, ChunkResult>(jobOf(chunk), (step) => tick(k, chunk.indices.length, step))),
           threads,
         );
   progress.done();
@@ -106,28 +113,32 @@ export async function runTrainSaes<C extends ExperimentConfigBase>(ctx: StageCon
     }
     return one;
   };
-  results.forEach((r, k) => {
-    chunks[k].forEach((index, i) => {
-      const s = saes[index];
+  for (const [k, chunk] of chunks.entries()) {
+    const r = valueAt(results, k, "chunk results");
+    const n = chunk.indices.length;
+    for (const [i, index] of chunk.indices.entries()) {
+      const s = valueAt(chunk.saes, i, "chunk SAEs");
+      // the trainer returns one value per instance of the chunk (i < n)
+      const one = <T>(values: ArrayLike<T>, what: string): T => valueAt(values, i, `chunk ${k}: ${what}`);
       const arch = archs.get(s.architecture) as AnyArchitecture;
-      const params = instanceOf(r.params, arch, i, chunks[k].length, s.dIn, s.dSae);
-      for (const snap of r.snapshots) snapshots.push({ sae: index, step: snap.step, arch, params: instanceOf(snap.params, arch, i, chunks[k].length, s.dIn, s.dSae) });
+      const params = instanceOf(r.params, arch, i, n, s.dIn, s.dSae);
+      for (const snap of r.snapshots) snapshots.push({ sae: index, step: snap.step, arch, params: instanceOf(snap.params, arch, i, n, s.dIn, s.dSae) });
       out[index] = {
         planned: s,
         arch,
         options: optionsOf(s),
         params,
-        diverged: r.diverged[i] === 1,
+        diverged: one(r.diverged, "diverged") === 1,
         divergedReason: r.divergedReason[i] ?? "",
-        divergedAt: r.divergedAt[i],
-        inputScale: r.inputScale[i],
-        finalHyper: Object.fromEntries(Object.entries(r.finalHyper).map(([h, v]) => [h, v[i]])),
-        summary: Object.fromEntries(Object.entries(r.summary).map(([name, v]) => [name, v[i]])),
+        divergedAt: one(r.divergedAt, "divergedAt"),
+        inputScale: one(r.inputScale, "inputScale"),
+        finalHyper: Object.fromEntries(Object.entries(r.finalHyper).map(([h, v]) => [h, one(v, `final ${h}`)])),
+        summary: Object.fromEntries(Object.entries(r.summary).map(([name, v]) => [name, one(v, `summary ${name}`)])),
       };
-    });
-    for (const c of r.curves) curves.push({ sae: chunks[k][c.instance], c });
-    for (const e of r.resampling) events.push({ sae: chunks[k][e.instance], step: e.step, latent: e.latent });
-  });
+    }
+    for (const c of r.curves) curves.push({ sae: valueAt(chunk.indices, c.instance, "curve point instance"), c });
+    for (const e of r.resampling) events.push({ sae: valueAt(chunk.indices, e.instance, "resampling event instance"), step: e.step, latent: e.latent });
+  }
   curves.sort((a, b) => a.sae - b.sae || a.c.step - b.c.step);
   events.sort((a, b) => a.sae - b.sae || a.step - b.step || a.latent - b.latent);
   snapshots.sort((a, b) => a.sae - b.sae || a.step - b.step);
@@ -142,7 +153,7 @@ export async function runTrainSaes<C extends ExperimentConfigBase>(ctx: StageCon
   const engineName = engine === "fused" ? "fused-cpu" : `tfjs-${ctx.backend}`;
   const shapes = new Set(saes.map((s) => `${s.dIn}x${s.dSae}`));
   const extra: Record<string, string> = { key_columns: JSON.stringify(keyTypes), batch: String(batch), steps: String(maxSteps) };
-  if (shapes.size === 1) Object.assign(extra, { d_in: String(saes[0].dIn), d_sae: String(saes[0].dSae) });
+  if (shapes.size === 1) Object.assign(extra, { d_in: String(lead.dIn), d_sae: String(lead.dSae) });
   await ctx.write("saes.arrow", saesColumns(keyTypes, out), { seeds: plan.seeds, engine: engineName, extra });
   await ctx.write(
     "curves.arrow",

@@ -10,7 +10,8 @@
  *   an SAE's architecture lacks it).
  */
 import { DataType } from "apache-arrow";
-import { readIntColumn, readListColumn, vectorsColumn, type Artifact, type ArtifactColumns } from "@toy-sae/core/artifact/arrow";
+import { listRow, readIntColumn, readListColumn, vectorsColumn, type Artifact, type ArtifactColumns } from "@toy-sae/core/artifact/arrow";
+import { valueAt } from "@toy-sae/core/checked";
 import type { AnyArchitecture } from "@toy-sae/core/sae/architecture";
 import { emptySaeParams, paramTensor, specSize, type ParamSpec, type SaeParams } from "@toy-sae/core/sae/types";
 import type { SaeKey } from "./kind.ts";
@@ -27,7 +28,7 @@ export function resamplingColumns(keyTypes: Record<string, KeyType>, keys: reado
   return {
     ...keyColumns(
       keyTypes,
-      events.map((e) => keys[e.sae]),
+      events.map((e) => valueAt(keys, e.sae, "resampling events' SAE keys")),
     ),
     sae: Int32Array.from(events, (e) => e.sae),
     step: Int32Array.from(events, (e) => e.step),
@@ -40,7 +41,8 @@ export function readResampling(art: Artifact, keyTypes: Record<string, KeyType>)
   const sae = readIntColumn(art, "sae");
   const step = readIntColumn(art, "step");
   const latent = readIntColumn(art, "latent");
-  return keys.map((key, r) => ({ key, sae: sae[r], step: step[r], latent: latent[r] }));
+  const at = (column: Int32Array, name: string, r: number) => valueAt(column, r, `${art.path}: column "${name}"`);
+  return keys.map((key, r) => ({ key, sae: at(sae, "sae", r), step: at(step, "step", r), latent: at(latent, "latent", r) }));
 }
 
 export interface SnapshotRecord {
@@ -57,7 +59,7 @@ export function snapshotsColumns(keyTypes: Record<string, KeyType>, keys: readon
   const columns: ArtifactColumns = {
     ...keyColumns(
       keyTypes,
-      snapshots.map((s) => keys[s.sae]),
+      snapshots.map((s) => valueAt(keys, s.sae, "snapshots' SAE keys")),
     ),
     sae: Int32Array.from(snapshots, (s) => s.sae),
     step: Int32Array.from(snapshots, (s) => s.step),
@@ -81,10 +83,10 @@ export function readSnapshots(art: Artifact, shapeOf: (sae: number) => { dIn: nu
   return Array.from(sae, (s, r) => {
     const params = emptySaeParams({ instances: 1, ...shapeOf(s) });
     for (const [c, list] of lists) {
-      const values = list.values.subarray(list.offsets[r], list.offsets[r + 1]);
+      const values = listRow(list, r);
       if (standard.has(c)) paramTensor(params, camel(c)).set(values);
       else if (!values.every(Number.isNaN)) params.extra[camel(c)] = values.slice();
     }
-    return { sae: s, step: step[r], params };
+    return { sae: s, step: valueAt(step, r, `${art.path}: column "step"`), params };
   });
 }

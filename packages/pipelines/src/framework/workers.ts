@@ -15,12 +15,10 @@ export function splitEvenly<T>(items: T[], parts: number): T[][] {
 /** Runs `tasks` with at most `limit` in flight; results keep the tasks' order. */
 export async function pool<T>(tasks: Array<() => Promise<T>>, limit: number): Promise<T[]> {
   const results = new Array<T>(tasks.length);
-  let next = 0;
+  // one iterator shared by the lanes: each free lane takes the next task
+  const queue = tasks.entries();
   const lane = async () => {
-    while (next < tasks.length) {
-      const k = next++;
-      results[k] = await tasks[k]();
-    }
+    for (const [k, task] of queue) results[k] = await task();
   };
   await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, lane));
   return results;
