@@ -72,7 +72,7 @@ function kindWorkers() {
 async function withLock(work) {
   mkdirSync(dist, { recursive: true });
   const lock = join(dist, ".lock");
-  for (let waited = 0; ; waited += 100) {
+  for (;;) {
     try {
       closeSync(openSync(lock, "wx"));
       break;
