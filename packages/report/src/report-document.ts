@@ -81,6 +81,8 @@ export interface Provenance {
   /** ISO 8601 timestamp. */
   generatedAt: string;
   experiment?: string;
+  /** The git commit the training artifact was made at, and whether the tree had uncommitted changes. */
+  source?: { commit: string; dirty: boolean | "unknown" };
 }
 
 export interface ReportDocument {

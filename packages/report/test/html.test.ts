@@ -77,9 +77,10 @@ describe("buildReportHtml", () => {
     expect(document.querySelector(".table-note")?.textContent).toMatch(/^1 of 2 rows diverged/);
   });
 
-  it("has the provenance: config hash, seeds, versions, backend, timings, time", () => {
+  it("has the provenance: config hash, source commit, seeds, versions, backend, timings, time", () => {
     const text = document.querySelector("#provenance")?.textContent ?? "";
     for (const expected of ["cafe1234", "0, 1, 2", "@tensorflow/tfjs-core 4.22.0", "@toy-sae/core 0.1.0", "cpu", "2025-06-01T12:00:00.000Z"]) expect(text).toContain(expected);
+    expect(text).toContain("commit 0a1b2c3d4e5f60718293a4b5c6d7e8f901234567 with uncommitted changes");
     const timings = [...document.querySelectorAll("table.stage-timings tbody tr")].map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent));
     expect(timings).toEqual([
       ["train-saes", "2 min 05 s", "ran"],

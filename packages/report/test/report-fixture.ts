@@ -62,6 +62,7 @@ export function exampleReport(): ReportDocument {
         { stage: "generate", seconds: 0.5, cached: true },
       ],
       generatedAt: "2025-06-01T12:00:00.000Z",
+      source: { commit: "0a1b2c3d4e5f60718293a4b5c6d7e8f901234567", dirty: true },
     },
   };
 }

@@ -25,7 +25,12 @@ export function reportProvenance(ctx: StageContext<unknown>, trained: Artifact, 
     stageTimings,
     generatedAt: new Date().toISOString(),
     experiment: `${ctx.experiment} (profile ${ctx.profile})`,
+    ...(trained.metadata.gitCommit === undefined ? {} : { source: { commit: trained.metadata.gitCommit, dirty: parseDirty(trained.metadata.gitDirty) } }),
   };
+}
+
+function parseDirty(value: string | undefined): boolean | "unknown" {
+  return value === "true" ? true : value === "false" ? false : "unknown";
 }
 
 /**

@@ -73,6 +73,7 @@ export function provenanceTableHtml(provenance: Provenance): string {
   const rows = [
     provenance.experiment === undefined ? "" : row("Experiment", escapeHtml(provenance.experiment)),
     row("Config hash", `<code>${escapeHtml(provenance.configHash)}</code>`),
+    provenance.source === undefined ? "" : row("Source", sourceHtml(provenance.source)),
     row("Seeds", escapeHtml(provenance.seeds.join(", ") || "—")),
     row("Tensor backend", escapeHtml(provenance.backend)),
     row("Package versions", versions || "—"),
@@ -83,6 +84,11 @@ export function provenanceTableHtml(provenance: Provenance): string {
       `<tfoot><tr><th scope="row">Total</th><td class="num">${escapeHtml(formatSeconds(totalSeconds))}</td><td></td></tr></tfoot></table>`
     : "";
   return `<div class="provenance"><table class="provenance-table"><tbody>\n${rows}\n</tbody></table>${stageTable}</div>`;
+}
+
+function sourceHtml(source: NonNullable<Provenance["source"]>): string {
+  const state = source.dirty === true ? " with uncommitted changes" : source.dirty === "unknown" ? " (whether the tree had uncommitted changes is unknown)" : "";
+  return `commit <code>${escapeHtml(source.commit)}</code>${escapeHtml(state)}`;
 }
 
 /** "0.42 s", "12.3 s", "4 min 05 s". */
