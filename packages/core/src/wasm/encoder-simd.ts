@@ -120,9 +120,15 @@ function load(): Exports | null {
 
 const align16 = (bytes: number): number => Math.ceil(bytes / 16) * 16;
 
-/** The SIMD encoder, or null where WebAssembly SIMD is unavailable or TOY_SAE_SIMD=0 (checked at every call). */
+/**
+ * The SIMD encoder when TOY_SAE_SIMD=1 and WebAssembly SIMD is available, else null (checked at
+ * every call). Off by default: on the bench's BatchTopK shapes it measured slower than the
+ * JavaScript encoder on an idle 2-core machine (l0-small 2.35 M vs 2.68 M instance-samples/s,
+ * l0-main 137 k vs 146 k; 2026-11-28) — copying into and out of the module's memory costs more
+ * than the f64x2 lanes save at d_sae 5 and 50. Both give the same bits.
+ */
 export function simdEncoder(): SimdEncoder | null {
-  if (process.env.TOY_SAE_SIMD === "0") return null;
+  if (process.env.TOY_SAE_SIMD !== "1") return null;
   if (encoder === undefined) {
     const wasm = load();
     encoder = wasm ? createEncoder(wasm) : null;

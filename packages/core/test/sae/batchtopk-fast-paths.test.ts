@@ -2,11 +2,11 @@
  * The BatchTopK kernel's fast paths against its readable forms, bit for bit:
  * - the WebAssembly SIMD encoder against `encoderPreActivations` (random shapes, the workload
  *   shapes d 20 × 5 and 100 × 50 at batch 1024, odd batch and latent counts for the remainders);
- * - the whole fused step with SIMD on and off (TOY_SAE_SIMD=0), with dead latents (aux-k);
+ * - the whole fused step with SIMD on (TOY_SAE_SIMD=1) and off (the default), with dead latents (aux-k);
  * - positiveTopKCut with good, bad and useless hints against no hint.
- * The tfjs autodiff tests (batchtopk.test.ts) run the kernel as dispatched (SIMD where present).
+ * The tfjs autodiff tests (batchtopk.test.ts) run the kernel as dispatched (the JavaScript encoder by default).
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Rng } from "../../src/random.ts";
 import { batchTopKLossAndGrads, type BatchTopKStepOutput } from "../../src/sae/batchtopk/kernel.ts";
 import { encoderPreActivations, initSaeLens } from "../../src/sae/shared/saelens-base.ts";
@@ -25,6 +25,10 @@ const SHAPES: Array<[number, number, number]> = [
   [33, 17, 11],
   [65, 8, 6],
 ];
+
+beforeEach(() => {
+  process.env.TOY_SAE_SIMD = "1";
+});
 
 afterEach(() => {
   delete process.env.TOY_SAE_SIMD;
@@ -65,8 +69,10 @@ describe("SIMD encoder", () => {
     expect(Array.from(v.pre)).toEqual(Array.from(expected));
   });
 
-  it("returns null when TOY_SAE_SIMD=0", () => {
+  it("is off unless TOY_SAE_SIMD=1", () => {
     process.env.TOY_SAE_SIMD = "0";
+    expect(simdEncoder()).toBeNull();
+    delete process.env.TOY_SAE_SIMD;
     expect(simdEncoder()).toBeNull();
   });
 });
@@ -103,9 +109,9 @@ describe("BatchTopK fused step, SIMD encoder on and off", () => {
     for (let rep = 0; rep < 2; rep++) {
       // the second call runs with last call's cuts as hints
       const fast = step(p, batch, k, dead);
-      process.env.TOY_SAE_SIMD = "0";
-      const plain = step(p, batch, k, dead);
       delete process.env.TOY_SAE_SIMD;
+      const plain = step(p, batch, k, dead);
+      process.env.TOY_SAE_SIMD = "1";
       for (const t of ["wEnc", "bEnc", "wDec", "bDec"] as const) expect(Array.from(fast.grads[t]), t).toEqual(Array.from(plain.grads[t]));
       for (const t of ["loss", "reconstruction", "auxiliary", "l0", "minPositive"] as const) expect(Array.from(fast.out[t]), t).toEqual(Array.from(plain.out[t]));
       expect(Array.from(fast.out.fired)).toEqual(Array.from(plain.out.fired));
