@@ -154,36 +154,13 @@ export async function runTrainSaes<C extends ExperimentConfigBase>(ctx: StageCon
   const shapes = new Set(saes.map((s) => `${s.dIn}x${s.dSae}`));
   const extra: Record<string, string> = { key_columns: JSON.stringify(keyTypes), batch: String(batch), steps: String(maxSteps) };
   if (shapes.size === 1) Object.assign(extra, { d_in: String(lead.dIn), d_sae: String(lead.dSae) });
-  await ctx.write("saes.arrow", saesColumns(keyTypes, out), { seeds: plan.seeds, engine: engineName, extra });
-  await ctx.write(
-    "curves.arrow",
-    curvesColumns(
-      keyTypes,
-      saes.map((s) => s.key),
-      curves,
-    ),
-    { seeds: plan.seeds, engine: engineName, extra },
-  );
-  if (recordsResampling)
-    await ctx.write(
-      "resampling.arrow",
-      resamplingColumns(
-        keyTypes,
-        saes.map((s) => s.key),
-        events,
-      ),
-      { seeds: plan.seeds, engine: engineName, extra },
-    );
-  if (recordsSnapshots)
-    await ctx.write(
-      "snapshots.arrow",
-      snapshotsColumns(
-        keyTypes,
-        saes.map((s) => s.key),
-        snapshots,
-      ),
-      { seeds: plan.seeds, engine: engineName, extra },
-    );
+  // every table of the stage: one row (or run of rows) per SAE, keyed alike, with the same provenance
+  const keys = saes.map((s) => s.key);
+  const meta = { seeds: plan.seeds, engine: engineName, extra };
+  await ctx.write("saes.arrow", saesColumns(keyTypes, out), meta);
+  await ctx.write("curves.arrow", curvesColumns(keyTypes, keys, curves), meta);
+  if (recordsResampling) await ctx.write("resampling.arrow", resamplingColumns(keyTypes, keys, events), meta);
+  if (recordsSnapshots) await ctx.write("snapshots.arrow", snapshotsColumns(keyTypes, keys, snapshots), meta);
   const reasons = out.filter((s) => s.diverged).map((s) => s.divergedReason);
   const tally = [...new Set(reasons)].map((r) => `${reasons.filter((x) => x === r).length} ${r}`).join(", ");
   ctx.log(
