@@ -9,16 +9,16 @@ import { writeFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { judgeEstimate } from "../src/framework/estimate.ts";
-import { ConfigError, readJsonFile, registered, resolveProfile, type JsonObject } from "../src/framework/experiment-config.ts";
+import { readJsonFile, registered, resolveProfile, type JsonObject } from "../src/framework/experiment-config.ts";
 import type { ExperimentConfigBase, KindDeclaration, Registered } from "../src/framework/kind.ts";
 import { kind as composed } from "../src/kinds/composed/kind.ts";
 import { kind as sbw } from "../src/kinds/sparse-but-wrong/kind.ts";
 import { kind as hedging } from "../src/kinds/feature-hedging/kind.ts";
 import { kind as tmsSae } from "../src/kinds/tms-sae/kind.ts";
 import { kind as tmsSuperposition } from "../src/kinds/tms-superposition/kind.ts";
-import { REPO } from "./workspace.ts";
+import { configProblems, experimentFile } from "./config-problems.ts";
 
-const fileOf = (name: string) => join(REPO, "packages/pipelines/experiments", `${name}.json`);
+const fileOf = experimentFile;
 let known: Registered;
 beforeAll(async () => {
   known = await registered();
@@ -27,13 +27,7 @@ beforeAll(async () => {
 function problems(name: string, kind: KindDeclaration, edit: (raw: JsonObject) => void, file = fileOf(name)): string[] {
   const raw = readJsonFile(fileOf(name));
   edit(raw);
-  try {
-    resolveProfile(file, raw, kind, "default", known);
-    return [];
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return (e as ConfigError).problems;
-  }
+  return configProblems(() => resolveProfile(file, raw, kind, "default", known));
 }
 
 const sae = (raw: JsonObject) => raw.sae as JsonObject;

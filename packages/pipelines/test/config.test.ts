@@ -3,10 +3,11 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Type } from "@sinclair/typebox";
 import { schemaProblems, strictObject } from "@toy-sae/core/schema/index";
-import { ConfigError, mergeDeep, readJsonFile, registered, resolveProfile, type JsonObject } from "../src/framework/experiment-config.ts";
+import { mergeDeep, readJsonFile, registered, resolveProfile, type JsonObject } from "../src/framework/experiment-config.ts";
 import type { Registered } from "../src/framework/kind.ts";
 import { kind } from "../src/kinds/composed/kind.ts";
 import { gridInstances, type ComposedGridConfig } from "../src/kinds/composed/config.ts";
+import { configProblems } from "./config-problems.ts";
 import { REPO, tempWorkspace } from "./workspace.ts";
 
 const FILE = join(REPO, "packages/pipelines/experiments/lr-l1-grid.json");
@@ -17,13 +18,7 @@ beforeAll(async () => {
 });
 
 function problemsOf(raw: JsonObject, profile: "smoke" | "default" | "paper" = "default"): string[] {
-  try {
-    resolveProfile(FILE, raw, kind, profile, known);
-    return [];
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return (e as ConfigError).problems;
-  }
+  return configProblems(() => resolveProfile(FILE, raw, kind, profile, known));
 }
 
 describe("experiment config validation", () => {

@@ -5,17 +5,16 @@
  * and cross-field rules — are reported with the field path and what was expected.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { join } from "node:path";
-import { ConfigError, readJsonFile, registered, resolveProfile, type JsonObject } from "../src/framework/experiment-config.ts";
+import { readJsonFile, registered, resolveProfile, type JsonObject } from "../src/framework/experiment-config.ts";
 import type { Registered } from "../src/framework/kind.ts";
 import { kind } from "../src/kinds/feature-hedging/kind.ts";
 import { hedgingSaes, type FeatureHedgingConfig } from "../src/kinds/feature-hedging/config.ts";
 import { loadRecipe } from "@toy-sae/core/train/recipes/load";
-import { REPO } from "./workspace.ts";
+import { configProblems, experimentFile } from "./config-problems.ts";
 
 const NAMES = ["hedging-single-latent", "hedging-matryoshka-balance"] as const;
 const PROFILES = ["smoke", "default", "paper"] as const;
-const fileOf = (name: string) => join(REPO, "packages/pipelines/experiments", `${name}.json`);
+const fileOf = experimentFile;
 
 let known: Registered;
 beforeAll(async () => {
@@ -27,13 +26,7 @@ function resolve(name: string, raw: JsonObject, profile: (typeof PROFILES)[numbe
 }
 
 function problemsOf(name: string, raw: JsonObject, profile: (typeof PROFILES)[number] = "default"): string[] {
-  try {
-    resolve(name, raw, profile);
-    return [];
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return (e as ConfigError).problems;
-  }
+  return configProblems(() => resolve(name, raw, profile));
 }
 
 /** The shipped config with `edit` applied (profiles dropped, so only the base is checked). */

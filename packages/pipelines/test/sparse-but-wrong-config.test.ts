@@ -6,16 +6,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { ConfigError, readJsonFile, registered, resolveProfile, type JsonObject } from "../src/framework/experiment-config.ts";
+import { readJsonFile, registered, resolveProfile, type JsonObject } from "../src/framework/experiment-config.ts";
 import type { Registered } from "../src/framework/kind.ts";
 import { kind } from "../src/kinds/sparse-but-wrong/kind.ts";
 import { saeSteps, sbwInstances, type SparseButWrongConfig } from "../src/kinds/sparse-but-wrong/config.ts";
 import { kTransitionSchedule } from "../src/kinds/sparse-but-wrong/train-saes.ts";
-import { REPO, tempWorkspace } from "./workspace.ts";
+import { configProblems, experimentFile } from "./config-problems.ts";
+import { tempWorkspace } from "./workspace.ts";
 
 const NAMES = ["toy-l0-small", "toy-l0-main", "toy-l0-jumprelu"] as const;
 const PROFILES = ["smoke", "default", "paper"] as const;
-const fileOf = (name: string) => join(REPO, "packages/pipelines/experiments", `${name}.json`);
+const fileOf = experimentFile;
 
 let known: Registered;
 beforeAll(async () => {
@@ -27,13 +28,7 @@ function resolve(name: string, raw: JsonObject, profile: (typeof PROFILES)[numbe
 }
 
 function problemsOf(name: string, raw: JsonObject, profile: (typeof PROFILES)[number] = "default"): string[] {
-  try {
-    resolve(name, raw, profile);
-    return [];
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return (e as ConfigError).problems;
-  }
+  return configProblems(() => resolve(name, raw, profile));
 }
 
 describe("sparse-but-wrong configs", () => {
