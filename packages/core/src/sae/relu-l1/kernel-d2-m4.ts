@@ -24,12 +24,12 @@ import { FIRE_THRESHOLD, inverseSquaredNorms, reluL1Instance, type ReluL1Hyper, 
 export function reluL1LossAndGradsD2M4(p: SaeParams, hyper: ReluL1Hyper, state: ReluL1State, batch: GridBatch, grads: SaeParams): StepOutput {
   if (p.dIn !== 2 || p.dSae !== 4) throw new Error(`reluL1LossAndGradsD2M4: shape d_in ${p.dIn}, d_sae ${p.dSae} is not 2 × 4`);
   const out = emptyStepOutput(p);
-  const invNorm2 = inverseSquaredNorms(batch, 2);
+  let invNorm2: Float64Array[] | null = null; // only the readable kernel reads them from an array
   for (let i = 0; i < p.instances; i++) {
     const m = i * 4;
     const ghosts = state.ghostGrads && (state.dead[m] | state.dead[m + 1] | state.dead[m + 2] | state.dead[m + 3]) !== 0;
-    if (ghosts) reluL1Instance(p, i, hyper, state, batch, invNorm2, grads, out);
-    else instanceD2M4(p, i, hyper.l1[i], state.l1Scale, batch, invNorm2, grads, out);
+    if (ghosts) reluL1Instance(p, i, hyper, state, batch, (invNorm2 ??= inverseSquaredNorms(batch, 2)), grads, out);
+    else instanceD2M4(p, i, hyper.l1[i], state.l1Scale, batch, grads, out);
   }
   return out;
 }
@@ -40,15 +40,12 @@ function instanceD2M4(
   lambda: number,
   l1Scale: Float32Array,
   batch: GridBatch,
-  invNorm2: readonly Float64Array[],
   grads: SaeParams,
   out: StepOutput,
 ): void {
   const B = batch.batch;
   const invB = 1 / B;
-  const g = batch.group[i];
-  const x = batch.x[g];
-  const inv = invNorm2[g];
+  const x = batch.x[batch.group[i]];
   const w8 = i * 8;
   const m4 = i * 4;
   const d2 = i * 2;
@@ -70,7 +67,10 @@ function instanceD2M4(
 
   for (let s = 0; s < B; s++) {
     const x0 = x[2 * s], x1 = x[2 * s + 1];
-    const invN2 = inv[s];
+    // 1/‖x‖² as inverseSquaredNorms computes it (‖x‖ = 0 → 1), here rather than read from an
+    // array it filled in a pass of its own
+    const n2 = x0 * x0 + x1 * x1;
+    const invN2 = 1 / (n2 === 0 ? 1 : n2);
     const h0 = be0 + x0 * we00 + x1 * we10;
     const h1 = be1 + x0 * we01 + x1 * we11;
     const h2 = be2 + x0 * we02 + x1 * we12;
