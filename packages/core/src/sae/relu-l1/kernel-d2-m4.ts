@@ -28,8 +28,10 @@ export function reluL1LossAndGradsD2M4(p: SaeParams, hyper: ReluL1Hyper, state: 
   for (let i = 0; i < p.instances; i++) {
     const m = i * 4;
     const ghosts = state.ghostGrads && (state.dead[m] | state.dead[m + 1] | state.dead[m + 2] | state.dead[m + 3]) !== 0;
-    if (ghosts) reluL1Instance(p, i, hyper, state, batch, (invNorm2 ??= inverseSquaredNorms(batch, 2)), grads, out);
-    else instanceD2M4(p, i, hyper.l1[i], state.l1Scale, batch, grads, out);
+    if (ghosts) {
+      invNorm2 ??= inverseSquaredNorms(batch, 2);
+      reluL1Instance(p, i, hyper, state, batch, invNorm2, grads, out);
+    } else instanceD2M4(p, i, hyper.l1[i], state.l1Scale, batch, grads, out);
   }
   return out;
 }
