@@ -11,6 +11,7 @@ export { compose, stack, textBlock, withTitle, svgSize, type Placement, type Siz
 export { swatchLegend, type SwatchEntry, type SwatchLegendOptions } from "./legend.ts";
 export * as style from "./style.ts";
 export { formatNumber, formatScientific, formatCompact, superscript } from "./format.ts";
+export { formatSeconds as formatDuration } from "./html/tables.ts";
 export { columnFormat, columnStyle, tickFormat, tickStyle, formatWithStyle, type NumberStyle } from "./format-uniform.ts";
 export { tip, tipNumber, tipVector, untitledMarks, dataMarkGroups, addMissingTitles, shownText } from "./titles.ts";
 export { numericAxis, axisTicks, tickLabels, plotMargins, type AxisTicks, type AxisTickOptions, type MarginOptions } from "./figures/axis-ticks.ts";

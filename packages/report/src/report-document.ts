@@ -83,6 +83,8 @@ export interface Provenance {
   experiment?: string;
   /** The git commit the training artifact was made at, and whether the tree had uncommitted changes. */
   source?: { commit: string; dirty: boolean | "unknown" };
+  /** The run's length against the original's, one sentence (e.g. its share of the original's work and the paper profile's time here). */
+  length?: string;
 }
 
 export interface ReportDocument {

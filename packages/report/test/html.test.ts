@@ -1,6 +1,7 @@
 import { JSDOM } from "jsdom";
 import { describe, expect, it } from "vitest";
 import { buildReportHtml } from "../src/html.ts";
+import { formatSeconds as formatDuration } from "../src/html/tables.ts";
 import { scopeSvgIds } from "../src/html/svg-ids.ts";
 import { exampleReport } from "./report-fixture.ts";
 
@@ -87,6 +88,17 @@ describe("buildReportHtml", () => {
       ["generate", "0.50 s", "cached"],
     ]);
     expect(document.querySelector("table.stage-timings tfoot td")?.textContent).toBe("2 min 06 s");
+    // no length sentence given, no row
+    expect([...document.querySelectorAll("#provenance th")].map((th) => th.textContent)).not.toContain("Length");
+  });
+
+  it("shows the run's length sentence as given, and hours as hours", () => {
+    const length = "32 % of the original's estimated work (the paper profile's), profile default.";
+    const page = new JSDOM(buildReportHtml({ ...report, provenance: { ...report.provenance, length } })).window.document;
+    const row = [...page.querySelectorAll("#provenance tr")].find((tr) => tr.querySelector("th")?.textContent === "Length");
+    expect(row?.querySelector("td")?.textContent).toBe(length);
+    expect(formatDuration(7441)).toBe("2 h 04 min");
+    expect(formatDuration(3599)).toBe("59 min 59 s");
   });
 
   it("prints on A4 without splitting figures", () => {

@@ -22,9 +22,10 @@ import { artifactRoot, createStageContext, stageCommand, writeFileAtomic, type S
 import { sourceState } from "./git-state.ts";
 import { guardConfig, pickFields } from "./config-fields.ts";
 import { StageError } from "./stage-error.ts";
-import { ConfigError, kindOf, readJsonFile, registered, resolveProfile, type JsonObject } from "./experiment-config.ts";
+import { ConfigError, kindOf, mergeProfile, readJsonFile, registered, resolveProfile, type JsonObject } from "./experiment-config.ts";
 import type { ExperimentConfigBase, KindDeclaration } from "./kind.ts";
 import { judgeEstimate } from "./estimate.ts";
+import { stageWork, type WorkByProfile } from "./run-length.ts";
 import { acquireOutputLock } from "./output-lock.ts";
 import { ALL_STAGES, PROFILES, STAGES, isAnyStage, isProfile, type Profile, type StageName } from "./stages.ts";
 import { resetOutputFolder } from "./temp-files.ts";
@@ -46,6 +47,8 @@ export interface ConfigSnapshot {
   stage: StageName;
   fields: string[];
   config: JsonObject;
+  /** Report stage only: every profile's estimated seconds per stage, for the run's length against the original's (run-length.ts). */
+  work?: WorkByProfile;
 }
 
 /** Settings that change how fast a stage runs, never its numbers: kept out of every cache key. */
@@ -97,9 +100,11 @@ async function configStage(experiment: string, profile: Profile, out: string | u
   if (verdict.confirm && !yes) fail(`${file}: ${verdict.confirm}`);
   if (verdict.confirm) process.stderr.write(`[${experiment}:config] note: ${verdict.confirm.replace(/; rerun with.*$/, "")}; running it (confirmed)\n`);
   const dir = join(out ? join(WORKSPACE, out) : artifactRoot(WORKSPACE, experiment, profile), "config");
+  // resolveProfile validated every profile; one the file does not override is the default config
+  const work: WorkByProfile = Object.fromEntries(PROFILES.map((p) => [p, stageWork(kind.estimate(mergeProfile(raw, p) as unknown as ExperimentConfigBase))]));
   for (const stage of STAGES) {
     const fields = [...kind.stages[stage].fields];
-    const snapshot: ConfigSnapshot = { experiment, kind: kind.name, profile, stage, fields, config: pickFields(resolved, fields) };
+    const snapshot: ConfigSnapshot = { experiment, kind: kind.name, profile, stage, fields, config: pickFields(resolved, fields), ...(stage === "report" ? { work } : {}) };
     writeFileAtomic(join(dir, `${stage}.json`), JSON.stringify(snapshot, null, 2) + "\n");
   }
   const runtime = runtimeOf(resolved);

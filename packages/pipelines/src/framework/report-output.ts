@@ -3,12 +3,25 @@
  * the sections the plots stage named, the config, the metrics table and provenance; HTML, then
  * the PDF when a Chromium is installed. A kind gives only its title, methods and metrics table.
  */
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Artifact } from "@toy-sae/core/artifact/arrow";
-import { buildReportHtml, PdfError, writePdf, type JsonValue, type MetricsTable, type PdfResult, type Provenance, type ReportFigure, type ReportSection } from "@toy-sae/report";
+import {
+  buildReportHtml,
+  formatDuration,
+  PdfError,
+  writePdf,
+  type JsonValue,
+  type MetricsTable,
+  type PdfResult,
+  type Provenance,
+  type ReportFigure,
+  type ReportSection,
+} from "@toy-sae/report";
 import { readTiming, type StageContext } from "./context.ts";
 import { readManifest, type FigureManifest } from "./manifest.ts";
 import { StageError } from "./stage-error.ts";
+import { runLength, runLengthSentence, type WorkByProfile } from "./run-length.ts";
 import { STAGES } from "./stages.ts";
 
 /** Provenance of a report: config hash, versions and backend of the training artifact, stage timings. */
@@ -17,6 +30,7 @@ export function reportProvenance(ctx: StageContext<unknown>, trained: Artifact, 
     const t = s === "report" ? null : readTiming(ctx.root, s);
     return t ? [{ stage: s, seconds: t.seconds }] : [];
   });
+  const length = lengthOf(ctx, stageTimings);
   return {
     configHash: trained.metadata.configHash ?? "",
     seeds,
@@ -25,8 +39,18 @@ export function reportProvenance(ctx: StageContext<unknown>, trained: Artifact, 
     stageTimings,
     generatedAt: new Date().toISOString(),
     experiment: `${ctx.experiment} (profile ${ctx.profile})`,
+    ...(length ? { length } : {}),
     ...(trained.metadata.gitCommit === undefined ? {} : { source: { commit: trained.metadata.gitCommit, dirty: parseDirty(trained.metadata.gitDirty) } }),
   };
+}
+
+/** The run's length against the original's (run-length.ts), from the work the config stage estimated for every profile. */
+function lengthOf(ctx: StageContext<unknown>, measured: ReadonlyArray<{ stage: string; seconds: number }>): string | undefined {
+  const file = join(ctx.root, "config", "report.json");
+  if (!existsSync(file)) return undefined;
+  const snapshot = JSON.parse(readFileSync(file, "utf8")) as { work?: WorkByProfile };
+  const length = snapshot.work ? runLength(snapshot.work, ctx.profile, measured) : null;
+  return length ? runLengthSentence(length, formatDuration) : undefined;
 }
 
 function parseDirty(value: string | undefined): boolean | "unknown" {

@@ -130,6 +130,19 @@ describe("lr-l1-grid on the smoke profile", () => {
     },
   );
 
+  it("states the run's length against the paper profile's, from every profile's estimated work", () => {
+    const snapshot = JSON.parse(readFileSync(join(out(), "config/report.json"), "utf8")) as { work: Record<string, Record<string, number>> };
+    expect(Object.keys(snapshot.work).sort()).toEqual(["default", "paper", "smoke"]);
+    // the paper profile trains 128M samples per SAE on the full grid, the smoke profile a few thousand on 24 SAEs
+    const { smoke, paper } = snapshot.work;
+    expect(paper["train-saes"]).toBeGreaterThan(1000 * smoke["train-saes"]);
+    const share = (smoke["train-model"] + smoke["train-saes"]) / (paper["train-model"] + paper["train-saes"]);
+    const html = readFileSync(join(out(), "report/index.html"), "utf8");
+    const row = html.match(/<th scope="row">Length<\/th><td>([^<]*)<\/td>/)?.[1] ?? "";
+    expect(row).toContain(`${(share * 100).toPrecision(2)} % of the original&#39;s estimated work`);
+    expect(row).toMatch(/the paper profile would take ≈ \d+ (h|min)/);
+  });
+
   it("builds a self-contained HTML report with the figures, and its PDF", () => {
     const html = readFileSync(join(out(), "report/index.html"), "utf8");
     expect(html).toContain("<svg");

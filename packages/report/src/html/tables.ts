@@ -74,6 +74,7 @@ export function provenanceTableHtml(provenance: Provenance): string {
     provenance.experiment === undefined ? "" : row("Experiment", escapeHtml(provenance.experiment)),
     row("Config hash", `<code>${escapeHtml(provenance.configHash)}</code>`),
     provenance.source === undefined ? "" : row("Source", sourceHtml(provenance.source)),
+    provenance.length === undefined ? "" : row("Length", escapeHtml(provenance.length)),
     row("Seeds", escapeHtml(provenance.seeds.join(", ") || "—")),
     row("Tensor backend", escapeHtml(provenance.backend)),
     row("Package versions", versions || "—"),
@@ -91,10 +92,14 @@ function sourceHtml(source: NonNullable<Provenance["source"]>): string {
   return `commit <code>${escapeHtml(source.commit)}</code>${escapeHtml(state)}`;
 }
 
-/** "0.42 s", "12.3 s", "4 min 05 s". */
+/** "0.42 s", "12.3 s", "4 min 05 s", "2 h 04 min". */
 export function formatSeconds(seconds: number): string {
   if (!Number.isFinite(seconds)) return "—";
   if (seconds < 60) return `${seconds < 10 ? seconds.toFixed(2) : seconds.toFixed(1)} s`;
+  if (seconds >= 3600) {
+    const minutes = Math.round(seconds / 60);
+    return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, "0")} min`;
+  }
   const whole = Math.round(seconds);
   const minutes = Math.floor(whole / 60);
   const rest = whole % 60;
