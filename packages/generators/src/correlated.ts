@@ -213,9 +213,16 @@ class CopulaSampler implements CorrelatedFeatureSampler {
   private readonly z: Float64Array;
   /** One embedded sample in Float64 (sampleEmbeddedInto), grown to dOut. */
   private row = new Float64Array(0);
-  /** A sample's firing features (sampleEmbeddedInto): their Float32 values and rows' offsets in w. */
+  /** w with a row of zeros after its n rows (sampleEmbeddedInto), grown as needed. */
+  private paddedW = new Float32Array(0);
+  /**
+   * A sample's firing features (sampleEmbeddedInto): their Float32 values and rows' offsets in
+   * the padded w, with room to pad the list to a multiple of four.
+   */
   private readonly firingValue: Float64Array;
   private readonly firingRow: Int32Array;
+  /** The features whose copula latent passed its threshold (sampleEmbeddedInto). */
+  private readonly candidates: Int32Array;
 
   constructor(options: CorrelatedFeatureOptions) {
     const n = options.firingProbabilities.length;
@@ -261,8 +268,9 @@ class CopulaSampler implements CorrelatedFeatureSampler {
     }
     this.eps = new Float64Array(n);
     this.z = new Float64Array(n);
-    this.firingValue = new Float64Array(n);
-    this.firingRow = new Int32Array(n);
+    this.firingValue = new Float64Array(n + 3);
+    this.firingRow = new Int32Array(n + 3);
+    this.candidates = new Int32Array(n);
   }
 
   sample(rng: Rng, batch: number): Float32Array {
@@ -308,25 +316,43 @@ class CopulaSampler implements CorrelatedFeatureSampler {
     const triangular = this.factorMethod === "cholesky";
     const { eps, z } = this;
     if (this.row.length < dOut) this.row = new Float64Array(dOut);
+    // copied every call (n·dOut values per batch): the caller may change w between calls
+    if (this.paddedW.length < (n + 1) * dOut) this.paddedW = new Float32Array((n + 1) * dOut);
+    const padded = this.paddedW;
+    padded.set(w);
+    padded.fill(0, n * dOut, (n + 1) * dOut);
     const { row, firingValue, firingRow } = this;
     const fround = Math.fround;
 
+    const { candidates } = this;
+
     for (let b = 0; b < batch; b++) {
+      // The features that may fire, in index order. The copula's test draws nothing, so it is
+      // written without a branch (whether a feature fires is a coin toss a branch would
+      // mispredict). The independent test draws a uniform per feature, interleaved with the
+      // magnitudes' draws, so it stays in the loop below, as in sampleInto.
+      let count = n;
       if (factor !== null) {
         for (let k = 0; k < n; k++) eps[k] = rng.normal();
         copulaLatents(factor, n, triangular, eps, z);
+        count = 0;
+        for (let i = 0; i < n; i++) {
+          candidates[count] = i;
+          count += Number(z[i] > thresholds[i]);
+        }
       }
       let firing = 0;
-      for (let i = 0; i < n; i++) {
+      for (let q = 0; q < count; q++) {
+        const i = factor === null ? q : candidates[q];
         // the firing test and the magnitude draw of sampleInto, in the same order
-        if (factor === null ? !(rng.uniform() < p[i]) : !(z[i] > thresholds[i])) continue;
+        if (factor === null && !(rng.uniform() < p[i])) continue;
         const m = std[i] === 0 ? mean[i] : mean[i] + std[i] * rng.normal();
         const v = fround(m > 0 ? m : 0); // the Float32 feature value sampleInto stores
         if (v === 0) continue; // embedFeatures skips zero features
         firingValue[firing] = v;
         firingRow[firing++] = i * dOut;
       }
-      embedOne(firingValue, firingRow, firing, w, dOut, row, out, b * dOut);
+      embedOne(firingValue, firingRow, firing, padded, n * dOut, dOut, row, out, b * dOut);
     }
     return out;
   }
@@ -341,25 +367,34 @@ class CopulaSampler implements CorrelatedFeatureSampler {
 /**
  * out[o … o + dOut) = Σ_q value[q]·w[row[q] …], the q-th firing feature's row scaled by its
  * value, summed in q order in Float64 from 0 and stored as Float32: `embedFeatures`' sum for
- * one sample, bit for bit. Four features per pass over the row, so the Float64 row is loaded
- * and stored once per four products instead of once per product (the main toy's ≈ 11 firing
- * features × 100 dimensions were most of its sampler); each element's additions keep their
- * order, (((r + p0) + p1) + p2) + p3, so no bit changes.
+ * one sample, bit for bit.
+ *
+ * Four features per pass over the row, so each partial sum is loaded and stored once per four
+ * products, and the last pass writes `out` itself (one to four features, most samples, need no
+ * Float64 row at all). The list is padded to a multiple of four with the zero row at `zeroRow`:
+ * a padded term adds 0·0 = +0, which changes no sum here (each starts at +0, so none is −0).
+ * Every element's additions keep their order, (((r + p0) + p1) + p2) + p3.
  */
-function embedOne(value: Float64Array, row: Int32Array, firing: number, w: Float32Array, dOut: number, acc: Float64Array, out: Float32Array, o: number): void {
-  acc.fill(0, 0, dOut);
-  let q = 0;
-  for (; q + 3 < firing; q += 4) {
+function embedOne(value: Float64Array, row: Int32Array, firing: number, w: Float32Array, zeroRow: number, dOut: number, acc: Float64Array, out: Float32Array, o: number): void {
+  if (firing === 0) {
+    out.fill(0, o, o + dOut);
+    return;
+  }
+  const passes = Math.ceil(firing / 4);
+  for (let q = firing; q < passes * 4; q++) {
+    value[q] = 0;
+    row[q] = zeroRow;
+  }
+  for (let pass = 0, q = 0; pass < passes; pass++, q += 4) {
     const v0 = value[q], v1 = value[q + 1], v2 = value[q + 2], v3 = value[q + 3];
     const r0 = row[q], r1 = row[q + 1], r2 = row[q + 2], r3 = row[q + 3];
-    for (let k = 0; k < dOut; k++) acc[k] = acc[k] + v0 * w[r0 + k] + v1 * w[r1 + k] + v2 * w[r2 + k] + v3 * w[r3 + k];
+    const first = pass === 0;
+    const last = pass === passes - 1;
+    if (first && last) for (let k = 0; k < dOut; k++) out[o + k] = 0 + v0 * w[r0 + k] + v1 * w[r1 + k] + v2 * w[r2 + k] + v3 * w[r3 + k];
+    else if (first) for (let k = 0; k < dOut; k++) acc[k] = 0 + v0 * w[r0 + k] + v1 * w[r1 + k] + v2 * w[r2 + k] + v3 * w[r3 + k];
+    else if (last) for (let k = 0; k < dOut; k++) out[o + k] = acc[k] + v0 * w[r0 + k] + v1 * w[r1 + k] + v2 * w[r2 + k] + v3 * w[r3 + k];
+    else for (let k = 0; k < dOut; k++) acc[k] = acc[k] + v0 * w[r0 + k] + v1 * w[r1 + k] + v2 * w[r2 + k] + v3 * w[r3 + k];
   }
-  for (; q < firing; q++) {
-    const v = value[q];
-    const r = row[q];
-    for (let k = 0; k < dOut; k++) acc[k] += v * w[r + k];
-  }
-  for (let k = 0; k < dOut; k++) out[o + k] = acc[k];
 }
 
 /**
