@@ -321,10 +321,8 @@ class CopulaSampler implements CorrelatedFeatureSampler {
     const padded = this.paddedW;
     padded.set(w);
     padded.fill(0, n * dOut, (n + 1) * dOut);
-    const { row, firingValue, firingRow } = this;
+    const { row, firingValue, firingRow, candidates } = this;
     const fround = Math.fround;
-
-    const { candidates } = this;
 
     for (let b = 0; b < batch; b++) {
       // The features that may fire, in index order. The copula's test draws nothing, so it is
