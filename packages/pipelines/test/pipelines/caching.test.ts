@@ -97,12 +97,23 @@ describe("cache inputs", () => {
     rmSync(join(ws.root, "packages/pipelines/experiments/another-grid.json"));
   });
 
-  it("a thread-count edit or a paper-only field reruns only the config stage", () => {
+  it("a thread-count edit reruns only the config stage", () => {
     ws.editConfig("lr-l1-grid", (c) => {
       (c.sae as Record<string, unknown>).threads = 1;
-      (c.profiles as Record<string, Record<string, Record<string, unknown>>>).paper.sae.samples = 64_000_000;
     });
     expectStatus(run("lr-l1-grid"), ["config"]);
+  });
+
+  it("a paper-only training length reruns the config stage and the report, whose provenance states the paper profile's time, and nothing that trains", () => {
+    const lengthRow = () => readFileSync(join(ws.root, "artifacts/lr-l1-grid-smoke/report/index.html"), "utf8").match(/<th scope="row">Length<\/th><td>([^<]*)</)?.[1];
+    const before = lengthRow();
+    ws.editConfig("lr-l1-grid", (c) => {
+      (c.profiles as Record<string, Record<string, Record<string, unknown>>>).paper.sae.samples = 64_000_000;
+    });
+    expectStatus(run("lr-l1-grid"), ["config", "report"]);
+    // half the paper profile's samples: a larger share of the original, and a shorter paper time
+    expect(lengthRow()).toMatch(/% of the original&#39;s estimated work/);
+    expect(lengthRow()).not.toBe(before);
   });
 
   it("editing the BatchTopK kernel reruns train-saes onward of the sparse-but-wrong pipeline, and nothing of lr-l1-grid", () => {
