@@ -32,7 +32,12 @@ export class Rng {
   private b: number;
   private c: number;
   private d: number;
-  private spareNormal: number | null = null;
+  /**
+   * Box–Muller's second value, waiting for the next normal() when hasSpare. A plain number field
+   * with a flag, not number | null: V8 keeps a number-only field unboxed, so a draw allocates nothing.
+   */
+  private spareNormal = 0;
+  private hasSpare = false;
   readonly seed: number;
 
   constructor(seed: number) {
@@ -80,16 +85,16 @@ export class Rng {
 
   /** Standard normal (Box–Muller, both values used). */
   normal(): number {
-    if (this.spareNormal !== null) {
-      const v = this.spareNormal;
-      this.spareNormal = null;
-      return v;
+    if (this.hasSpare) {
+      this.hasSpare = false;
+      return this.spareNormal;
     }
     let u = 0;
     while (u === 0) u = this.uniform();
     const v = this.uniform();
     const r = Math.sqrt(-2 * Math.log(u));
     this.spareNormal = r * Math.sin(2 * Math.PI * v);
+    this.hasSpare = true;
     return r * Math.cos(2 * Math.PI * v);
   }
 
