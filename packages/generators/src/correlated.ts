@@ -378,6 +378,16 @@ function embedOne(value: Float64Array, row: Int32Array, firing: number, w: Float
     out.fill(0, o, o + dOut);
     return;
   }
+  if (firing <= 2) {
+    // one or two features (two thirds of the small toy's samples): a two-wide pass
+    if (firing === 1) {
+      value[1] = 0;
+      row[1] = zeroRow;
+    }
+    const v0 = value[0], v1 = value[1], r0 = row[0], r1 = row[1];
+    for (let k = 0; k < dOut; k++) out[o + k] = 0 + v0 * w[r0 + k] + v1 * w[r1 + k];
+    return;
+  }
   const passes = Math.ceil(firing / 4);
   for (let q = firing; q < passes * 4; q++) {
     value[q] = 0;
