@@ -33,37 +33,21 @@ export function referenceMarks(input: ReferenceInput | undefined, axis: "x" | "y
       ? Plot.ruleX([ref.value], { stroke, strokeWidth: 1.5, strokeDasharray: "5,4", className: "reference-line", title })
       : Plot.ruleY([ref.value], { stroke, strokeWidth: 1.5, strokeDasharray: "5,4", className: "reference-line", title });
   if (!ref.label) return [rule];
+  // the label's look, the same on either axis; only where it sits differs
+  const label = {
+    textAnchor: "start",
+    text: () => ref.label,
+    fill: stroke,
+    stroke: "white",
+    strokeWidth: 3,
+    fontSize: FONT_SIZE,
+    className: "reference-label",
+    title,
+  } satisfies Plot.TextOptions;
   const text =
     axis === "x"
-      ? Plot.text([ref.value], {
-          // In the top margin, above the frame, so the label never covers data.
-          x: (v: number) => v,
-          frameAnchor: "top",
-          lineAnchor: "bottom",
-          dx: 4,
-          dy: -3,
-          textAnchor: "start",
-          text: () => ref.label,
-          fill: stroke,
-          stroke: "white",
-          strokeWidth: 3,
-          fontSize: FONT_SIZE,
-          className: "reference-label",
-          title,
-        })
-      : Plot.text([ref.value], {
-          y: (v: number) => v,
-          frameAnchor: "left",
-          dy: -6,
-          dx: 4,
-          textAnchor: "start",
-          text: () => ref.label,
-          fill: stroke,
-          stroke: "white",
-          strokeWidth: 3,
-          fontSize: FONT_SIZE,
-          className: "reference-label",
-          title,
-        });
+      ? // in the top margin, above the frame, so the label never covers data
+        Plot.text([ref.value], { ...label, x: (v: number) => v, frameAnchor: "top", lineAnchor: "bottom", dx: 4, dy: -3 })
+      : Plot.text([ref.value], { ...label, y: (v: number) => v, frameAnchor: "left", dx: 4, dy: -6 });
   return [rule, text];
 }
