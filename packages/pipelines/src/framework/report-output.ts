@@ -3,7 +3,7 @@
  * the sections the plots stage named, the config, the metrics table and provenance; HTML, then
  * the PDF when a Chromium is installed. A kind gives only its title, methods and metrics table.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Artifact } from "@toy-sae/core/artifact/arrow";
 import {
@@ -46,9 +46,8 @@ export function reportProvenance(ctx: StageContext<unknown>, trained: Artifact, 
 
 /** The run's length against the original's (run-length.ts), from the work the config stage estimated for every profile. */
 function lengthOf(ctx: StageContext<unknown>, measured: ReadonlyArray<{ stage: string; seconds: number }>): string | undefined {
-  const file = join(ctx.root, "config", "report.json");
-  if (!existsSync(file)) return undefined;
-  const snapshot = JSON.parse(readFileSync(file, "utf8")) as { work?: WorkByProfile };
+  // the report's own config snapshot, which the stage CLI has already found (it fails without one)
+  const snapshot = JSON.parse(readFileSync(join(ctx.root, "config", "report.json"), "utf8")) as { work?: WorkByProfile };
   const length = snapshot.work ? runLength(snapshot.work, ctx.profile, measured) : null;
   return length ? runLengthSentence(length, formatDuration) : undefined;
 }
