@@ -91,11 +91,13 @@ describe("bench JSON line", () => {
   });
 });
 
+/** The workspace root, where the bench driver runs. */
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+
 describe("bench driver", () => {
   it("prints one parseable line per workload it is given", () => {
-    const root = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
     const r = spawnSync(process.execPath, ["--import", "tsx", "packages/pipelines/src/bench/run.ts", "--steps", "2", "--repeats", "1", "--no-peer", "composed-grid", "l0-small"], {
-      cwd: root,
+      cwd: ROOT,
       encoding: "utf8",
     });
     expect(r.stderr).toBe("");
@@ -113,8 +115,7 @@ describe("bench driver", () => {
   });
 
   it("names the known workloads when given an unknown one", () => {
-    const root = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-    const r = spawnSync(process.execPath, ["--import", "tsx", "packages/pipelines/src/bench/run.ts", "--no-peer", "l0-huge"], { cwd: root, encoding: "utf8" });
+    const r = spawnSync(process.execPath, ["--import", "tsx", "packages/pipelines/src/bench/run.ts", "--no-peer", "l0-huge"], { cwd: ROOT, encoding: "utf8" });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/unknown workload "l0-huge"; expected one of composed-grid, l0-small, l0-main/);
   });
