@@ -6,6 +6,8 @@
  * nearby integer seeds give unrelated streams.
  */
 
+import { ZIGGURAT_F, ZIGGURAT_R, ZIGGURAT_SCALE, ZIGGURAT_X } from "./ziggurat.ts";
+
 function splitmix32(seed: number): () => number {
   let s = seed >>> 0;
   return () => {
@@ -28,10 +30,13 @@ export function hashLabel(label: string): number {
 }
 
 export class Rng {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
+  // initialised here and stored as int32 below: a field declared without a value starts as
+  // undefined, and one that first holds a number ≥ 2³¹ becomes a boxed double; either way V8
+  // gives it a generic representation that made every draw two to three times slower
+  private a = 0;
+  private b = 0;
+  private c = 0;
+  private d = 0;
   /**
    * Box–Muller's second value, waiting for the next normal() when hasSpare. A plain number field
    * with a flag, not number | null: V8 keeps a number-only field unboxed, so a draw allocates nothing.
@@ -44,11 +49,12 @@ export class Rng {
     // seeds are 32-bit: a larger one would silently alias a smaller one (2^32 gives seed 0's stream)
     if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new Error(`Rng seed must be an integer in [0, 2^32 − 1], got ${seed}`);
     this.seed = seed;
+    // | 0: the same stream (every operation on the state is modulo 2³²), kept in small integers
     const init = splitmix32(seed);
-    this.a = init();
-    this.b = init();
-    this.c = init();
-    this.d = init();
+    this.a = init() | 0;
+    this.b = init() | 0;
+    this.c = init() | 0;
+    this.d = init() | 0;
     for (let i = 0; i < 12; i++) this.nextUint32();
   }
 
@@ -96,6 +102,36 @@ export class Rng {
     this.spareNormal = r * Math.sin(2 * Math.PI * v);
     this.hasSpare = true;
     return r * Math.cos(2 * Math.PI * v);
+  }
+
+  /**
+   * Standard normal by the ziggurat method (./ziggurat.ts): two 32-bit draws per value almost
+   * always (the first picks the layer and the sign, the second the point), and no log or
+   * trigonometry, so about five times faster than `normal`. A different stream from `normal`'s
+   * for the same seed; the copula sampler, which draws ~60 normals per sample, uses it.
+   */
+  zigguratNormal(): number {
+    for (;;) {
+      const u = this.nextUint32();
+      const i = u & 255;
+      const x = this.nextUint32() * ZIGGURAT_SCALE[i];
+      // bit 8 is the sign, applied as a product with ±1: a branch on a coin toss mispredicts half the time
+      const sign = 1 - ((u >>> 7) & 2);
+      if (x < ZIGGURAT_X[i + 1]) return sign * x; // inside the next layer's width: under the curve
+      if (i === 0) return sign * this.normalTail();
+      // the wedge between the rectangle and the curve: accept with probability under f
+      const y = ZIGGURAT_F[i] + this.uniform() * (ZIGGURAT_F[i + 1] - ZIGGURAT_F[i]);
+      if (y < Math.exp(-0.5 * x * x)) return sign * x;
+    }
+  }
+
+  /** A normal conditioned on exceeding the ziggurat's R (Marsaglia's tail method). */
+  private normalTail(): number {
+    for (;;) {
+      const a = -Math.log(1 - this.uniform()) / ZIGGURAT_R; // 1 − U ∈ (0, 1]
+      const b = -Math.log(1 - this.uniform());
+      if (b + b >= a * a) return ZIGGURAT_R + a;
+    }
   }
 
   fillUniform(out: Float32Array, lo = 0, hi = 1): Float32Array {
