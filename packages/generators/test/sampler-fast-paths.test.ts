@@ -122,7 +122,7 @@ function correlatedReference(options: CorrelatedFeatureOptions, rng: Rng, batch:
   const out = new Float32Array(batch * n);
   const eps = new Float64Array(n);
   const magnitude = (i: number): number => {
-    const m = s.magnitudeStd[i] === 0 ? s.magnitudeMean[i] : s.magnitudeMean[i] + s.magnitudeStd[i] * rng.normal();
+    const m = s.magnitudeStd[i] === 0 ? s.magnitudeMean[i] : s.magnitudeMean[i] + s.magnitudeStd[i] * rng.zigguratNormal();
     return m > 0 ? m : 0;
   };
   for (let b = 0; b < batch; b++) {
@@ -130,7 +130,7 @@ function correlatedReference(options: CorrelatedFeatureOptions, rng: Rng, batch:
       for (let i = 0; i < n; i++) if (rng.uniform() < s.firingProbabilities[i]) out[b * n + i] = magnitude(i);
       continue;
     }
-    for (let k = 0; k < n; k++) eps[k] = rng.normal();
+    for (let k = 0; k < n; k++) eps[k] = rng.zigguratNormal();
     for (let i = 0; i < n; i++) {
       const end = method === "cholesky" ? i + 1 : n;
       let z = 0;
