@@ -2,7 +2,7 @@
  * The BatchTopK kernel's fast paths against its readable forms, bit for bit:
  * - the WebAssembly SIMD encoder against `encoderPreActivations` (random shapes, the workload
  *   shapes d 20 × 5 and 100 × 50 at batch 1024, odd batch and latent counts for the remainders);
- * - the whole fused step with SIMD on (TOY_SAE_SIMD=1) and off (the default), with dead latents (aux-k);
+ * - the whole fused step with SIMD on (the default) and off (TOY_SAE_SIMD=0), with dead latents (aux-k);
  * - positiveTopKCut with good, bad and useless hints against no hint.
  * The tfjs autodiff tests (batchtopk.test.ts) run the kernel as dispatched (the JavaScript encoder by default).
  */
@@ -27,7 +27,7 @@ const SHAPES: Array<[number, number, number]> = [
 ];
 
 beforeEach(() => {
-  process.env.TOY_SAE_SIMD = "1";
+  delete process.env.TOY_SAE_SIMD;
 });
 
 afterEach(() => {
@@ -69,11 +69,21 @@ describe("SIMD encoder", () => {
     expect(Array.from(v.pre)).toEqual(Array.from(expected));
   });
 
-  it("is off unless TOY_SAE_SIMD=1", () => {
+  it("is on by default and off with TOY_SAE_SIMD=0", () => {
+    expect(simdEncoder()).not.toBeNull();
     process.env.TOY_SAE_SIMD = "0";
     expect(simdEncoder()).toBeNull();
-    delete process.env.TOY_SAE_SIMD;
-    expect(simdEncoder()).toBeNull();
+  });
+
+  it("sizes its memory afresh instead of growing it, so no typed array is ever detached", () => {
+    // memory.grow detaches the old buffer, and one detach makes V8 slow every typed-array access
+    const enc = simdEncoder();
+    if (!enc) throw new Error("no SIMD");
+    const small = enc.buffers(4, 3, 2);
+    const large = enc.buffers(4096, 100, 50); // 4.7 MB: more than the first memory
+    expect(small.xc.length).toBe(12);
+    expect(small.xc.buffer.byteLength).toBeGreaterThan(0);
+    expect(large.pre.length).toBe(4096 * 50);
   });
 });
 
@@ -109,9 +119,9 @@ describe("BatchTopK fused step, SIMD encoder on and off", () => {
     for (let rep = 0; rep < 2; rep++) {
       // the second call runs with last call's cuts as hints
       const fast = step(p, batch, k, dead);
-      delete process.env.TOY_SAE_SIMD;
+      process.env.TOY_SAE_SIMD = "0";
       const plain = step(p, batch, k, dead);
-      process.env.TOY_SAE_SIMD = "1";
+      delete process.env.TOY_SAE_SIMD;
       for (const t of ["wEnc", "bEnc", "wDec", "bDec"] as const) expect(Array.from(fast.grads[t]), t).toEqual(Array.from(plain.grads[t]));
       for (const t of ["loss", "reconstruction", "auxiliary", "l0", "minPositive"] as const) expect(Array.from(fast.out[t]), t).toEqual(Array.from(plain.out[t]));
       expect(Array.from(fast.out.fired)).toEqual(Array.from(plain.out.fired));
