@@ -79,7 +79,10 @@ describe("Rng.zigguratNormal", () => {
     }
     // the 1 % critical value is 1.63/√n = 0.0026
     expect(ks).toBeLessThan(1.63 / Math.sqrt(n));
-    let m1 = 0, m2 = 0, m4 = 0, tail = 0;
+    let m1 = 0,
+      m2 = 0,
+      m4 = 0,
+      tail = 0;
     for (const x of z) {
       m1 += x;
       m2 += x * x;

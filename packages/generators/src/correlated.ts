@@ -15,6 +15,7 @@
 import type { Rng } from "@toy-sae/core/random";
 import type { FeatureSampler } from "@toy-sae/core/sampler";
 import { assertSymmetric, choleskyOrEigenFactor, fromEigen, normalQuantile, symmetricEigen } from "@toy-sae/core/linalg";
+import { simdEmbedder } from "@toy-sae/core/wasm/embed-simd";
 
 /** A requested correlation [i, j, ρ] between features i and j (set symmetrically). */
 export type CorrelationPair = readonly [i: number, j: number, rho: number];
@@ -214,16 +215,14 @@ class CopulaSampler implements CorrelatedFeatureSampler {
   readonly factorMethod: "cholesky" | "eigen" | null = null;
   private readonly eps: Float64Array;
   private readonly z: Float64Array;
-  /** One embedded sample in Float64 (sampleEmbeddedInto), grown to dOut. */
+  /** One embedded sample's partial sums in Float64 (the JavaScript embedding), grown to dOut. */
   private row = new Float64Array(0);
-  /** w with a row of zeros after its n rows (sampleEmbeddedInto), grown as needed. */
+  /** w with a row of zeros after its n rows (the JavaScript embedding), grown as needed. */
   private paddedW = new Float32Array(0);
-  /**
-   * A sample's firing features (sampleEmbeddedInto): their Float32 values and rows' offsets in
-   * the padded w, with room to pad the list to a multiple of four.
-   */
-  private readonly firingValue: Float64Array;
-  private readonly firingRow: Int32Array;
+  /** The batch's firing entries when the JavaScript embedding runs (see `EntryLists`), grown as needed. */
+  private lists: EntryLists = { start: new Int32Array(0), value: new Float64Array(0), row: new Int32Array(0) };
+  /** Feature i's row as the embedding addresses it (an offset into w, or a byte address in SIMD memory). */
+  private readonly rowAt: Int32Array;
   /** The features whose copula latent passed its threshold (sampleEmbeddedInto). */
   private readonly candidates: Int32Array;
 
@@ -271,8 +270,7 @@ class CopulaSampler implements CorrelatedFeatureSampler {
     }
     this.eps = new Float64Array(n);
     this.z = new Float64Array(n);
-    this.firingValue = new Float64Array(n + 3);
-    this.firingRow = new Int32Array(n + 3);
+    this.rowAt = new Int32Array(n);
     this.candidates = new Int32Array(n);
   }
 
@@ -314,20 +312,59 @@ class CopulaSampler implements CorrelatedFeatureSampler {
     if (!Number.isInteger(batch) || batch < 0) throw new Error(`sample: batch must be a non-negative integer, got ${batch}`);
     if (w.length !== n * dOut) throw new Error(`sampleEmbeddedInto: w has ${w.length} entries, expected ${n}×${dOut}`);
     if (out.length < batch * dOut) throw new Error(`sampleEmbeddedInto: out has ${out.length} entries, needs ${batch * dOut}`);
-    const { thresholds, magnitudeMean: mean, magnitudeStd: std, firingProbabilities: p } = this;
-    const factor = this.factor;
-    const triangular = this.factorMethod === "cholesky";
-    const { eps, z } = this;
+    // The batch's firing features are listed first (the draws), then embedded in one go: in
+    // WebAssembly SIMD when it is available (../core/wasm/embed-simd.ts), else by `embedLists`.
+    // Both give embedFeatures' bits. w is copied every call: the caller may change it between calls.
+    const simd = simdEmbedder(dOut);
+    const rowAt = this.rowAt;
+    let lists: EntryLists;
+    if (simd) {
+      const buffers = simd.buffers(batch, batch * n, n);
+      buffers.w.set(w);
+      for (let i = 0; i < n; i++) rowAt[i] = simd.rowAddress(i);
+      lists = buffers;
+    } else {
+      lists = this.entryLists(batch, n);
+      for (let i = 0; i < n; i++) rowAt[i] = i * dOut;
+    }
+    this.drawEntries(rng, batch, lists);
+    if (simd) {
+      simd.run(batch);
+      out.set(simd.buffers(batch, batch * n, n).out);
+      return out;
+    }
     if (this.row.length < dOut) this.row = new Float64Array(dOut);
-    // copied every call (n·dOut values per batch): the caller may change w between calls
     if (this.paddedW.length < (n + 1) * dOut) this.paddedW = new Float32Array((n + 1) * dOut);
     const padded = this.paddedW;
     padded.set(w);
     padded.fill(0, n * dOut, (n + 1) * dOut);
-    const { row, firingValue, firingRow, candidates } = this;
-    const fround = Math.fround;
+    embedLists(lists, batch, padded, n * dOut, dOut, this.row, out);
+    return out;
+  }
 
+  /** JavaScript entry lists with room for `batch` samples of up to n entries each. */
+  private entryLists(batch: number, n: number): EntryLists {
+    if (this.lists.start.length < batch + 1 || this.lists.value.length < batch * n) {
+      this.lists = { start: new Int32Array(batch + 1), value: new Float64Array(batch * n), row: new Int32Array(batch * n) };
+    }
+    return this.lists;
+  }
+
+  /**
+   * The draws of `sampleInto`, in the same order, written as entry lists: for each sample its
+   * non-zero features in index order, each as its Float32 value and `rowAt` row.
+   */
+  private drawEntries(rng: Rng, batch: number, lists: EntryLists): void {
+    const n = this.nFeatures;
+    const { thresholds, magnitudeMean: mean, magnitudeStd: std, firingProbabilities: p } = this;
+    const factor = this.factor;
+    const triangular = this.factorMethod === "cholesky";
+    const { eps, z, candidates, rowAt } = this;
+    const { start, value, row } = lists;
+    const fround = Math.fround;
+    let entries = 0;
     for (let b = 0; b < batch; b++) {
+      start[b] = entries;
       // The features that may fire, in index order. The copula's test draws nothing, so it is
       // written without a branch (whether a feature fires is a coin toss a branch would
       // mispredict). The independent test draws a uniform per feature, interleaved with the
@@ -342,7 +379,6 @@ class CopulaSampler implements CorrelatedFeatureSampler {
           count += Number(z[i] > thresholds[i]);
         }
       }
-      let firing = 0;
       for (let q = 0; q < count; q++) {
         const i = factor === null ? q : candidates[q];
         // the firing test and the magnitude draw of sampleInto, in the same order
@@ -350,12 +386,11 @@ class CopulaSampler implements CorrelatedFeatureSampler {
         const m = std[i] === 0 ? mean[i] : mean[i] + std[i] * rng.zigguratNormal();
         const v = fround(m > 0 ? m : 0); // the Float32 feature value sampleInto stores
         if (v === 0) continue; // embedFeatures skips zero features
-        firingValue[firing] = v;
-        firingRow[firing++] = i * dOut;
+        value[entries] = v;
+        row[entries++] = rowAt[i];
       }
-      embedOne(firingValue, firingRow, firing, padded, n * dOut, dOut, row, out, b * dOut);
     }
-    return out;
+    start[batch] = entries;
   }
 
   /** ReLU(μ + δ), δ ~ N(0, σ); no draw when σ = 0. */
@@ -366,45 +401,49 @@ class CopulaSampler implements CorrelatedFeatureSampler {
 }
 
 /**
- * out[o … o + dOut) = Σ_q value[q]·w[row[q] …], the q-th firing feature's row scaled by its
- * value, summed in q order in Float64 from 0 and stored as Float32: `embedFeatures`' sum for
- * one sample, bit for bit.
- *
- * Four features per pass over the row, so each partial sum is loaded and stored once per four
- * products, and the last pass writes `out` itself (one to four features, most samples, need no
- * Float64 row at all). The list is padded to a multiple of four with the zero row at `zeroRow`:
- * a padded term adds 0·0 = +0, which changes no sum here (each starts at +0, so none is −0).
- * Every element's additions keep their order, (((r + p0) + p1) + p2) + p3.
+ * A batch's firing features: sample s's entries are start[s] … start[s + 1] − 1, entry q the
+ * feature's value and its row in the embedding.
  */
-function embedOne(value: Float64Array, row: Int32Array, firing: number, w: Float32Array, zeroRow: number, dOut: number, acc: Float64Array, out: Float32Array, o: number): void {
-  if (firing === 0) {
-    out.fill(0, o, o + dOut);
-    return;
-  }
-  if (firing <= 2) {
-    // one or two features (two thirds of the small toy's samples): a two-wide pass
-    if (firing === 1) {
-      value[1] = 0;
-      row[1] = zeroRow;
+interface EntryLists {
+  start: Int32Array;
+  value: Float64Array;
+  row: Int32Array;
+}
+
+/**
+ * out[s] = Σ_q value[q]·w[row[q] …] over sample s's entries, summed in q order in Float64 from 0
+ * and stored as Float32: `embedFeatures`' sum, bit for bit (the JavaScript twin of the SIMD
+ * embedding).
+ *
+ * Four entries per pass over the row, so each partial sum is loaded and stored once per four
+ * products, and the last pass writes `out` itself (one to four features, most samples, need no
+ * Float64 row at all). A pass with fewer than four entries left takes the zero row at `zeroRow`
+ * for the rest: a padded term adds 0·0 = +0, which changes no sum here (each starts at +0, so
+ * none is −0). Every element's additions keep their order, (((r + p0) + p1) + p2) + p3.
+ */
+function embedLists(lists: EntryLists, batch: number, w: Float32Array, zeroRow: number, dOut: number, acc: Float64Array, out: Float32Array): void {
+  const { start, value, row } = lists;
+  for (let s = 0; s < batch; s++) {
+    const o = s * dOut;
+    const end = start[s + 1];
+    const firing = end - start[s];
+    if (firing === 0) {
+      out.fill(0, o, o + dOut);
+      continue;
     }
-    const v0 = value[0], v1 = value[1], r0 = row[0], r1 = row[1];
-    for (let k = 0; k < dOut; k++) out[o + k] = 0 + v0 * w[r0 + k] + v1 * w[r1 + k];
-    return;
-  }
-  const passes = Math.ceil(firing / 4);
-  for (let q = firing; q < passes * 4; q++) {
-    value[q] = 0;
-    row[q] = zeroRow;
-  }
-  for (let pass = 0, q = 0; pass < passes; pass++, q += 4) {
-    const v0 = value[q], v1 = value[q + 1], v2 = value[q + 2], v3 = value[q + 3];
-    const r0 = row[q], r1 = row[q + 1], r2 = row[q + 2], r3 = row[q + 3];
-    const first = pass === 0;
-    const last = pass === passes - 1;
-    if (first && last) for (let k = 0; k < dOut; k++) out[o + k] = 0 + v0 * w[r0 + k] + v1 * w[r1 + k] + v2 * w[r2 + k] + v3 * w[r3 + k];
-    else if (first) for (let k = 0; k < dOut; k++) acc[k] = 0 + v0 * w[r0 + k] + v1 * w[r1 + k] + v2 * w[r2 + k] + v3 * w[r3 + k];
-    else if (last) for (let k = 0; k < dOut; k++) out[o + k] = acc[k] + v0 * w[r0 + k] + v1 * w[r1 + k] + v2 * w[r2 + k] + v3 * w[r3 + k];
-    else for (let k = 0; k < dOut; k++) acc[k] = acc[k] + v0 * w[r0 + k] + v1 * w[r1 + k] + v2 * w[r2 + k] + v3 * w[r3 + k];
+    const passes = Math.ceil(firing / 4);
+    for (let pass = 0, q = start[s]; pass < passes; pass++, q += 4) {
+      const v0 = value[q], r0 = row[q];
+      const v1 = q + 1 < end ? value[q + 1] : 0, r1 = q + 1 < end ? row[q + 1] : zeroRow;
+      const v2 = q + 2 < end ? value[q + 2] : 0, r2 = q + 2 < end ? row[q + 2] : zeroRow;
+      const v3 = q + 3 < end ? value[q + 3] : 0, r3 = q + 3 < end ? row[q + 3] : zeroRow;
+      const first = pass === 0;
+      const last = pass === passes - 1;
+      if (first && last) for (let k = 0; k < dOut; k++) out[o + k] = 0 + v0 * w[r0 + k] + v1 * w[r1 + k] + v2 * w[r2 + k] + v3 * w[r3 + k];
+      else if (first) for (let k = 0; k < dOut; k++) acc[k] = 0 + v0 * w[r0 + k] + v1 * w[r1 + k] + v2 * w[r2 + k] + v3 * w[r3 + k];
+      else if (last) for (let k = 0; k < dOut; k++) out[o + k] = acc[k] + v0 * w[r0 + k] + v1 * w[r1 + k] + v2 * w[r2 + k] + v3 * w[r3 + k];
+      else for (let k = 0; k < dOut; k++) acc[k] = acc[k] + v0 * w[r0 + k] + v1 * w[r1 + k] + v2 * w[r2 + k] + v3 * w[r3 + k];
+    }
   }
 }
 

@@ -4,7 +4,8 @@
  * - composed: the branch-free cell choice (small tables) and `sampleEmbeddedInto` (draw and
  *   project in one pass) against `Rng.categorical` and a Float32 product of `sample`'s rows;
  * - correlated: the four-rows-at-a-time copula product against one row at a time, and
- *   `sampleEmbeddedInto` against `embedFeatures` of `sampleInto`.
+ *   `sampleEmbeddedInto` (WebAssembly SIMD and JavaScript embeddings) against `embedFeatures`
+ *   of `sampleInto`.
  */
 import { describe, expect, it } from "vitest";
 import { Rng } from "@toy-sae/core/random";
@@ -147,15 +148,24 @@ describe("correlated sampler fast path", () => {
     expectSameBits(s.sampleInto(new Rng(5), 700, new Float32Array(700 * s.nFeatures)), correlatedReference(options, new Rng(5), 700));
   });
 
-  it.each(CORRELATED)("sampleEmbeddedInto equals embedFeatures of sampleInto (%s)", (_name, options) => {
-    const s = correlatedFeatureSampler(options);
-    const n = s.nFeatures;
-    for (const dOut of [1, 20, 100]) {
-      const w = new Rng(20 + dOut).fillNormal(new Float32Array(n * dOut), 0, 0.3);
-      const expected = embedFeatures(s.sampleInto(new Rng(6), 300, new Float32Array(300 * n)), w, n, dOut);
-      expectSameBits(s.sampleEmbeddedInto(new Rng(6), 300, w, dOut, new Float32Array(300 * dOut)), expected);
-    }
-  });
+  // SIMD: the WebAssembly embedding (even widths, the default); JavaScript: TOY_SAE_SIMD=0 and odd widths
+  it.each(CORRELATED.flatMap(([name, options]) => [["SIMD", name, options] as const, ["JavaScript", name, options] as const]))(
+    "sampleEmbeddedInto equals embedFeatures of sampleInto (%s embedding, %s)",
+    (embedding, _name, options) => {
+      const s = correlatedFeatureSampler(options);
+      const n = s.nFeatures;
+      if (embedding === "JavaScript") process.env.TOY_SAE_SIMD = "0";
+      try {
+        for (const dOut of [1, 20, 100, 7]) {
+          const w = new Rng(20 + dOut).fillNormal(new Float32Array(n * dOut), 0, 0.3);
+          const expected = embedFeatures(s.sampleInto(new Rng(6), 300, new Float32Array(300 * n)), w, n, dOut);
+          expectSameBits(s.sampleEmbeddedInto(new Rng(6), 300, w, dOut, new Float32Array(300 * dOut)), expected);
+        }
+      } finally {
+        delete process.env.TOY_SAE_SIMD;
+      }
+    },
+  );
 
   it("sampleEmbeddedInto gives a zero-magnitude feature no row (as embedFeatures skips it)", () => {
     // μ 0, σ 0: every firing feature has magnitude 0, so every embedded sample is 0

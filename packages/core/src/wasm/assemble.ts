@@ -1,7 +1,7 @@
 /**
  * A minimal WebAssembly binary writer: just what the SIMD kernels beside it need (one module
  * with its own memory and a few functions, i32 / f64 / v128 locals, structured control, loads
- * and stores, and the handful of f64x2 instructions they use).
+ * and stores, and the handful of f64x2 / f32 conversion instructions they use).
  *
  * Why hand-assembled bytes: the project builds from npm and Debian packages only and carries
  * no WebAssembly toolchain, so the kernels are written as instruction lists in TypeScript and
@@ -71,6 +71,19 @@ export const op = {
   /** v128.load / v128.store, alignment hint 8 (the addresses are multiples of 8, not 16). */
   v128Load: (offset = 0): number[] => [0xfd, 0x00, 3, ...uleb(offset)],
   v128Store: (offset = 0): number[] => [0xfd, 0x0b, 3, ...uleb(offset)],
+  /** i32.load with a constant byte offset (alignment hint 4). */
+  i32Load: (offset = 0): number[] => [0x28, 2, ...uleb(offset)],
+  i32Shl: (): number[] => [0x74],
+  /** v128.const of sixteen zero bytes (+0.0 in both f64 lanes). */
+  v128Zero: (): number[] => [0xfd, 0x0c, ...Array<number>(16).fill(0)],
+  /** v128.load64_zero: 8 bytes (two f32) into the low half, zeros above. */
+  v128Load64Zero: (offset = 0): number[] => [0xfd, ...uleb(0x5d), 3, ...uleb(offset)],
+  /** v128.store64_lane, lane 0: the low 8 bytes (two f32). */
+  v128Store64Lane0: (offset = 0): number[] => [0xfd, ...uleb(0x5b), 3, ...uleb(offset), 0],
+  /** f64x2.promote_low_f32x4: the two low f32 lanes to f64, exactly. */
+  f64x2PromoteLowF32x4: (): number[] => [0xfd, ...uleb(0x5f)],
+  /** f32x4.demote_f64x2_zero: both f64 lanes rounded to f32 (as Math.fround), in the low half. */
+  f32x4DemoteF64x2Zero: (): number[] => [0xfd, ...uleb(0x5e)],
   f64x2Splat: (): number[] => [0xfd, ...uleb(0x14)],
   f64x2Add: (): number[] => [0xfd, ...uleb(0xf0)],
   f64x2Mul: (): number[] => [0xfd, ...uleb(0xf2)],
