@@ -68,6 +68,8 @@ export const op = {
   /** f64.load with a constant byte offset (alignment hint 8). */
   f64Load: (offset = 0): number[] => [0x2b, 3, ...uleb(offset)],
   f64Store: (offset = 0): number[] => [0x39, 3, ...uleb(offset)],
+  f64Add: (): number[] => [0xa0],
+  f64Mul: (): number[] => [0xa2],
   /** v128.load / v128.store, alignment hint 8 (the addresses are multiples of 8, not 16). */
   v128Load: (offset = 0): number[] => [0xfd, 0x00, 3, ...uleb(offset)],
   v128Store: (offset = 0): number[] => [0xfd, 0x0b, 3, ...uleb(offset)],

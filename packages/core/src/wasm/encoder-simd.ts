@@ -10,8 +10,9 @@
  * scalar operations do; there is no fused multiply-add). The two lanes of a vector are two
  * latents j, j + 1 (adjacent in W_enc's [d_in, d_sae] layout), never two terms of one sum.
  *
- * Blocking: four samples × four latents (eight vector sums) per pass over k. Samples past the
- * last multiple of four and latents past the last multiple of four are done in JavaScript.
+ * Blocking: four samples × four latents (eight vector sums) per pass over k; latents past the
+ * last multiple of four by `encodeTail`, four samples × one latent (scalar f64) per pass; the
+ * samples past the last multiple of four in JavaScript.
  * The kernel works directly in the module's memory (`buffers`): it writes xc and the weights
  * there and reads h from there, so nothing of the batch's size is copied.
  */
@@ -84,9 +85,55 @@ function encodeBody(): number[] {
   ];
 }
 
+// the latents past the last multiple of four (d_sae 5: one in five), scalar: four samples ×
+// one latent per pass over k, four independent sums. Parameters as `encode`'s, with M4 the
+// first latent done here; locals: s, j, k, D8, M8, wp, x0 … x3 (i32), a0 … a3 (f64)
+const T = { s: 8, j: 9, k: 10, D8: 11, M8: 12, wp: 13, x0: 14, a0: 18, w: 22 } as const;
+const TAIL_LOCALS: ValType[] = [...Array<ValType>(10).fill("i32"), ...Array<ValType>(5).fill("f64")];
+
+function encodeTailBody(): number[] {
+  const rows = [0, 1, 2, 3];
+  return [
+    ...op.get(P.D), ...op.i32(8), ...op.i32Mul(), ...op.set(T.D8),
+    ...op.get(P.M), ...op.i32(8), ...op.i32Mul(), ...op.set(T.M8),
+    ...op.get(P.M4), ...op.set(T.j),
+    ...op.block(), ...op.loop(), // latents j = M4 … M − 1
+    ...op.get(T.j), ...op.get(P.M), ...op.i32GeS(), ...op.brIf(1),
+    ...op.i32(0), ...op.set(T.s),
+    ...op.block(), ...op.loop(), // samples s, s + 4, … < B4
+    ...op.get(T.s), ...op.get(P.B4), ...op.i32GeS(), ...op.brIf(1),
+    // a0 … a3 = b_enc[j]; x_r = xc + (s + r)·D8; wp = w + 8·j (W_enc[k = 0, j])
+    ...op.get(P.b), ...op.get(T.j), ...op.i32(8), ...op.i32Mul(), ...op.i32Add(), ...op.f64Load(),
+    ...op.tee(T.a0), ...op.tee(T.a0 + 1), ...op.tee(T.a0 + 2), ...op.set(T.a0 + 3),
+    ...op.get(P.xc), ...op.get(T.s), ...op.get(T.D8), ...op.i32Mul(), ...op.i32Add(), ...op.tee(T.x0),
+    ...op.get(T.D8), ...op.i32Add(), ...op.tee(T.x0 + 1), ...op.get(T.D8), ...op.i32Add(), ...op.tee(T.x0 + 2),
+    ...op.get(T.D8), ...op.i32Add(), ...op.set(T.x0 + 3),
+    ...op.get(P.w), ...op.get(T.j), ...op.i32(8), ...op.i32Mul(), ...op.i32Add(), ...op.set(T.wp),
+    ...op.i32(0), ...op.set(T.k),
+    ...op.block(), ...op.loop(), // k = 0 … D − 1, in order: a_r += xc[s + r, k]·W_enc[k, j]
+    ...op.get(T.k), ...op.get(P.D), ...op.i32GeS(), ...op.brIf(1),
+    ...op.get(T.wp), ...op.f64Load(), ...op.set(T.w),
+    ...rows.flatMap((r) => [
+      ...op.get(T.a0 + r), ...op.get(T.x0 + r), ...op.f64Load(), ...op.get(T.w), ...op.f64Mul(), ...op.f64Add(), ...op.set(T.a0 + r),
+      ...inc(T.x0 + r, op.i32(8)),
+    ]),
+    ...inc(T.wp, op.get(T.M8)),
+    ...inc(T.k, op.i32(1)),
+    ...op.br(0), ...op.end(), ...op.end(),
+    // out[s + r, j] = a_r; wp = out + s·M8 + 8·j
+    ...op.get(P.out), ...op.get(T.s), ...op.get(T.M8), ...op.i32Mul(), ...op.i32Add(), ...op.get(T.j), ...op.i32(8), ...op.i32Mul(), ...op.i32Add(), ...op.set(T.wp),
+    ...rows.flatMap((r) => [...op.get(T.wp), ...op.get(T.a0 + r), ...op.f64Store(8 * 0), ...inc(T.wp, op.get(T.M8))]),
+    ...inc(T.s, op.i32(4)),
+    ...op.br(0), ...op.end(), ...op.end(),
+    ...inc(T.j, op.i32(1)),
+    ...op.br(0), ...op.end(), ...op.end(),
+  ];
+}
+
 interface Exports {
   memory: WebAssembly.Memory;
   encode: (xc: number, w: number, b: number, out: number, B4: number, D: number, M: number, M4: number) => void;
+  encodeTail: (xc: number, w: number, b: number, out: number, B4: number, D: number, M: number, M4: number) => void;
 }
 
 /** Float64 views into the module's memory: fill xc, w ([d_in, d_sae]) and b, then `run`. */
@@ -106,7 +153,13 @@ export interface SimdEncoder {
 
 /** The module with a memory of `pages` 64 KiB pages. */
 function instantiate(pages: number): Exports {
-  const bytes = assembleModule([{ name: "encode", params: PARAMS, locals: LOCALS, body: encodeBody() }], pages);
+  const bytes = assembleModule(
+    [
+      { name: "encode", params: PARAMS, locals: LOCALS, body: encodeBody() },
+      { name: "encodeTail", params: PARAMS, locals: TAIL_LOCALS, body: encodeTailBody() },
+    ],
+    pages,
+  );
   return new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as unknown as Exports;
 }
 
@@ -161,44 +214,18 @@ function createEncoder(): SimdEncoder {
       const B4 = B - (B % 4);
       const M4 = M - (M % 4);
       wasm.encode(at.xc, at.w, at.b, at.pre, B4, D, M, M4);
-      remainder(views, B, D, M, B4, M4);
+      wasm.encodeTail(at.xc, at.w, at.b, at.pre, B4, D, M, M4);
+      remainder(views, B, D, M, B4);
     },
   };
 }
 
-/**
- * The samples ≥ B4 (latents < M4), then the latents ≥ M4 (every sample, four samples per pass
- * over k: four independent sums), each sum in k order from b_enc as above.
- */
-function remainder(v: EncoderBuffers, B: number, D: number, M: number, B4: number, M4: number): void {
+/** The samples ≥ B4 (the last B mod 4), every latent, one sum at a time in k order from b_enc. */
+function remainder(v: EncoderBuffers, B: number, D: number, M: number, B4: number): void {
   const { xc, w, b, pre } = v;
   for (let s = B4; s < B; s++) {
-    for (let j = 0; j < M4; j++) {
+    for (let j = 0; j < M; j++) {
       let h = b[j];
-      for (let k = 0; k < D; k++) h += xc[s * D + k] * w[k * M + j];
-      pre[s * M + j] = h;
-    }
-  }
-  for (let j = M4; j < M; j++) {
-    const bj = b[j];
-    let s = 0;
-    for (; s + 3 < B; s += 4) {
-      const x0 = s * D, x1 = x0 + D, x2 = x1 + D, x3 = x2 + D;
-      let h0 = bj, h1 = bj, h2 = bj, h3 = bj;
-      for (let k = 0; k < D; k++) {
-        const wk = w[k * M + j];
-        h0 += xc[x0 + k] * wk;
-        h1 += xc[x1 + k] * wk;
-        h2 += xc[x2 + k] * wk;
-        h3 += xc[x3 + k] * wk;
-      }
-      pre[s * M + j] = h0;
-      pre[(s + 1) * M + j] = h1;
-      pre[(s + 2) * M + j] = h2;
-      pre[(s + 3) * M + j] = h3;
-    }
-    for (; s < B; s++) {
-      let h = bj;
       for (let k = 0; k < D; k++) h += xc[s * D + k] * w[k * M + j];
       pre[s * M + j] = h;
     }
