@@ -74,6 +74,25 @@ export class Rng {
     return t >>> 0;
   }
 
+  /**
+   * The generator's four sfc32 words, written into `out` (for a WebAssembly twin that draws the
+   * same stream, which hands the advanced words back with `setState`).
+   */
+  getState(out: Int32Array): Int32Array {
+    out[0] = this.a;
+    out[1] = this.b;
+    out[2] = this.c;
+    out[3] = this.d;
+    return out;
+  }
+
+  setState(words: Int32Array): void {
+    this.a = words[0] | 0;
+    this.b = words[1] | 0;
+    this.c = words[2] | 0;
+    this.d = words[3] | 0;
+  }
+
   /** Uniform in [0, 1). */
   uniform(): number {
     return this.nextUint32() / 4294967296;

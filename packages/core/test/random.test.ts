@@ -44,6 +44,15 @@ describe("Rng", () => {
     expect(new Rng(7).normal()).toBe(-1.161315926047374);
   });
 
+  it("hands its state out and takes it back (getState / setState), the stream continuing", () => {
+    const a = new Rng(21);
+    a.nextUint32();
+    const words = a.getState(new Int32Array(4));
+    const b = new Rng(5);
+    b.setState(words);
+    expect(Array.from({ length: 8 }, () => b.nextUint32())).toEqual(Array.from({ length: 8 }, () => a.nextUint32()));
+  });
+
   it("draws categorical indices with the given weights", () => {
     const r = new Rng(3);
     const cumulative = Float64Array.from([0.1, 0.4, 1.0]); // weights .1, .3, .6

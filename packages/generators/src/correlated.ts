@@ -15,6 +15,7 @@
 import type { Rng } from "@toy-sae/core/random";
 import type { FeatureSampler } from "@toy-sae/core/sampler";
 import { assertSymmetric, choleskyOrEigenFactor, fromEigen, normalQuantile, symmetricEigen } from "@toy-sae/core/linalg";
+import { copulaDraw } from "@toy-sae/core/wasm/copula-draw";
 import { simdEmbedder } from "@toy-sae/core/wasm/embed-simd";
 
 /** A requested correlation [i, j, ρ] between features i and j (set symmetrically). */
@@ -225,6 +226,8 @@ class CopulaSampler implements CorrelatedFeatureSampler {
   private readonly rowAt: Int32Array;
   /** The features whose copula latent passed its threshold (sampleEmbeddedInto). */
   private readonly candidates: Int32Array;
+  /** The Rng's state, handed to and back from the WebAssembly draw. */
+  private readonly rngState = new Int32Array(4);
 
   constructor(options: CorrelatedFeatureOptions) {
     const n = options.firingProbabilities.length;
@@ -359,6 +362,16 @@ class CopulaSampler implements CorrelatedFeatureSampler {
     const { thresholds, magnitudeMean: mean, magnitudeStd: std, firingProbabilities: p } = this;
     const factor = this.factor;
     const triangular = this.factorMethod === "cholesky";
+    const wasm = factor === null ? null : copulaDraw();
+    if (wasm && factor !== null) {
+      // the same draws in WebAssembly (../core/wasm/copula-draw.ts), on the Rng's own stream
+      const drawn = wasm.draw({ factor, triangular, thresholds, mean, std }, this.rowAt, rng.getState(this.rngState), batch);
+      rng.setState(this.rngState);
+      lists.start.set(drawn.start);
+      lists.value.set(drawn.value);
+      lists.row.set(drawn.row);
+      return;
+    }
     const { eps, z, candidates, rowAt } = this;
     const { start, value, row } = lists;
     const fround = Math.fround;

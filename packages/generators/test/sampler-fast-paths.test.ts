@@ -4,8 +4,8 @@
  * - composed: the branch-free cell choice (small tables) and `sampleEmbeddedInto` (draw and
  *   project in one pass) against `Rng.categorical` and a Float32 product of `sample`'s rows;
  * - correlated: the four-rows-at-a-time copula product against one row at a time, and
- *   `sampleEmbeddedInto` (WebAssembly SIMD and JavaScript embeddings) against `embedFeatures`
- *   of `sampleInto`.
+ *   `sampleEmbeddedInto` (WebAssembly draws and SIMD embedding, and the JavaScript ones)
+ *   against `embedFeatures` of `sampleInto`.
  */
 import { describe, expect, it } from "vitest";
 import { Rng } from "@toy-sae/core/random";
@@ -166,6 +166,29 @@ describe("correlated sampler fast path", () => {
       }
     },
   );
+
+  it("draws the main toy's batches in WebAssembly with the JavaScript draws' bits and stream, tails and wedges included", () => {
+    // 4 batches × 1024 samples × ~61 normals: ~65 draws in the ziggurat's tail, ~3,700 in its wedges
+    const main = CORRELATED.find(([name]) => name.startsWith("main toy"));
+    if (!main) throw new Error("the main toy's options are missing");
+    const s = correlatedFeatureSampler(main[1]);
+    const n = s.nFeatures;
+    const w = new Rng(8).fillNormal(new Float32Array(n * 100), 0, 0.3);
+    const wasm = new Rng(9);
+    const js = new Rng(9);
+    try {
+      for (let batch = 0; batch < 4; batch++) {
+        delete process.env.TOY_SAE_SIMD;
+        const a = s.sampleEmbeddedInto(wasm, 1024, w, 100, new Float32Array(1024 * 100));
+        process.env.TOY_SAE_SIMD = "0";
+        const b = s.sampleEmbeddedInto(js, 1024, w, 100, new Float32Array(1024 * 100));
+        expectSameBits(a, b);
+      }
+    } finally {
+      delete process.env.TOY_SAE_SIMD;
+    }
+    expect(wasm.nextUint32()).toBe(js.nextUint32());
+  });
 
   it("sampleEmbeddedInto gives a zero-magnitude feature no row (as embedFeatures skips it)", () => {
     // μ 0, σ 0: every firing feature has magnitude 0, so every embedded sample is 0

@@ -65,6 +65,33 @@ export const op = {
   i32Add: (): number[] => [0x6a],
   i32Mul: (): number[] => [0x6c],
   i32GeS: (): number[] => [0x4e],
+  i32Sub: (): number[] => [0x6b],
+  i32And: (): number[] => [0x71],
+  i32Or: (): number[] => [0x72],
+  i32Xor: (): number[] => [0x73],
+  i32ShrU: (): number[] => [0x76],
+  i32Rotl: (): number[] => [0x77],
+  i32Eqz: (): number[] => [0x45],
+  i32LtS: (): number[] => [0x48],
+  i32Store: (offset = 0): number[] => [0x36, 2, ...uleb(offset)],
+  /** if … end without a result (the condition is the i32 on the stack). */
+  if: (): number[] => [0x04, 0x40],
+  call: (index: number): number[] => [0x10, ...uleb(index)],
+  /** f64.const, little-endian IEEE bytes. */
+  f64: (value: number): number[] => [0x44, ...new Uint8Array(Float64Array.of(value).buffer)],
+  f64Sub: (): number[] => [0xa1],
+  f64Div: (): number[] => [0xa3],
+  f64Neg: (): number[] => [0x9a],
+  f64Eq: (): number[] => [0x61],
+  f64Lt: (): number[] => [0x63],
+  f64Gt: (): number[] => [0x64],
+  f64Ge: (): number[] => [0x66],
+  /** select: the first of two values when the i32 on top is non-zero, else the second. */
+  select: (): number[] => [0x1b],
+  f64ConvertI32S: (): number[] => [0xb7],
+  f64ConvertI32U: (): number[] => [0xb8],
+  /** f32.demote_f64 then f64.promote_f32: Math.fround. */
+  f64Fround: (): number[] => [0xb6, 0xbb],
   /** f64.load with a constant byte offset (alignment hint 8). */
   f64Load: (offset = 0): number[] => [0x2b, 3, ...uleb(offset)],
   f64Store: (offset = 0): number[] => [0x39, 3, ...uleb(offset)],
@@ -99,9 +126,23 @@ export interface FunctionDef {
   body: number[];
 }
 
-/** A module exporting `memory` (initial `pages` of 64 KiB, growable) and each function by name. */
-export function assembleModule(functions: readonly FunctionDef[], pages: number): Uint8Array<ArrayBuffer> {
-  const types = functions.map((f) => [0x60, ...vec(f.params.map((t) => [VALTYPE[t]])), ...vec([])]);
+/** A function the module imports from JavaScript (module "js"), e.g. Math.exp. */
+export interface ImportDef {
+  name: string;
+  params: readonly ValType[];
+  results: readonly ValType[];
+}
+
+/**
+ * A module exporting `memory` (`pages` of 64 KiB: size it for the work, never grow it — see
+ * encoder-simd.ts) and each function by name. Imports take the first function indices (for
+ * `op.call`), the module's own functions follow in order.
+ */
+export function assembleModule(functions: readonly FunctionDef[], pages: number, imports: readonly ImportDef[] = []): Uint8Array<ArrayBuffer> {
+  const types = [
+    ...imports.map((f) => [0x60, ...vec(f.params.map((t) => [VALTYPE[t]])), ...vec(f.results.map((t) => [VALTYPE[t]]))]),
+    ...functions.map((f) => [0x60, ...vec(f.params.map((t) => [VALTYPE[t]])), ...vec([])]),
+  ];
   const code = functions.map((f) => {
     // consecutive locals of one type are declared as one (count, type) run
     const runs: number[][] = [];
@@ -115,11 +156,13 @@ export function assembleModule(functions: readonly FunctionDef[], pages: number)
     const body = [...vec(runs), ...f.body, 0x0b];
     return [...uleb(body.length), ...body];
   });
-  const exports = [...functions.map((f, i) => [...name(f.name), 0x00, ...uleb(i)]), [...name("memory"), 0x02, 0x00]];
+  const first = imports.length;
+  const exports = [...functions.map((f, i) => [...name(f.name), 0x00, ...uleb(first + i)]), [...name("memory"), 0x02, 0x00]];
   return new Uint8Array([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
     ...section(1, vec(types)),
-    ...section(3, vec(functions.map((_, i) => uleb(i)))),
+    ...(imports.length > 0 ? section(2, vec(imports.map((f, i) => [...name("js"), ...name(f.name), 0x00, ...uleb(i)]))) : []),
+    ...section(3, vec(functions.map((_, i) => uleb(first + i)))),
     ...section(5, vec([[0x00, ...uleb(pages)]])),
     ...section(7, vec(exports)),
     ...section(10, vec(code)),
