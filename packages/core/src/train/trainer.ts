@@ -145,9 +145,17 @@ function allFinite(a: Float32Array, from: number, to: number): boolean {
 
 /** Mean over the rows of ‖x_s‖² for a [batch, dIn] matrix. */
 function meanSquaredNorm(x: Float32Array, batch: number, dIn: number): number {
+  return sumOfSquares(x, batch * dIn) / batch;
+}
+
+/**
+ * Σ x_e² over the first n entries. Nothing follows its loop: V8 compiles a long loop while it
+ * runs, and code after it with no feedback yet made that compiled loop deoptimise at every call.
+ */
+function sumOfSquares(x: Float32Array, n: number): number {
   let sum = 0;
-  for (let e = 0; e < batch * dIn; e++) sum += x[e] * x[e];
-  return sum / batch;
+  for (let e = 0; e < n; e++) sum += x[e] * x[e];
+  return sum;
 }
 
 function scaled(x: Float32Array, s: number): Float32Array {
