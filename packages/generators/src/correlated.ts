@@ -315,27 +315,23 @@ class CopulaSampler implements CorrelatedFeatureSampler {
     if (!Number.isInteger(batch) || batch < 0) throw new Error(`sample: batch must be a non-negative integer, got ${batch}`);
     if (w.length !== n * dOut) throw new Error(`sampleEmbeddedInto: w has ${w.length} entries, expected ${n}×${dOut}`);
     if (out.length < batch * dOut) throw new Error(`sampleEmbeddedInto: out has ${out.length} entries, needs ${batch * dOut}`);
-    // The batch's firing features are listed first (the draws), then embedded in one go: in
+    // The batch's firing features are listed first (`drawEntries`), then embedded in one go: in
     // WebAssembly SIMD when it is available (../core/wasm/embed-simd.ts), else by `embedLists`.
     // Both give embedFeatures' bits. w is copied every call: the caller may change it between calls.
     const simd = simdEmbedder(dOut);
+    const simdBuffers = simd ? simd.buffers(batch, batch * n, n) : null;
     const rowAt = this.rowAt;
-    let lists: EntryLists;
-    if (simd) {
-      const buffers = simd.buffers(batch, batch * n, n);
-      buffers.w.set(w);
+    if (simd && simdBuffers) {
+      simdBuffers.w.set(w);
       for (let i = 0; i < n; i++) rowAt[i] = simd.rowAddress(i);
-      lists = buffers;
-    } else {
-      lists = this.entryLists(batch, n);
-      for (let i = 0; i < n; i++) rowAt[i] = i * dOut;
-    }
-    this.drawEntries(rng, batch, lists);
-    if (simd) {
+      this.drawEntries(rng, batch, simdBuffers);
       simd.run(batch);
-      out.set(simd.buffers(batch, batch * n, n).out);
+      out.set(simdBuffers.out);
       return out;
     }
+    for (let i = 0; i < n; i++) rowAt[i] = i * dOut;
+    const lists = this.entryLists(batch, n);
+    this.drawEntries(rng, batch, lists);
     if (this.row.length < dOut) this.row = new Float64Array(dOut);
     if (this.paddedW.length < (n + 1) * dOut) this.paddedW = new Float32Array((n + 1) * dOut);
     const padded = this.paddedW;
@@ -355,7 +351,9 @@ class CopulaSampler implements CorrelatedFeatureSampler {
 
   /**
    * The draws of `sampleInto`, in the same order, written as entry lists: for each sample its
-   * non-zero features in index order, each as its Float32 value and `rowAt` row.
+   * non-zero features in index order, each as its Float32 value and `rowAt` row. With a copula
+   * they are drawn in WebAssembly when it is available (../core/wasm/copula-draw.ts); the
+   * JavaScript below is its twin, and the only path for independent firing.
    */
   private drawEntries(rng: Rng, batch: number, lists: EntryLists): void {
     const n = this.nFeatures;

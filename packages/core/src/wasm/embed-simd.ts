@@ -6,7 +6,7 @@
  * (x = features·E with ~2 of 5 or ~11 of 50 features firing), which plain JavaScript ran at about
  * seven cycles per output element.
  *
- * Same arithmetic as the sampler's JavaScript `embedOne`, so the same bits: each output element
+ * Same arithmetic as the sampler's JavaScript `embedLists`, so the same bits: each output element
  * is ((0 + v_0·w_0) + v_1·w_1) + …, every Float32 weight promoted to Float64 exactly, every
  * product and sum rounded to Float64 (f64x2.mul / f64x2.add round each lane as the scalar
  * operations do; there is no fused multiply-add), and the result rounded to Float32 as
