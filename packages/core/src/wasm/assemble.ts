@@ -126,6 +126,32 @@ export interface FunctionDef {
   body: number[];
 }
 
+/** A byte address rounded up to a multiple of 16 (the v128 width), for laying out a module's memory. */
+export const align16 = (bytes: number): number => Math.ceil(bytes / 16) * 16;
+
+/** The 64 KiB pages a memory of `bytes` needs. */
+export const pagesFor = (bytes: number): number => Math.ceil(bytes / 65536);
+
+/**
+ * A WebAssembly kernel built on first use and kept: null while TOY_SAE_SIMD=0 (checked at every
+ * call, so tests can switch to the JavaScript twins), and null for good when building throws
+ * (no WebAssembly SIMD here: the JavaScript twins run instead).
+ */
+export function lazyKernel<T>(build: () => T): () => T | null {
+  let kernel: T | null | undefined;
+  return () => {
+    if (process.env.TOY_SAE_SIMD === "0") return null;
+    if (kernel === undefined) {
+      try {
+        kernel = build();
+      } catch {
+        kernel = null;
+      }
+    }
+    return kernel;
+  };
+}
+
 /** A function the module imports from JavaScript (module "js"), e.g. Math.exp. */
 export interface ImportDef {
   name: string;

@@ -13,7 +13,7 @@
  * the JavaScript overhead around a few integer and float operations per draw.
  */
 import { ZIGGURAT_F, ZIGGURAT_R, ZIGGURAT_SCALE, ZIGGURAT_X } from "../ziggurat.ts";
-import { assembleModule, op, type ImportDef, type ValType } from "./assemble.ts";
+import { align16, assembleModule, lazyKernel, op, pagesFor, type ImportDef, type ValType } from "./assemble.ts";
 
 const IMPORTS: ImportDef[] = [
   { name: "exp", params: ["f64"], results: ["f64"] },
@@ -186,11 +186,17 @@ export interface CopulaDraw {
   draw(constants: CopulaConstants, rowAt: Int32Array, state: Int32Array, batch: number): DrawnEntries;
 }
 
-const align16 = (bytes: number): number => Math.ceil(bytes / 16) * 16;
+/** The ziggurat's tables sit at the start of memory, written once per instance. */
+const TABLES = 0;
 
 function instantiate(pages: number): Exports {
   const bytes = assembleModule([{ name: "draw", params: PARAMS, locals: LOCALS, body: drawBody() }], pages, IMPORTS);
-  return new WebAssembly.Instance(new WebAssembly.Module(bytes), { js: { exp: Math.exp, log: Math.log } }).exports as unknown as Exports;
+  const wasm = new WebAssembly.Instance(new WebAssembly.Module(bytes), { js: { exp: Math.exp, log: Math.log } }).exports as unknown as Exports;
+  const f64 = new Float64Array(wasm.memory.buffer);
+  f64.set(ZIGGURAT_SCALE, (TABLES + SCALE_AT) / 8);
+  f64.set(ZIGGURAT_X, (TABLES + X_AT) / 8);
+  f64.set(ZIGGURAT_F, (TABLES + F_AT) / 8);
+  return wasm;
 }
 
 function createDraw(): CopulaDraw {
@@ -198,8 +204,7 @@ function createDraw(): CopulaDraw {
   return {
     draw(constants, rowAt, state, batch) {
       const n = rowAt.length;
-      const tables = 0;
-      const stateAt = align16(tables + TABLE_BYTES);
+      const stateAt = align16(TABLES + TABLE_BYTES);
       const factor = align16(stateAt + 16);
       const thr = align16(factor + 8 * n * n);
       const mean = align16(thr + 8 * n);
@@ -213,13 +218,10 @@ function createDraw(): CopulaDraw {
       const row = align16(value + 8 * batch * n);
       const end = align16(row + 4 * batch * n);
       // a new instance rather than memory.grow, which would detach (see encoder-simd.ts)
-      if (end > wasm.memory.buffer.byteLength) wasm = instantiate(Math.ceil(end / 65536));
+      if (end > wasm.memory.buffer.byteLength) wasm = instantiate(pagesFor(end));
       const buf = wasm.memory.buffer;
-      // constants are copied every call: one module serves every sampler of the thread
+      // a sampler's constants are copied every call: one module serves every sampler of the thread
       const f64 = new Float64Array(buf);
-      f64.set(ZIGGURAT_SCALE, (tables + SCALE_AT) / 8);
-      f64.set(ZIGGURAT_X, (tables + X_AT) / 8);
-      f64.set(ZIGGURAT_F, (tables + F_AT) / 8);
       f64.set(constants.factor, factor / 8);
       f64.set(constants.thresholds, thr / 8);
       f64.set(constants.mean, mean / 8);
@@ -227,7 +229,7 @@ function createDraw(): CopulaDraw {
       const i32 = new Int32Array(buf);
       i32.set(rowAt, rows / 4);
       i32.set(state, stateAt / 4);
-      wasm.draw(batch, n, constants.triangular ? 1 : 0, factor, thr, mean, std, rows, eps, z, cand, start, value, row, stateAt, tables);
+      wasm.draw(batch, n, constants.triangular ? 1 : 0, factor, thr, mean, std, rows, eps, z, cand, start, value, row, stateAt, TABLES);
       state.set(i32.subarray(stateAt / 4, stateAt / 4 + 4));
       const starts = new Int32Array(buf, start, batch + 1);
       const entries = starts[batch];
@@ -236,17 +238,5 @@ function createDraw(): CopulaDraw {
   };
 }
 
-let drawer: CopulaDraw | null | undefined;
-
-/** The WebAssembly copula draw, or null when WebAssembly is unavailable or TOY_SAE_SIMD=0 (checked at every call). */
-export function copulaDraw(): CopulaDraw | null {
-  if (process.env.TOY_SAE_SIMD === "0") return null;
-  if (drawer === undefined) {
-    try {
-      drawer = createDraw();
-    } catch {
-      drawer = null;
-    }
-  }
-  return drawer;
-}
+/** The WebAssembly copula draw, or null when WebAssembly is unavailable or TOY_SAE_SIMD=0 (`lazyKernel`). */
+export const copulaDraw: () => CopulaDraw | null = lazyKernel(createDraw);

@@ -19,7 +19,7 @@
  * entries are written into the module's memory by the caller (`buffers`), so the only copy is
  * the Float32 output.
  */
-import { assembleModule, op, type ValType } from "./assemble.ts";
+import { align16, assembleModule, lazyKernel, op, pagesFor, type ValType } from "./assemble.ts";
 
 // parameters: samples B, byte addresses of start [B + 1] (i32), value [entries] (f64), row
 // [entries] (i32: byte address of the entry's weight row), out [B, dOut] (f32)
@@ -101,8 +101,6 @@ export interface SimdEmbedder {
   run(batch: number): void;
 }
 
-const align16 = (bytes: number): number => Math.ceil(bytes / 16) * 16;
-
 /** The module for width dOut with a memory of `pages` 64 KiB pages. */
 function instantiate(dOut: number, pages: number): Exports {
   const bytes = assembleModule([{ name: "embed", params: PARAMS, locals: LOCALS, body: embedBody(dOut) }], pages);
@@ -128,7 +126,7 @@ function createEmbedder(dOut: number): SimdEmbedder {
       // a new instance with a larger memory, never memory.grow: growing detaches the old
       // ArrayBuffer, and one detach anywhere makes V8 add a detach check to every typed-array
       // access of the thread from then on (the training kernels ran 20 % slower)
-      if (end > wasm.memory.buffer.byteLength) wasm = instantiate(dOut, Math.ceil(end / 65536));
+      if (end > wasm.memory.buffer.byteLength) wasm = instantiate(dOut, pagesFor(end));
       const buf = wasm.memory.buffer;
       views = {
         w: new Float32Array(buf, w, rows * dOut),
@@ -150,23 +148,19 @@ function createEmbedder(dOut: number): SimdEmbedder {
   };
 }
 
-const embedders = new Map<number, SimdEmbedder | null>();
+const embedders = new Map<number, () => SimdEmbedder | null>();
 
 /**
  * The SIMD embedder for output width dOut, or null: when dOut is odd (the lane pairs would
- * split), when WebAssembly SIMD is not available, or when TOY_SAE_SIMD=0 (checked at every
- * call). On by default: it is faster than the JavaScript embedding on the bench's correlated toys.
+ * split), when WebAssembly SIMD is not available, or when TOY_SAE_SIMD=0 (`lazyKernel`). On by
+ * default: it is faster than the JavaScript embedding on the bench's correlated toys.
  */
 export function simdEmbedder(dOut: number): SimdEmbedder | null {
-  if (process.env.TOY_SAE_SIMD === "0" || dOut % 2 !== 0 || dOut <= 0) return null;
+  if (dOut % 2 !== 0 || dOut <= 0) return null;
   let embedder = embedders.get(dOut);
-  if (embedder === undefined) {
-    try {
-      embedder = createEmbedder(dOut);
-    } catch {
-      embedder = null; // no WebAssembly SIMD here: the JavaScript embedding runs instead
-    }
+  if (!embedder) {
+    embedder = lazyKernel(() => createEmbedder(dOut));
     embedders.set(dOut, embedder);
   }
-  return embedder;
+  return embedder();
 }

@@ -16,7 +16,7 @@
  * The kernel works directly in the module's memory (`buffers`): it writes xc and the weights
  * there and reads h from there, so nothing of the batch's size is copied.
  */
-import { assembleModule, op, type ValType } from "./assemble.ts";
+import { align16, assembleModule, lazyKernel, op, pagesFor, type ValType } from "./assemble.ts";
 
 // parameters: byte addresses of xc [B, D], w [D, M], b [M], out [B, M]; B4 (samples done here,
 // a multiple of 4), D, M, M4 (latents done here, a multiple of 4)
@@ -163,27 +163,13 @@ function instantiate(pages: number): Exports {
   return new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as unknown as Exports;
 }
 
-const align16 = (bytes: number): number => Math.ceil(bytes / 16) * 16;
-
 /**
  * The SIMD encoder when WebAssembly SIMD is available and TOY_SAE_SIMD is not "0" (checked at
  * every call), else null. On by default: with its memory sized up front instead of grown (see
  * `createEncoder`), it made the BatchTopK workloads 10–30 % faster on the 2-core machine
  * (2026-11-28). Both encoders give the same bits.
  */
-export function simdEncoder(): SimdEncoder | null {
-  if (process.env.TOY_SAE_SIMD === "0") return null;
-  if (encoder === undefined) {
-    try {
-      encoder = createEncoder();
-    } catch {
-      encoder = null; // no WebAssembly SIMD here: the JavaScript encoder runs instead
-    }
-  }
-  return encoder;
-}
-
-let encoder: SimdEncoder | null | undefined;
+export const simdEncoder: () => SimdEncoder | null = lazyKernel(createEncoder);
 
 function createEncoder(): SimdEncoder {
   let wasm = instantiate(1);
@@ -201,7 +187,7 @@ function createEncoder(): SimdEncoder {
       // a new instance with a larger memory, never memory.grow: growing detaches the old
       // ArrayBuffer, and one detach anywhere makes V8 add a detach check to every typed-array
       // access of the thread from then on
-      if (end > wasm.memory.buffer.byteLength) wasm = instantiate(Math.ceil(end / 65536));
+      if (end > wasm.memory.buffer.byteLength) wasm = instantiate(pagesFor(end));
       const buf = wasm.memory.buffer;
       views = { xc: new Float64Array(buf, xc, B * D), w: new Float64Array(buf, w, D * M), b: new Float64Array(buf, b, M), pre: new Float64Array(buf, pre, B * M) };
       at = { xc, w, b, pre };
